@@ -1,0 +1,37 @@
+/**
+ * The API's route table: the single source that both the CDK stack (API Gateway resources, methods, API-key
+ * requirements, method throttling) and the local runtime's HTTP adapter read, so the two cannot drift apart.
+ */
+export const API_PREFIX = '/api/v1';
+
+/** One Lambda per group; its code lives in functions/<group>/handler.ts and exports `handler`. */
+export type HandlerGroup = 'health' | 'symbols' | 'klines' | 'analysis' | 'openapi' | 'jobs';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface RouteDef {
+  method: HttpMethod;
+  /** API Gateway resource path, with {param} placeholders. */
+  path: string;
+  handler: HandlerGroup;
+  /** Write routes need an API key (usage plan). */
+  apiKey: boolean;
+  /** Method-level throttling override (requests/s and burst); the stage default applies otherwise. */
+  throttle?: { rateLimit: number; burstLimit: number };
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  { method: 'GET', path: '/health', handler: 'health', apiKey: false },
+  { method: 'GET', path: `${API_PREFIX}/openapi.json`, handler: 'openapi', apiKey: false },
+  { method: 'GET', path: `${API_PREFIX}/symbols`, handler: 'symbols', apiKey: false },
+  { method: 'PUT', path: `${API_PREFIX}/symbols/{symbol}`, handler: 'symbols', apiKey: true },
+  { method: 'GET', path: `${API_PREFIX}/klines/{symbol}`, handler: 'klines', apiKey: false },
+  { method: 'POST', path: `${API_PREFIX}/klines/{symbol}`, handler: 'klines', apiKey: true, throttle: { rateLimit: 20, burstLimit: 40 } },
+  { method: 'GET', path: `${API_PREFIX}/analysis/{symbol}`, handler: 'analysis', apiKey: false },
+  { method: 'POST', path: `${API_PREFIX}/analysis`, handler: 'analysis', apiKey: false, throttle: { rateLimit: 20, burstLimit: 40 } },
+  { method: 'POST', path: `${API_PREFIX}/jobs`, handler: 'jobs', apiKey: true, throttle: { rateLimit: 5, burstLimit: 10 } },
+  { method: 'GET', path: `${API_PREFIX}/jobs/{id}`, handler: 'jobs', apiKey: false },
+];
+
+/** Stage-wide defaults (the predecessor's SlowAPI limits, as API Gateway throttling). */
+export const STAGE_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
