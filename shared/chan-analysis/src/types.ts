@@ -102,6 +102,16 @@ export interface Line {
   parentSeg: Segment<Line> | undefined;
 }
 
+/**
+ * The raw bars a stroke covers for the divergence metrics (chan-spec §9): from the first bar of its begin
+ * merged bar to the last bar of its end merged bar, i.e. including the bars of those two merged bars outside
+ * the peak bars. Strokes implement it; segments do not need to (their metrics read only beginBar/endBar).
+ */
+export interface BarSpan {
+  readonly firstBar: number;
+  readonly lastBar: number;
+}
+
 /** A segment (or a segment of segments) over sub-lines of type L. It is itself a Line one level up. */
 export interface Segment<L extends Line = Line> extends Line {
   readonly startLine: L;

@@ -1,0 +1,237 @@
+/**
+ * Raw bars: time parsing, validation (chan-spec §2) and BarInput → Bar conversion.
+ *
+ * Times are compared as real instants. chan.py's "00:00 means 23:59 of that day" rule (§2.3) is deliberately
+ * not reproduced: it rejects valid intraday series that contain a midnight bar (§16 item 15).
+ */
+import type { Bar, BarInput } from './types.js';
+
+/** A bar that cannot be accepted. `index` is the bar's position in its series, `field` the offending field. */
+export class BarValidationError extends Error {
+  override readonly name = 'BarValidationError';
+  constructor(
+    readonly index: number,
+    readonly field: 'time' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'turnover' | 'turnoverRate',
+    readonly detail: string,
+  ) {
+    super(`bar ${index}: ${field}: ${detail}`);
+  }
+}
+
+export interface BarOptions {
+  /** Replace low/high by the min/max of the four prices instead of rejecting the bar (chan.py `autofix`). */
+  autofix?: boolean;
+}
+
+class OhlcBar implements Bar {
+  constructor(
+    readonly idx: number,
+    readonly time: number,
+    readonly label: string,
+    readonly open: number,
+    readonly high: number,
+    readonly low: number,
+    readonly close: number,
+    readonly volume: number,
+    readonly turnover: number,
+    readonly turnoverRate: number,
+  ) {}
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (exact integer arithmetic, no Date object). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Reads `n` decimal digits at `pos`; -1 if any of them is not a digit. */
+function digits(s: string, pos: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(pos + i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function badTime(s: string, why: string): never {
+  throw new RangeError(`invalid time ${JSON.stringify(s)}: ${why}`);
+}
+
+/**
+ * Parses a time string to epoch ms. Accepted: `YYYY-MM-DD` (UTC midnight; `/` separators too),
+ * `YYYY-MM-DD[T| ]HH:MM[:SS[.fff]]` followed by nothing (UTC), `Z`, or an offset `±HH:MM` / `±HHMM`.
+ * Hand-written because Date.parse is slow and treats offset-less date-times as local time.
+ */
+export function parseTimeString(s: string): number {
+  const len = s.length;
+  if (len < 10) badTime(s, 'expected YYYY-MM-DD');
+  const y = digits(s, 0, 4);
+  const sep = s.charCodeAt(4);
+  const m = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  if (y < 0 || m < 0 || d < 0 || (sep !== 45 && sep !== 47) || s.charCodeAt(7) !== sep) {
+    badTime(s, 'expected YYYY-MM-DD');
+  }
+  if (m < 1 || m > 12) badTime(s, 'month out of range');
+  if (d < 1 || d > daysInMonth(y, m)) badTime(s, 'day out of range');
+  let ms = daysFromCivil(y, m, d) * DAY_MS;
+  if (len === 10) return ms;
+  const t = s.charCodeAt(10);
+  if ((t !== 84 && t !== 116 && t !== 32) || len < 16 || s.charCodeAt(13) !== 58) {
+    badTime(s, 'expected YYYY-MM-DDTHH:MM[:SS]');
+  }
+  const hh = digits(s, 11, 2);
+  const mm = digits(s, 14, 2);
+  if (hh < 0 || mm < 0 || hh > 23 || mm > 59) badTime(s, 'hour or minute out of range');
+  ms += hh * 3_600_000 + mm * 60_000;
+  let p = 16;
+  if (p < len && s.charCodeAt(p) === 58) {
+    const ss = digits(s, p + 1, 2);
+    if (ss < 0 || ss > 59 || p + 3 > len) badTime(s, 'second out of range');
+    ms += ss * 1000;
+    p += 3;
+    if (p < len && s.charCodeAt(p) === 46) {
+      // Fraction: keep milliseconds, ignore finer digits.
+      p++;
+      let scale = 100;
+      const start = p;
+      while (p < len) {
+        const c = s.charCodeAt(p) - 48;
+        if (c < 0 || c > 9) break;
+        ms += c * scale;
+        scale /= 10;
+        p++;
+      }
+      if (p === start) badTime(s, 'empty fraction of a second');
+      ms = Math.floor(ms);
+    }
+  }
+  if (p === len) return ms;
+  const z = s.charCodeAt(p);
+  if ((z === 90 || z === 122) && p + 1 === len) return ms;
+  if (z === 43 || z === 45) {
+    const oh = digits(s, p + 1, 2);
+    const hasColon = s.charCodeAt(p + 3) === 58;
+    const om = digits(s, p + (hasColon ? 4 : 3), 2);
+    const end = p + (hasColon ? 6 : 5);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59 || end !== len) badTime(s, 'bad UTC offset');
+    const off = (oh * 60 + om) * 60_000;
+    return z === 43 ? ms - off : ms + off;
+  }
+  return badTime(s, 'unexpected trailing characters');
+}
+
+/** Epoch ms of a BarInput time (number = epoch ms, Date, or a string accepted by parseTimeString). */
+export function parseTime(t: number | string | Date): number {
+  if (typeof t === 'number') {
+    if (!Number.isFinite(t)) throw new RangeError(`invalid time ${t}: not a finite epoch-ms number`);
+    return t;
+  }
+  if (typeof t === 'string') return parseTimeString(t);
+  if (t instanceof Date) {
+    const v = t.getTime();
+    if (!Number.isFinite(v)) throw new RangeError('invalid time: invalid Date');
+    return v;
+  }
+  throw new RangeError(`invalid time ${String(t)}: expected epoch ms, Date or string`);
+}
+
+/** Label for a time given without its own string: `YYYY-MM-DD` at UTC midnight, else ISO `…THH:MM:SS[.sss]Z`. */
+export function formatTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (ms % DAY_MS === 0) return iso.slice(0, 10);
+  return ms % 1000 === 0 ? iso.slice(0, 19) + 'Z' : iso;
+}
+
+function optionalNumber(v: number | undefined, idx: number, field: 'volume' | 'turnover' | 'turnoverRate'): number {
+  if (v === undefined || v === null) return NaN;
+  if (typeof v !== 'number') throw new BarValidationError(idx, field, `must be a number, got ${typeof v}`);
+  // NaN is the engine's "missing" marker; infinities are corrupt data.
+  if (v === Infinity || v === -Infinity) throw new BarValidationError(idx, field, 'must not be infinite');
+  return v;
+}
+
+function price(v: unknown, idx: number, field: 'open' | 'high' | 'low' | 'close'): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new BarValidationError(idx, field, `must be a finite number, got ${String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Converts and validates one input bar. `label` defaults to the input's own time string (or a formatted time).
+ * Time order against the previous bar is checked by the level (`checkTimeOrder`), not here.
+ */
+export function toBar(input: BarInput, idx: number, label?: string, opts?: BarOptions): Bar {
+  const open = price(input.open, idx, 'open');
+  let high = price(input.high, idx, 'high');
+  let low = price(input.low, idx, 'low');
+  const close = price(input.close, idx, 'close');
+  if (opts !== undefined && opts.autofix === true) {
+    low = Math.min(open, high, low, close);
+    high = Math.max(open, high, low, close);
+  } else {
+    if (low > open || low > close || low > high) {
+      throw new BarValidationError(idx, 'low', `low ${low} is above open/high/close (${open}/${high}/${close})`);
+    }
+    if (high < open || high < close) {
+      throw new BarValidationError(idx, 'high', `high ${high} is below open/close (${open}/${close})`);
+    }
+  }
+  let time: number;
+  try {
+    time = parseTime(input.time);
+  } catch (e) {
+    throw new BarValidationError(idx, 'time', (e as Error).message);
+  }
+  const lbl = label ?? (typeof input.time === 'string' ? input.time : formatTime(time));
+  return new OhlcBar(
+    idx,
+    time,
+    lbl,
+    open,
+    high,
+    low,
+    close,
+    optionalNumber(input.volume, idx, 'volume'),
+    optionalNumber(input.turnover, idx, 'turnover'),
+    optionalNumber(input.turnoverRate, idx, 'turnoverRate'),
+  );
+}
+
+/** Throws unless `bar` is strictly later than `prev` (chan.py KL_NOT_MONOTONOUS). */
+export function checkTimeOrder(prev: Bar | undefined, bar: Bar): void {
+  if (prev !== undefined && !(bar.time > prev.time)) {
+    throw new BarValidationError(
+      bar.idx,
+      'time',
+      `time ${bar.label} is not after the previous bar's time ${prev.label}: times must strictly increase`,
+    );
+  }
+}
+
+/** Converts a whole series (idx 0…n−1), validating every bar and the strictly increasing time order. */
+export function toBars(inputs: readonly BarInput[], labels?: readonly string[], opts?: BarOptions): Bar[] {
+  const out: Bar[] = new Array(inputs.length);
+  let prev: Bar | undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    const b = toBar(inputs[i], i, labels === undefined ? undefined : labels[i], opts);
+    checkTimeOrder(prev, b);
+    out[i] = b;
+    prev = b;
+  }
+  return out;
+}

@@ -1,0 +1,257 @@
+/**
+ * The stroke engine (chan.py CBiList, chan-spec §6.3–§6.9).
+ *
+ * Invariant outside `addVirtual`…`deleteVirtual`: every stroke is sure and the last stroke's end is chan.py's
+ * `last_end`, so `last_end` is not stored separately. The virtual last stroke is an overlay: `addVirtual` applies
+ * it, `deleteVirtual` removes it and restores the exact previous objects (so references held by the segment code
+ * stay valid).
+ *
+ * `dirtyFrom` is the lowest stroke index added, removed or changed (end, sureness) since the caller last reset it;
+ * the segment code can recompute from there.
+ */
+import type { ChanConfig } from '../config.js';
+import { FX_BOTTOM, FX_NONE, FX_TOP, UP } from '../types.js';
+import type { MergedKLine } from '../kline/merged-bar.js';
+import { Bi } from './bi.js';
+import { StrokeRules } from './rules.js';
+
+/** Constant-size snapshot of what one `updateSure` can change (see Level.replaceLast). */
+export class BiUndo {
+  count = 0;
+  last: Bi | null = null;
+  lastEnd: MergedKLine | null = null;
+  prev: Bi | null = null;
+  prevEnd: MergedKLine | null = null;
+  freeFxCount = 0;
+}
+
+export class BiList {
+  readonly list: Bi[] = [];
+  /** Fractals seen before the first stroke (§6.7), in insertion order. */
+  private readonly freeFx: MergedKLine[] = [];
+  readonly rules: StrokeRules;
+  private readonly allowSubPeak: boolean;
+  /** True while the virtual overlay is applied (possibly as "no change"). */
+  virtualApplied = false;
+  /** Stroke removed by the virtual form of the sub-peak rule, put back by deleteVirtual. */
+  private virtualRemoved: Bi | null = null;
+  dirtyFrom = Infinity;
+
+  constructor(
+    private readonly klc: MergedKLine[],
+    cfg: ChanConfig,
+  ) {
+    this.rules = new StrokeRules(klc, cfg);
+    this.allowSubPeak = cfg.biAllowSubPeak;
+  }
+
+  get length(): number {
+    return this.list.length;
+  }
+
+  /** chan.py last_end: the end merged bar of the last stroke. */
+  get lastEnd(): MergedKLine | null {
+    const n = this.list.length;
+    return n === 0 ? null : this.list[n - 1].endKlc;
+  }
+
+  private dirty(i: number): void {
+    if (i < this.dirtyFrom) this.dirtyFrom = i;
+  }
+
+  /** Returns the lowest changed stroke index since the previous call (Infinity: nothing) and resets it. */
+  takeDirtyFrom(): number {
+    const d = this.dirtyFrom;
+    this.dirtyFrom = Infinity;
+    return d;
+  }
+
+  /**
+   * §6.3, run when merged bar K+1 has just been created and K's fractal decided. The virtual overlay must have been
+   * removed. Returns true when a stroke was added, removed or moved.
+   */
+  updateSure(k: MergedKLine): boolean {
+    if (k.fx === FX_NONE) return false;
+    const list = this.list;
+    const n = list.length;
+    if (n === 0) return this.tryCreateFirst(k);
+    const last = list[n - 1];
+    if (k.fx === last.endKlc.fx) return this.tryUpdateEnd(k, false);
+    if (this.rules.canMakeBi(k, last.endKlc, false)) {
+      this.addBi(last.endKlc, k, true);
+      return true;
+    }
+    return this.updatePeak(k, false);
+  }
+
+  /** §6.7: the first stroke starts at the first stored free fractal that works, in insertion order. */
+  private tryCreateFirst(k: MergedKLine): boolean {
+    const free = this.freeFx;
+    for (let i = 0; i < free.length; i++) {
+      const f = free[i];
+      if (f.fx === k.fx) continue;
+      if (this.rules.canMakeBi(k, f, false)) {
+        this.addBi(f, k, true);
+        return true;
+      }
+    }
+    free.push(k);
+    return false;
+  }
+
+  private addBi(begin: MergedKLine, end: MergedKLine, sure: boolean): void {
+    const i = this.list.length;
+    this.list.push(new Bi(i, begin, end, sure));
+    this.dirty(i);
+  }
+
+  /**
+   * Extension (§6.3 step 4): a same-type fractal at least as extreme moves the last stroke's end; equal extremes
+   * move it to the later fractal. In virtual form K only needs the right direction, and the move is undoable.
+   */
+  private tryUpdateEnd(k: MergedKLine, virtual: boolean): boolean {
+    const n = this.list.length;
+    if (n === 0) return false;
+    const last = this.list[n - 1];
+    const ok =
+      last.dir === UP
+        ? (virtual ? k.dir === UP : k.fx === FX_TOP) && k.high >= last.endVal
+        : (virtual ? k.dir !== UP : k.fx === FX_BOTTOM) && k.low <= last.endVal;
+    if (!ok) return false;
+    if (virtual) this.virtualEnd(last, k);
+    else last.endKlc = k;
+    this.dirty(n - 1);
+    return true;
+  }
+
+  private virtualEnd(bi: Bi, k: MergedKLine): void {
+    bi.sureEnd.push(bi.endKlc);
+    bi.endKlc = k;
+    bi.usedToBeSure = bi.isSure;
+    bi.isSure = false;
+  }
+
+  /**
+   * Sub-peak rule (§6.8, only with biAllowSubPeak = false): K beyond the last stroke's begin absorbs the last
+   * stroke into an extension of the one before.
+   */
+  private updatePeak(k: MergedKLine, virtual: boolean): boolean {
+    if (this.allowSubPeak) return false;
+    const list = this.list;
+    const n = list.length;
+    if (n < 2) return false;
+    const last = list[n - 1],
+      prev = list[n - 2];
+    if (last.dir === UP) {
+      if (k.low > last.beginVal) return false;
+    } else if (k.high < last.beginVal) return false;
+    if (!this.rules.isEndPeak(prev.beginKlc, k)) return false;
+    if (last.dir === UP) {
+      if (last.endVal > prev.beginVal) return false;
+    } else if (last.endVal < prev.beginVal) return false;
+    list.pop();
+    if (!this.tryUpdateEnd(k, virtual)) {
+      list.push(last);
+      return false;
+    }
+    if (virtual) {
+      prev.sureEnd.push(last.endKlc);
+      this.virtualRemoved = last;
+    }
+    this.dirty(n - 2);
+    return true;
+  }
+
+  /**
+   * §6.9: overlay the unconfirmed last stroke for the latest merged bar K (virtual extension of the last stroke,
+   * or a new unsure stroke found scanning back from K). Call `deleteVirtual` before any further `updateSure`.
+   */
+  addVirtual(k: MergedKLine): boolean {
+    if (this.virtualApplied) this.deleteVirtual();
+    this.virtualApplied = true;
+    const list = this.list;
+    const n = list.length;
+    if (n === 0) return false;
+    const last = list[n - 1];
+    const s = last.endKlc;
+    if (k.idx === s.idx) return false;
+    if (last.dir === UP ? k.high >= s.high : k.low <= s.low) {
+      this.virtualEnd(last, k);
+      this.dirty(n - 1);
+      return true;
+    }
+    const klc = this.klc;
+    for (let x = k; x.idx > s.idx; x = klc[x.idx - 1]) {
+      if (this.rules.canMakeBi(x, s, true)) {
+        this.addBi(s, x, false);
+        return true;
+      }
+      if (this.updatePeak(x, true)) return true;
+    }
+    return false;
+  }
+
+  /** Removes the virtual overlay, restoring saved sure ends (and the stroke a virtual sub-peak removed). */
+  deleteVirtual(): void {
+    if (!this.virtualApplied) return;
+    this.virtualApplied = false;
+    const list = this.list;
+    const n = list.length;
+    if (n > 0 && !list[n - 1].isSure) {
+      const last = list[n - 1];
+      const saved = last.sureEnd;
+      if (saved.length > 0) {
+        last.endKlc = saved[0];
+        last.isSure = true;
+        // A sure stroke never had this set in batch runs; clearing keeps streaming state identical to batch.
+        last.usedToBeSure = false;
+        for (let i = 1; i < saved.length; i++) {
+          const removed = this.virtualRemoved;
+          if (removed !== null && removed.endKlc === saved[i] && removed.beginKlc === this.lastEnd) {
+            this.list.push(removed);
+          } else {
+            this.addBi(this.lastEnd!, saved[i], true);
+          }
+        }
+        saved.length = 0;
+      } else {
+        list.pop();
+      }
+      this.dirty(n - 1);
+    }
+    this.virtualRemoved = null;
+  }
+
+  saveUndo(u: BiUndo): void {
+    const list = this.list;
+    const n = list.length;
+    u.count = n;
+    u.last = n > 0 ? list[n - 1] : null;
+    u.lastEnd = n > 0 ? list[n - 1].endKlc : null;
+    u.prev = n > 1 ? list[n - 2] : null;
+    u.prevEnd = n > 1 ? list[n - 2].endKlc : null;
+    u.freeFxCount = this.freeFx.length;
+  }
+
+  /** Back to the state `saveUndo` captured (one `updateSure` adds, removes or moves at most the last two strokes). */
+  restoreUndo(u: BiUndo): void {
+    const list = this.list;
+    const n = u.count;
+    if (list.length > n) {
+      list.length = n;
+      this.dirty(n);
+    } else if (list.length < n) {
+      list.push(u.last!);
+      this.dirty(n - 1);
+    }
+    if (u.last !== null && u.last.endKlc !== u.lastEnd) {
+      u.last.endKlc = u.lastEnd!;
+      this.dirty(n - 1);
+    }
+    if (u.prev !== null && u.prev.endKlc !== u.prevEnd) {
+      u.prev.endKlc = u.prevEnd!;
+      this.dirty(n - 2);
+    }
+    this.freeFx.length = u.freeFxCount;
+  }
+}
