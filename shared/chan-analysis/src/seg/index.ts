@@ -1,0 +1,7 @@
+// Segments (线段) and segments of segments, chan-spec §7.
+export { FeatureElement, REL_COMBINE, REL_DOWN, REL_UP, type Relation } from './eigen.js';
+export { END_SURE, END_UNDETERMINED, FeatureFractal, type EndTest } from './eigen-fx.js';
+export { findPeak } from './find-peak.js';
+export { Seg, SegEndValueError, type BarPrices } from './seg.js';
+export { SegListChan, type SegListOptions } from './seg-list.js';
+export { createSegList } from './create.js';

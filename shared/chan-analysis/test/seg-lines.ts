@@ -1,0 +1,111 @@
+/**
+ * Test-only `Line` implementation and builders for the segment tests: lines read from a reference fixture's
+ * `bi` list, and hand-built zigzags.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DOWN, UP, type Direction, type Line, type Segment } from '../src/types.js';
+
+export class TestLine implements Line {
+  segIdx = -1;
+  parentSeg: Segment<Line> | undefined = undefined;
+  constructor(
+    public idx: number,
+    public dir: Direction,
+    public beginVal: number,
+    public endVal: number,
+    public beginBar: number,
+    public endBar: number,
+    public isSure = true,
+    public wasSure = true,
+  ) {}
+  get high(): number {
+    return Math.max(this.beginVal, this.endVal);
+  }
+  get low(): number {
+    return Math.min(this.beginVal, this.endVal);
+  }
+  get amp(): number {
+    return Math.abs(this.endVal - this.beginVal);
+  }
+}
+
+export interface RefLine {
+  idx: number;
+  dir: 'UP' | 'DOWN';
+  begin_time: string;
+  end_time: string;
+  begin_klu_idx: number;
+  end_klu_idx: number;
+  begin_val: number;
+  end_val: number;
+  high: number;
+  low: number;
+  is_sure: boolean;
+  seg_idx?: number;
+  start_sub_idx?: number;
+  end_sub_idx?: number;
+  reason?: string;
+}
+
+export interface Fixture {
+  bi: RefLine[];
+  seg: RefLine[];
+  segseg: RefLine[];
+  bars: { high: number; low: number; time: string }[];
+}
+
+const fixtureDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+export function loadFixture(name: string): Fixture {
+  const ref = JSON.parse(readFileSync(`${fixtureDir}${name}.json`, 'utf8')) as Fixture;
+  const rows = readFileSync(`${fixtureDir}${name}.csv`, 'utf8').trim().split('\n');
+  const head = rows[0].split(',');
+  const hi = head.indexOf('high');
+  const lo = head.indexOf('low');
+  const ti = head.indexOf('time');
+  ref.bars = rows.slice(1).map((r) => {
+    const c = r.split(',');
+    return { high: Number(c[hi]), low: Number(c[lo]), time: c[ti] };
+  });
+  return ref;
+}
+
+/**
+ * Lines from the reference strokes. A stroke's high/low equal its begin/end values (§6.1). wasSure: chan.py
+ * does not export used_to_be_sure. Every stroke before the last is sure (and so was sure); the last one may be
+ * virtual, and then its used_to_be_sure is true only for a virtual extension of a sure stroke and false for a
+ * new virtual stroke — not recoverable from the export. In the three fixtures every stroke is sure, so
+ * wasSure = isSure is exact here.
+ */
+export function linesFromRef(bi: RefLine[]): TestLine[] {
+  return bi.map(
+    (b) =>
+      new TestLine(
+        b.idx,
+        b.dir === 'UP' ? UP : DOWN,
+        b.begin_val,
+        b.end_val,
+        b.begin_klu_idx,
+        b.end_klu_idx,
+        b.is_sure,
+        b.is_sure,
+      ),
+  );
+}
+
+/**
+ * A zigzag from turning-point values: line i goes from values[i] to values[i+1] and runs between bars
+ * i and i+1; `bars` gives each bar's high/low as the turning value (what a stroke's peak bar has).
+ */
+export function zigzag(values: number[]): { lines: TestLine[]; bars: { high: number; low: number }[] } {
+  const lines: TestLine[] = [];
+  for (let i = 0; i + 1 < values.length; i++) {
+    const a = values[i];
+    const b = values[i + 1];
+    if (a === b) throw new Error(`flat line at ${i}`);
+    lines.push(new TestLine(i, b > a ? UP : DOWN, a, b, i, i + 1));
+  }
+  const bars = values.map((v) => ({ high: v, low: v }));
+  return { lines, bars };
+}
