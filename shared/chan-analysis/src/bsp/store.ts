@@ -1,0 +1,90 @@
+/**
+ * Where buy/sell points live (chan-spec §12.2): the stored points (reported, and what the follow-1 options
+ * look at) and the "bsp1 list" (every type-1/1p point created, stored or not: what later types relate to).
+ * Both are kept sorted by line idx so that an incremental update drops its unsure tail in O(tail).
+ */
+import type { BspType, Line } from '../types.js';
+import type { BspSideConfig } from '../config.js';
+import { BuySellPointImpl, type Features } from './point.js';
+
+class SortedByLine<L extends Line> {
+  readonly list: BuySellPointImpl<L>[] = [];
+  readonly byLine = new Map<number, BuySellPointImpl<L>>();
+
+  insert(p: BuySellPointImpl<L>): void {
+    const list = this.list;
+    const idx = p.line.idx;
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.line.idx > idx) i--;
+    list.splice(i, 0, p);
+    this.byLine.set(idx, p);
+  }
+
+  /** Drops points whose line ends after raw bar `bar`. */
+  dropAfter(bar: number): void {
+    const list = this.list;
+    while (list.length > 0 && list[list.length - 1]!.line.endBar > bar) {
+      this.byLine.delete(list.pop()!.line.idx);
+    }
+  }
+
+  clear(): void {
+    this.list.length = 0;
+    this.byLine.clear();
+  }
+}
+
+export class BspStore<L extends Line = Line> {
+  private readonly stored = new SortedByLine<L>();
+  private readonly bsp1 = new SortedByLine<L>();
+
+  constructor(private readonly sides: { buy: BspSideConfig; sell: BspSideConfig }) {}
+
+  /** Stored points in line order. */
+  get points(): readonly BuySellPointImpl<L>[] {
+    return this.stored.list;
+  }
+
+  storedAt(lineIdx: number): BuySellPointImpl<L> | undefined {
+    return this.stored.byLine.get(lineIdx);
+  }
+
+  bsp1At(lineIdx: number): BuySellPointImpl<L> | undefined {
+    return this.bsp1.byLine.get(lineIdx);
+  }
+
+  dropAfter(bar: number): void {
+    this.stored.dropAfter(bar);
+    this.bsp1.dropAfter(bar);
+  }
+
+  clear(): void {
+    this.stored.clear();
+    this.bsp1.clear();
+  }
+
+  /**
+   * chan.py add_bs. The side comes from the line, never from the config that drove the rule; a type lands on
+   * an existing point even when it is not a target (chan-spec §12.2 quirk).
+   */
+  add(
+    type: BspType,
+    line: L,
+    relateBsp1: BuySellPointImpl<L> | undefined,
+    isTarget: boolean,
+    features: Features,
+  ): void {
+    const existing = this.stored.byLine.get(line.idx);
+    if (existing !== undefined) {
+      existing.addType(type, relateBsp1, features);
+      return;
+    }
+    const side = line.dir < 0 ? this.sides.buy : this.sides.sell;
+    if (!side.bsType.includes(type)) isTarget = false;
+    const isBsp1 = type === '1' || type === '1p';
+    if (!isTarget && !isBsp1) return;
+    const p = new BuySellPointImpl<L>(line, type, relateBsp1, features);
+    if (isTarget) this.stored.insert(p);
+    if (isBsp1) this.bsp1.insert(p);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Config validation, chan.py option names and presets (chan-spec §12.1, §13, §14).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  CHANPY,
+  CLASSIC,
+  ChanConfigError,
+  DEMO,
+  PRESETS,
+  configHash,
+  fromChanPy,
+  getPreset,
+  resolveConfig,
+} from '../src/config.js';
+
+function errorOf(fn: () => unknown): ChanConfigError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ChanConfigError);
+    return e as ChanConfigError;
+  }
+  throw new Error('expected a ChanConfigError');
+}
+
+describe('resolveConfig', () => {
+  it('defaults to chan.py code defaults', () => {
+    expect(resolveConfig()).toEqual(CHANPY);
+    expect(resolveConfig({})).toEqual(CHANPY);
+    expect(CHANPY.bsp.buy.divergenceRate).toBe(Infinity);
+    expect(CHANPY.bsp.buy.maxBs2Rate).toBe(0.9999);
+  });
+
+  it('applies overrides per side and returns a frozen copy', () => {
+    const c = resolveConfig({
+      biStrict: false,
+      macd: { fast: 5 },
+      bsp: { sell: { divergenceRate: 'inf', bsType: '1,2' } },
+    });
+    expect(c.biStrict).toBe(false);
+    expect(c.macd).toEqual({ fast: 5, slow: 26, signal: 9 });
+    expect(c.bsp.sell.bsType).toEqual(['1', '2']);
+    expect(c.bsp.buy.bsType).toEqual(CHANPY.bsp.buy.bsType);
+    expect(Object.isFrozen(c.bsp.sell)).toBe(true);
+    expect(CHANPY.biStrict).toBe(true);
+  });
+
+  it('starts from a named preset', () => {
+    expect(resolveConfig({ preset: 'classic' })).toEqual(CLASSIC);
+    expect(resolveConfig({ preset: 'classic', bsp: { buy: { maxBs2Rate: 0.5 } } }).bsp.sell.maxBs2Rate).toBe(0.618);
+  });
+
+  it.each([
+    [{ nope: 1 }, 'nope'],
+    [{ biAlgo: 'zigzag' }, 'biAlgo'],
+    [{ biFxCheck: 'lenient' }, 'biFxCheck'],
+    [{ segAlgo: 'dyh' }, 'segAlgo'],
+    [{ leftSegMethod: 'none' }, 'leftSegMethod'],
+    [{ zsAlgo: 'cross' }, 'zsAlgo'],
+    [{ zsCombineMode: 'both' }, 'zsCombineMode'],
+    [{ zsCombine: 'yes' }, 'zsCombine'],
+    [{ biStrict: 1 }, 'biStrict'],
+    [{ rsiCycle: 0 }, 'rsiCycle'],
+    [{ macd: { fast: 1.5 } }, 'macd.fast'],
+    [{ macd: { fast: 30 } }, 'macd.fast'],
+    [{ macd: { slower: 3 } }, 'macd.slower'],
+    [{ zsAlgo: 'over_seg', oneBiZs: true }, 'oneBiZs'],
+    [{ bsp: { both: {} } }, 'bsp.both'],
+    [{ bsp: { buy: { maxBs2Rate: 1.2 } } }, 'bsp.buy.maxBs2Rate'],
+    [{ bsp: { sell: { bsp3aMaxZsCnt: 0 } } }, 'bsp.sell.bsp3aMaxZsCnt'],
+    [{ bsp: { segBuy: { macdAlgo: 'macd' } } }, 'bsp.segBuy.macdAlgo'],
+    [{ bsp: { segSell: { bsType: '1,4' } } }, 'bsp.segSell.bsType'],
+    [{ bsp: { buy: { bsType: [] } } }, 'bsp.buy.bsType'],
+    [{ bsp: { buy: { divergenceRate: 'lots' } } }, 'bsp.buy.divergenceRate'],
+    [{ bsp: { buy: { divergenceRate: -1 } } }, 'bsp.buy.divergenceRate'],
+    [{ bsp: { buy: { maxBsp2sLv: 1.5 } } }, 'bsp.buy.maxBsp2sLv'],
+    [{ bsp: { buy: { minZsCnt: 0.5 } } }, 'bsp.buy.minZsCnt'],
+    [{ bsp: { buy: { bs1Peak: 'true' } } }, 'bsp.buy.bs1Peak'],
+    [{ bsp: { buy: { whatever: true } } }, 'bsp.buy.whatever'],
+    [{ preset: 'aggressive' }, 'preset'],
+  ])('rejects %j naming %s', (input, option) => {
+    const e = errorOf(() => resolveConfig(input as never));
+    expect(e.option).toBe(option);
+    expect(e.message).toContain(option);
+  });
+});
+
+describe('fromChanPy', () => {
+  it('an empty dict is CHANPY', () => {
+    expect(fromChanPy({})).toEqual(CHANPY);
+  });
+
+  it('maps chan.py names', () => {
+    const c = fromChanPy({
+      bi_strict: false,
+      bi_fx_check: 'half',
+      zs_algo: 'auto',
+      one_bi_zs: true,
+      macd: { fast: 6, slow: 13, signal: 5 },
+    });
+    expect([c.biStrict, c.biFxCheck, c.zsAlgo, c.oneBiZs]).toEqual([false, 'half', 'auto', true]);
+    expect(c.macd).toEqual({ fast: 6, slow: 13, signal: 5 });
+  });
+
+  it('an unsuffixed bsp key sets both sides of both levels, then the seg level gets slope / all zs', () => {
+    const c = fromChanPy({ macd_algo: 'area', bsp1_only_multibi_zs: true, divergence_rate: 0.8 });
+    expect([c.bsp.buy.macdAlgo, c.bsp.sell.macdAlgo]).toEqual(['area', 'area']);
+    expect([c.bsp.segBuy.macdAlgo, c.bsp.segSell.macdAlgo]).toEqual(['slope', 'slope']);
+    expect([c.bsp.buy.bsp1OnlyMultibiZs, c.bsp.segSell.bsp1OnlyMultibiZs]).toEqual([true, false]);
+    expect([c.bsp.buy.divergenceRate, c.bsp.segSell.divergenceRate]).toEqual([0.8, 0.8]);
+  });
+
+  it('suffixed keys override one side (-buy, -sell, -segbuy, -segsell) or both seg sides (-seg)', () => {
+    const c = fromChanPy({
+      'min_zs_cnt-buy': 2,
+      'min_zs_cnt-sell': 3,
+      'macd_algo-seg': 'amp',
+      'bsp1_only_multibi_zs-segbuy': true,
+      'max_bs2_rate-segsell': 0.5,
+      max_bs2_rate: 0.7,
+    });
+    expect([c.bsp.buy.minZsCnt, c.bsp.sell.minZsCnt, c.bsp.segBuy.minZsCnt]).toEqual([2, 3, 1]);
+    expect([c.bsp.segBuy.macdAlgo, c.bsp.segSell.macdAlgo, c.bsp.buy.macdAlgo]).toEqual(['amp', 'amp', 'peak']);
+    expect([c.bsp.segBuy.bsp1OnlyMultibiZs, c.bsp.segSell.bsp1OnlyMultibiZs]).toEqual([true, false]);
+    // The unsuffixed key is applied first whatever its position in the dict.
+    expect([c.bsp.buy.maxBs2Rate, c.bsp.segSell.maxBs2Rate, c.bsp.segBuy.maxBs2Rate]).toEqual([0.7, 0.5, 0.7]);
+  });
+
+  it('bs_type as a comma string; divergence_rate as a number or "inf"', () => {
+    const c = fromChanPy({ bs_type: '1,2,3a', 'divergence_rate-sell': 'inf', 'divergence_rate-buy': 0.9 });
+    expect(c.bsp.segSell.bsType).toEqual(['1', '2', '3a']);
+    expect([c.bsp.buy.divergenceRate, c.bsp.sell.divergenceRate]).toEqual([0.9, Infinity]);
+  });
+
+  it('accepts chan.py options without effect here (run mode, logging, plot indicators)', () => {
+    expect(
+      fromChanPy({
+        trigger_step: true,
+        skip_step: 10,
+        print_warning: false,
+        mean_metrics: [5, 20],
+        cal_rsi: true,
+        boll_n: 20,
+      }),
+    ).toEqual(CHANPY);
+  });
+
+  it.each([
+    [{ bi_strictness: true }, 'bi_strictness'],
+    [{ 'bi_strict-buy': true }, 'bi_strict-buy'],
+    [{ 'divergence_rate-long': 1 }, 'divergence_rate-long'],
+    [{ 'max_bs2_rate-buy': 1.5 }, 'max_bs2_rate-buy'],
+    [{ bsp3a_max_zs_cnt: 0 }, 'bsp3a_max_zs_cnt'],
+    [{ macd_algo: 'macd' }, 'macd_algo'],
+    [{ bs_type: '1,2,4' }, 'bs_type'],
+    [{ zs_combine_mode: 'both' }, 'zs_combine_mode'],
+    [{ skip_step: -1 }, 'skip_step'],
+    [{ macd: { fast: 12, slow: 26, signal: 9, extra: 1 } }, 'macd.extra'],
+  ])('rejects %j naming %s', (input, option) => {
+    expect(errorOf(() => fromChanPy(input)).option).toBe(option);
+  });
+});
+
+describe('presets', () => {
+  it('classic = README intent: divergence 0.9, type-2 retracement 0.618 on every side', () => {
+    for (const s of Object.values(CLASSIC.bsp)) {
+      expect(s.divergenceRate).toBe(0.9);
+      expect(s.maxBs2Rate).toBe(0.618);
+    }
+    expect(CLASSIC.bsp.segBuy.macdAlgo).toBe('slope');
+    expect({ ...CLASSIC, bsp: null }).toEqual({ ...CHANPY, bsp: null });
+  });
+
+  it('demo = chan.py main.py', () => {
+    expect(DEMO.bsp.buy).toMatchObject({ bsp2Follow1: false, bsp3Follow1: false, minZsCnt: 0, bs1Peak: false });
+    expect(DEMO.bsp.segSell.macdAlgo).toBe('slope');
+  });
+
+  it('getPreset', () => {
+    expect(getPreset('chanpy')).toBe(CHANPY);
+    expect(Object.keys(PRESETS)).toEqual(['chanpy', 'classic', 'demo']);
+    expect(errorOf(() => getPreset('x')).option).toBe('preset');
+  });
+});
+
+describe('configHash', () => {
+  it('is stable, key-order independent and distinguishes configs', () => {
+    const a = resolveConfig({ biStrict: false, gapAsKl: true });
+    const b = resolveConfig({ gapAsKl: true, biStrict: false });
+    expect(configHash(a)).toBe(configHash(b));
+    expect(configHash(a)).toMatch(/^[0-9a-f]{16}$/);
+    expect(configHash(CHANPY)).toBe(configHash(fromChanPy({})));
+    expect(configHash(CHANPY)).not.toBe(configHash(CLASSIC));
+    expect(configHash(CHANPY)).not.toBe(configHash(resolveConfig({ bsp: { segSell: { maxBsp2sLv: 2 } } })));
+    // Pinned: a change here invalidates every cache key.
+    expect(configHash(CHANPY)).toBe('b07af2adc29d3e73');
+  });
+});
