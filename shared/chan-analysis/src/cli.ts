@@ -1,0 +1,149 @@
+/**
+ * `chan` command line:
+ *   chan analyze FILE.csv [--config JSON] [--preset NAME] [--json]
+ *   chan resample FILE.csv --to INTERVAL [--market crypto|cn|us]
+ * The CSV has the header `time,open,high,low,close[,volume]`. `--config` takes chan.py's option names
+ * (chan-spec §13), e.g. '{"bi_strict": false, "divergence_rate": 0.9}'.
+ */
+import { readFile } from 'node:fs/promises';
+import { analyze } from './chan.js';
+import { ChanConfigError, PRESETS } from './config.js';
+import { CsvError, parseCsv } from './csv.js';
+import { BarValidationError } from './bar.js';
+import { isInterval, MARKETS, resample, INTERVALS } from './resample.js';
+import type { ChanResult, ResultLine, ResultPivot, ResultSignal } from './result.js';
+
+interface Writable {
+  write(chunk: string): unknown;
+}
+
+const USAGE = `usage:
+  chan analyze FILE.csv [--config JSON] [--preset ${Object.keys(PRESETS).join('|')}] [--json]
+  chan resample FILE.csv --to ${INTERVALS.join('|')} [--market crypto|cn|us]
+
+FILE.csv has the header time,open,high,low,close[,volume]. --config takes chan.py option names,
+e.g. --config '{"bi_strict": false, "divergence_rate": 0.9}'. --json prints the whole analysis as JSON.`;
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      else if (a === '--json' || a === '--help') flags.set(a.slice(2), true);
+      else {
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError(`${a} needs a value`);
+        flags.set(a.slice(2), v);
+      }
+    } else if (a === '-h') flags.set('help', true);
+    else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+async function readBars(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const { bars, labels } = parseCsv(text);
+  return bars.map((b, i) => ({ ...b, time: labels[i] }));
+}
+
+export async function main(argv: string[], out: Writable, err: Writable): Promise<number> {
+  try {
+    const { positional, flags } = parseArgs(argv);
+    const [command, file] = positional;
+    if (flags.has('help') || command === undefined) {
+      out.write(`${USAGE}\n`);
+      return command === undefined && !flags.has('help') ? 2 : 0;
+    }
+    if (file === undefined) throw new UsageError(`${command}: missing FILE.csv`);
+    if (command === 'analyze') {
+      let config: Record<string, unknown> | undefined;
+      const raw = flags.get('config');
+      if (typeof raw === 'string') {
+        try {
+          config = JSON.parse(raw);
+        } catch (e) {
+          throw new UsageError(`--config is not valid JSON: ${(e as Error).message}`);
+        }
+      }
+      const preset = flags.get('preset');
+      const bars = await readBars(file);
+      const result = analyze(bars, { config, preset: typeof preset === 'string' ? preset : undefined });
+      out.write(flags.has('json') ? `${JSON.stringify(result)}\n` : summary(file, result));
+      return 0;
+    }
+    if (command === 'resample') {
+      const to = flags.get('to');
+      if (typeof to !== 'string' || !isInterval(to)) throw new UsageError(`--to must be one of ${INTERVALS.join(', ')}`);
+      const market = (flags.get('market') ?? 'crypto') as string;
+      if (!Object.prototype.hasOwnProperty.call(MARKETS, market)) throw new UsageError('--market must be crypto, cn or us');
+      const bars = (await readBars(file)).map((b) => ({ ...b, time: Date.parse(String(b.time).length === 10 ? `${b.time}T00:00:00Z` : String(b.time)) }));
+      const rows = resample(bars, to, MARKETS[market as keyof typeof MARKETS]);
+      out.write('time,open,high,low,close,volume\n');
+      for (const r of rows) out.write(`${r.label},${r.open},${r.high},${r.low},${r.close},${r.volume}\n`);
+      return 0;
+    }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`chan: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof CsvError || e instanceof BarValidationError || e instanceof ChanConfigError) {
+      err.write(`chan: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(8).replace(/\.?0+$/, ''));
+const mark = (confirmed: boolean) => (confirmed ? ' ' : '?');
+
+function lineRow(l: ResultLine): string {
+  const arrow = l.direction === 'up' ? '↑' : '↓';
+  return `  ${mark(l.confirmed)} ${arrow} ${l.begin} → ${l.end}  ${fmt(l.beginVal)} → ${fmt(l.endVal)}`;
+}
+
+function pivotRow(z: ResultPivot): string {
+  return `  ${mark(z.confirmed)} ${z.begin} → ${z.end}  ZD ${fmt(z.zd)}  ZG ${fmt(z.zg)}  DD ${fmt(z.dd)}  GG ${fmt(z.gg)}`;
+}
+
+function signalRow(p: ResultSignal): string {
+  const label = p.types.map((t) => `${t}${p.side === 'buy' ? 'B' : 'S'}`).join(',');
+  return `  ${mark(p.confirmed)} ${p.time}  ${p.side.padEnd(4)} ${label.padEnd(10)} @ ${fmt(p.price)}`;
+}
+
+function section<T>(title: string, items: readonly T[], row: (t: T) => string, last = 8): string {
+  const shown = items.slice(-last);
+  const more = items.length > shown.length ? ` (last ${shown.length})` : '';
+  return `${title}: ${items.length}${more}\n${shown.map(row).join('\n')}${shown.length ? '\n' : ''}`;
+}
+
+/** The human-readable summary: counts, then the latest structures ("?" marks unconfirmed ones). */
+export function summary(file: string, r: ChanResult): string {
+  const first = r.bars[0]?.time ?? '-';
+  const last = r.bars[r.bars.length - 1]?.time ?? '-';
+  return [
+    `${file}: ${r.meta.barCount} bars (${first} … ${last}), preset ${r.meta.preset ?? 'custom'}`,
+    `merged bars: ${r.mergedBars.length}, fractals: ${r.fractals.length}`,
+    section('strokes (笔)', r.strokes, lineRow, 5),
+    section('segments (线段)', r.segments, lineRow, 5),
+    section('segments of segments', r.segmentsOfSegments, lineRow, 3),
+    section('stroke pivots (笔中枢)', r.strokePivots, pivotRow, 3),
+    section('segment pivots (线段中枢)', r.segmentPivots, pivotRow, 3),
+    section('stroke buy/sell points (笔买卖点)', r.strokeSignals, signalRow),
+    section('segment buy/sell points (线段买卖点)', r.segmentSignals, signalRow, 4),
+    '("?" = not yet confirmed: can still change)\n',
+  ].join('\n');
+}
