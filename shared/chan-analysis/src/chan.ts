@@ -48,6 +48,9 @@ export class ChanAnalyzer {
   private readonly strokeSignals: BspCalculator<Bi>;
   private readonly segmentSignals: BspCalculator<Seg<Bi>>;
   private stale = false;
+  /** Segments / segments of segments up to the last sure one at the previous snapshot. */
+  private sureSegs = 0;
+  private sureSegsegs = 0;
 
   constructor(options: AnalyzerOptions = {}) {
     const { config, preset } = configFromOptions(options);
@@ -114,18 +117,33 @@ export class ChanAnalyzer {
     segs.update(strokes, this.level.bi.takeDirtyFrom());
     // Segments before keptCount are the same objects with the same values: the level above resumes there.
     segsegs.update(segs.segs, segs.keptCount);
-    // Pivots and buy/sell points are recomputed over the whole level: their own incremental scopes assume
-    // chan.py's step mode, where a sure segment never changes, which a replaced forming bar can break.
-    this.strokePivots.reset();
+    // Pivots and buy/sell points resume from the last sure segment of the previous snapshot (chan.py's step
+    // scope). That scope assumes the segments up to it survived; when a forming bar gave back a price and
+    // took a confirmed segment with it, the level is recomputed in full instead.
+    const strokeLevelKept = segs.keptCount >= this.sureSegs;
+    const segLevelKept = strokeLevelKept && segsegs.keptCount >= this.sureSegsegs;
+    if (!strokeLevelKept) {
+      this.strokePivots.reset();
+      this.strokeSignals.reset();
+    }
+    if (!segLevelKept) {
+      this.segmentPivots.reset();
+      this.segmentSignals.reset();
+    }
     this.strokePivots.update(strokes, segs.segs);
-    this.segmentPivots.reset();
     this.segmentPivots.update(segs.segs, segsegs.segs);
-    this.segmentSignals.reset();
     this.segmentSignals.update(segs.segs, segsegs.segs);
-    this.strokeSignals.reset();
     this.strokeSignals.update(strokes, segs.segs);
+    this.sureSegs = sureCount(segs.segs);
+    this.sureSegsegs = sureCount(segsegs.segs);
     this.stale = false;
   }
+}
+
+/** Length of the prefix that ends with the last sure segment. */
+function sureCount(segs: readonly { isSure: boolean }[]): number {
+  for (let i = segs.length - 1; i >= 0; i--) if (segs[i].isSure) return i + 1;
+  return 0;
 }
 
 /** Batch analysis of a whole series. */

@@ -109,6 +109,8 @@ describe('engine properties', () => {
               a.update({ ...bar, close: c, high: Math.max(bar.open, c, bar.high + (w > 0 ? w : 0)), low: Math.max(0.01, Math.min(bar.open, c, bar.low + (w < 0 ? w : 0))) });
             }
             a.update(bar);
+            // A snapshot after every bar drives the incremental pivot / buy-sell scopes the hardest.
+            a.snapshot();
             if (i % checkEvery === 0 || i === bars.length - 1) {
               expect(structures(a.result({ structuresOnly: true }))).toEqual(structures(analyze(bars.slice(0, i + 1), { config })));
             }
@@ -165,6 +167,7 @@ describe('streaming on real data with spikes given back', () => {
       const spike = up ? { ...r, high: r.high * 1.04, close: r.high * 1.03 } : { ...r, low: r.low * 0.96, close: r.low * 0.97 };
       a.update(spike);
       const withSpike = a.result({ structuresOnly: true });
+      a.snapshot();
       if (i % 250 === 249) expect(structures(withSpike)).toEqual(structures(analyze([...rows.slice(0, i), spike])));
       a.update(r);
     });
