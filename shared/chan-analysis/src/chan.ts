@@ -119,16 +119,15 @@ export class ChanAnalyzer {
     segsegs.update(segs.segs, segs.keptCount);
     // Pivots and buy/sell points resume from the last sure segment of the previous snapshot (chan.py's step
     // scope). That scope assumes the segments up to it survived; when a forming bar gave back a price and
-    // took a confirmed segment with it, the level is recomputed in full instead.
-    const strokeLevelKept = segs.keptCount >= this.sureSegs;
-    const segLevelKept = strokeLevelKept && segsegs.keptCount >= this.sureSegsegs;
-    if (!strokeLevelKept) {
-      this.strokePivots.reset();
-      this.strokeSignals.reset();
+    // took a confirmed segment with it, the scope moves back to the last segment that was kept.
+    if (segs.keptCount < this.sureSegs) {
+      this.strokePivots.resumeFrom(segs.segs, segs.keptCount);
+      this.strokeSignals.resumeFrom(segs.segs, segs.keptCount);
     }
-    if (!segLevelKept) {
-      this.segmentPivots.reset();
-      this.segmentSignals.reset();
+    if (segsegs.keptCount < this.sureSegsegs || segs.keptCount < this.sureSegs) {
+      const kept = Math.min(segsegs.keptCount, segsegKeptBy(segsegs.segs, segs.keptCount));
+      this.segmentPivots.resumeFrom(segsegs.segs, kept);
+      this.segmentSignals.resumeFrom(segsegs.segs, kept);
     }
     this.strokePivots.update(strokes, segs.segs);
     this.segmentPivots.update(segs.segs, segsegs.segs);
@@ -138,6 +137,17 @@ export class ChanAnalyzer {
     this.sureSegsegs = sureCount(segsegs.segs);
     this.stale = false;
   }
+}
+
+/**
+ * Segments of segments whose sub-lines all lie before `keptSegs` (their segments were not rebuilt). A kept
+ * segment of segments has this property already; the bound matters for the segment-level pivots, whose lines
+ * are the segments themselves.
+ */
+function segsegKeptBy(segsegs: readonly { endLine: { idx: number } }[], keptSegs: number): number {
+  let k = 0;
+  while (k < segsegs.length && segsegs[k].endLine.idx < keptSegs) k++;
+  return k;
 }
 
 /** Length of the prefix that ends with the last sure segment. */

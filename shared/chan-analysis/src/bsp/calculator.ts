@@ -62,6 +62,19 @@ export class BspCalculator<L extends Line = Line> {
     this.lastSureSegIdx = 0;
   }
 
+  /** See PivotList.resumeFrom: segments [0, kept) are unchanged, the rest were rebuilt. */
+  resumeFrom(segs: readonly Segment<L>[], kept: number): void {
+    if (kept === 0) {
+      this.reset();
+      return;
+    }
+    const seg = segs[kept - 1]!;
+    if (seg.endLine.beginBar < this.lastSurePos) {
+      this.lastSurePos = seg.endLine.beginBar;
+      this.lastSureSegIdx = kept - 1;
+    }
+  }
+
   /** `segs` must carry their pivots (PivotList.update) and `lines` their segIdx / parentSeg. */
   update(lines: ArrayLike<L>, segs: readonly Segment<L>[]): void {
     const ctx: BspContext<L> = {

@@ -42,6 +42,26 @@ export class PivotList<L extends Line = Line> {
   }
 
   /**
+   * Segments [0, kept) are the same objects as at the previous update, the rest are new (a streaming snapshot
+   * after a forming bar gave back a price and took confirmed segments with it): move the incremental scope
+   * back to the last kept segment, which is sure (only sure segments are kept), so the next `update` rebuilds
+   * exactly what those segments' replacements affect.
+   */
+  resumeFrom(segs: readonly Segment<L>[], kept: number): void {
+    if (kept === 0) {
+      this.reset();
+      return;
+    }
+    const seg = segs[kept - 1]!;
+    if (seg.startLine.idx < this.lastSurePos) {
+      this.lastSurePos = seg.startLine.idx;
+      this.lastSegIdx = kept - 1;
+      // Its pivots are rebuilt, so its pivot list must be reassigned.
+      this.settled.delete(seg);
+    }
+  }
+
+  /**
    * Recomputes the pivots after `lines` / `segs` changed (lines must already carry segIdx / parentSeg of
    * `segs`), then refreshes `segment.pivots` and each pivot's lineIn / lineOut.
    */

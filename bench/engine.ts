@@ -1,0 +1,123 @@
+/**
+ * Engine figures for each data set of ../shared/data (the in-repo fixtures when that folder is absent):
+ * batch bars/s, streaming bars/s, p99 of one update at the end of the series, retained heap per bar, a plain
+ * MACD(12,26,9) pass over the same closes and the ratio engine ÷ MACD. Run with `npm run bench -- engine`
+ * (node --expose-gc, so the heap figure is measured after full collections).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ChanAnalyzer, parseCsv, type BarInput } from 'chan-analysis';
+
+const SHARED = fileURLToPath(new URL('../../shared/data/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../shared/chan-analysis/test/fixtures/', import.meta.url));
+const DATASETS = ['cn_sse000001_1d', 'us_spy_1d', 'crypto_ethbtc_5m', 'crypto_unittestbtc_1m', 'us_spy_1h', 'cn_sse000001_1m'];
+
+function load(name: string): { inputs: BarInput[]; labels: string[] } | null {
+  const file = existsSync(`${SHARED}${name}.csv`) ? `${SHARED}${name}.csv` : `${FIXTURES}${name}.csv`;
+  if (!existsSync(file)) return null;
+  const { bars, labels } = parseCsv(readFileSync(file, 'utf8'));
+  return { inputs: bars, labels };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function best(runs: number, fn: () => void): number {
+  let min = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    min = Math.min(min, performance.now() - t);
+  }
+  return min;
+}
+
+/** The plain MACD pass the engine is compared with: EMAs 12/26, signal 9, histogram, into typed arrays. */
+function macdPass(closes: Float64Array, out: Float64Array): void {
+  let fast = closes[0];
+  let slow = closes[0];
+  let dea = 0;
+  for (let i = 0; i < closes.length; i++) {
+    const c = closes[i];
+    if (i > 0) {
+      fast = (2 * c + 11 * fast) / 13;
+      slow = (2 * c + 25 * slow) / 27;
+    }
+    const dif = i > 0 ? fast - slow : 0;
+    dea = i > 0 ? (2 * dif + 8 * dea) / 10 : 0;
+    out[i] = 2 * (dif - dea);
+  }
+}
+
+function batch(inputs: BarInput[], labels: string[]): ChanAnalyzer {
+  const a = new ChanAnalyzer();
+  for (let i = 0; i < inputs.length; i++) a.update(inputs[i], labels[i]);
+  a.snapshot();
+  return a;
+}
+
+export async function benchEngine(): Promise<string[]> {
+  const rows: string[] = [
+    '| data set | bars | batch bars/s | streaming bars/s (update + snapshot per bar) | update-only bars/s | p99 update+snapshot at end | heap/bar | MACD pass | engine ÷ MACD |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const name of DATASETS) {
+    const data = load(name);
+    if (!data) {
+      rows.push(`| ${name} | (not found) |`);
+      continue;
+    }
+    const { inputs, labels } = data;
+    const n = inputs.length;
+    const runs = n > 20_000 ? 5 : 10;
+    batch(inputs, labels); // warm-up: JIT
+    const tBatch = best(runs, () => batch(inputs, labels));
+
+    const tStream = best(3, () => {
+      const a = new ChanAnalyzer();
+      for (let i = 0; i < n; i++) {
+        a.update(inputs[i], labels[i]);
+        a.snapshot();
+      }
+    });
+    const tUpdate = best(3, () => {
+      const a = new ChanAnalyzer();
+      for (let i = 0; i < n; i++) a.update(inputs[i], labels[i]);
+    });
+
+    // p99 of one update (+ snapshot) over the last 2,000 bars of the series, each bar first forming then closing.
+    const tail = Math.min(2000, Math.floor(n / 5));
+    const a = new ChanAnalyzer();
+    for (let i = 0; i < n - tail; i++) a.update(inputs[i], labels[i]);
+    a.snapshot();
+    const samples: number[] = [];
+    for (let i = n - tail; i < n; i++) {
+      const t = process.hrtime.bigint();
+      a.update(inputs[i], labels[i]);
+      a.snapshot();
+      samples.push(Number(process.hrtime.bigint() - t) / 1000);
+    }
+    samples.sort((x, y) => x - y);
+    const p99 = samples[Math.floor(samples.length * 0.99)];
+
+    let heapPerBar = NaN;
+    if (gc) {
+      gc();
+      const h0 = process.memoryUsage().heapUsed;
+      const kept = batch(inputs, labels);
+      gc();
+      heapPerBar = (process.memoryUsage().heapUsed - h0) / n;
+      if (kept.barCount !== n) throw new Error('unreachable');
+    }
+
+    const closes = Float64Array.from(inputs, (b) => b.close);
+    const out = new Float64Array(n);
+    macdPass(closes, out);
+    const tMacd = best(50, () => macdPass(closes, out));
+
+    const rate = (ms: number) => `${((n / ms) * 1000 / 1e6).toFixed(2)} M`;
+    rows.push(
+      `| ${name} | ${n} | ${rate(tBatch)} | ${rate(tStream)} | ${rate(tUpdate)} | ${p99.toFixed(1)} µs | ${Number.isNaN(heapPerBar) ? 'n/a (run with --expose-gc)' : `${heapPerBar.toFixed(0)} B`} | ${(tMacd * 1000).toFixed(0)} µs | ${(tBatch / tMacd).toFixed(0)} |`,
+    );
+  }
+  return rows;
+}
