@@ -1,0 +1,83 @@
+/**
+ * GET /api/v1/analysis/{symbol}: the engine over stored bars. The response body is cached as a string under
+ * (symbol, interval, last bar time, series rev, config hash, range), so a warm hit is two cache reads and no JSON
+ * work. POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
+ */
+import { analysisKey } from '../cache/index.js';
+import { requireValidRows } from '../common/bars.js';
+import { getDeps } from '../common/deps.js';
+import { formatTime } from '../common/domain.js';
+import { resolveEngineOptions, runEngine } from '../common/engine.js';
+import { badRequest, notFound } from '../common/errors.js';
+import { createHandler } from '../common/http.js';
+import { recordCache, recordMetric, MetricUnit } from '../common/observability.js';
+import { checkRangeWidth, requireSeries } from '../common/range.js';
+import { getSeriesService } from '../common/series-deps.js';
+
+export const handler = createHandler('analysis', {
+  'GET /api/v1/analysis/{symbol}': async ({ params, query, config }) => {
+    const { symbol } = params;
+    const { interval, from, to } = query;
+    // Options first: a bad preset/config is a 400 before any read.
+    const resolved = resolveEngineOptions({ preset: query.preset, config: query.config }, config.defaultPreset);
+    checkRangeWidth(interval, from, to, config.maxRangeBuckets);
+    const series = getSeriesService();
+    const meta = requireSeries(await series.meta(symbol, interval), symbol, interval);
+    const { cache } = getDeps();
+    const key = analysisKey(symbol, interval, meta.lastTs, meta.rev, resolved.configHash, from ?? 'first', to ?? 'last');
+    const hit = await cache.get(key);
+    recordCache('analysis', hit !== null);
+    if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
+
+    const max = config.maxAnalysisBars;
+    const bars = await series.read(meta, { from: from ?? meta.firstTs, to: to ?? meta.lastTs, limit: from === undefined ? max : max + 1, latest: from === undefined });
+    if (bars.length > max) {
+      throw badRequest(`Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`, [
+        { field: 'query.from', message: 'too many bars' },
+      ]);
+    }
+    if (bars.length === 0) throw notFound(`No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`, [{ field: 'query.from', message: 'empty range' }]);
+    const t0 = performance.now();
+    const result = runEngine(
+      bars.map((b) => ({ time: formatTime(interval, b.ts), open: b.open, high: b.high, low: b.low, close: b.close, ...(b.volume === null ? {} : { volume: b.volume }) })),
+      resolved,
+    );
+    recordMetric('AnalysisTime', MetricUnit.Milliseconds, performance.now() - t0);
+    const body = JSON.stringify({
+      symbol,
+      interval,
+      preset: resolved.preset,
+      configHash: resolved.configHash,
+      barCount: bars.length,
+      from: formatTime(interval, bars[0]!.ts),
+      to: formatTime(interval, bars[bars.length - 1]!.ts),
+      result,
+    });
+    await cache.set(key, body, 'general');
+    return { rawBody: body, headers: { 'x-cache': 'MISS' } };
+  },
+
+  'POST /api/v1/analysis': async ({ body, config }) => {
+    const resolved = resolveEngineOptions({ preset: body.preset, config: body.config }, config.defaultPreset);
+    const bars = requireValidRows(body.bars, 'body.bars');
+    const rows = body.bars as { time: string | number }[];
+    const t0 = performance.now();
+    const result = runEngine(
+      bars.map((b, i) => ({ time: rows[i]!.time, open: b.open, high: b.high, low: b.low, close: b.close, ...(b.volume === null ? {} : { volume: b.volume }) })),
+      resolved,
+    );
+    recordMetric('AnalysisTime', MetricUnit.Milliseconds, performance.now() - t0);
+    return {
+      body: {
+        symbol: null,
+        interval: null,
+        preset: resolved.preset,
+        configHash: resolved.configHash,
+        barCount: bars.length,
+        from: String(rows[0]!.time),
+        to: String(rows[rows.length - 1]!.time),
+        result,
+      },
+    };
+  },
+});

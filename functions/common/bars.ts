@@ -1,0 +1,175 @@
+/**
+ * Validation of uploaded bars (JSON rows or CSV text) into StoredBar[]. Every row is checked and every problem is
+ * reported with its row index and field, so a client fixes a file in one round trip. Policy (documented in the
+ * README): a request with any bad row is rejected whole with 400 and nothing is written — a partial write would
+ * leave gaps the engine would read as real market structure.
+ */
+import * as z from 'zod';
+import { MAX_FUTURE_MS, MIN_TIME_MS, parseTime, type StoredBar } from './domain.js';
+import { badRequest, type FieldProblem } from './errors.js';
+
+const price = (name: string) =>
+  z.number({ error: (iss) => (iss.input === undefined ? `${name} is required` : `${name} must be a number, got ${describe(iss.input)}`) }).refine((v) => v > 0, {
+    error: `${name} must be positive`,
+  });
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `string "${v.length > 20 ? v.slice(0, 20) + '…' : v}"`;
+  if (typeof v === 'number') return String(v);
+  return typeof v;
+}
+
+/** One bar as the API accepts it (JSON). Time: epoch ms, YYYY-MM-DD or ISO date-time. */
+export const BarInputSchema = z
+  .object({
+    time: z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'time is required' : `time must be a string or epoch milliseconds, got ${describe(iss.input)}`) }),
+    open: price('open'),
+    high: price('high'),
+    low: price('low'),
+    close: price('close'),
+    volume: z
+      .number({ error: (iss) => `volume must be a number or null, got ${describe(iss.input)}` })
+      .refine((v) => v >= 0, { error: 'volume must not be negative' })
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: 'BarInput', description: 'One OHLCV bar; time is the bar open time' });
+
+export type BarInputJson = z.input<typeof BarInputSchema>;
+
+/** Cross-field rules on one bar (after the per-field ones passed). */
+function barProblems(b: { open: number; high: number; low: number; close: number }): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  if (b.high < b.low) out.push({ field: 'high', message: `high ${b.high} is below low ${b.low}` });
+  else {
+    if (b.high < Math.max(b.open, b.close)) out.push({ field: 'high', message: `high ${b.high} is below open/close ${Math.max(b.open, b.close)}` });
+    if (b.low > Math.min(b.open, b.close)) out.push({ field: 'low', message: `low ${b.low} is above open/close ${Math.min(b.open, b.close)}` });
+  }
+  return out;
+}
+
+export interface ValidatedBars {
+  bars: StoredBar[];
+  problems: FieldProblem[];
+}
+
+/**
+ * Validate rows (already objects). `where` prefixes field paths ("body" → body[3].high). Times must be strictly
+ * increasing: duplicates and out-of-order rows are errors, because silently re-sorting would hide a broken feed.
+ */
+export function validateRows(rows: unknown[], where: string, now = Date.now()): ValidatedBars {
+  const problems: FieldProblem[] = [];
+  const bars: StoredBar[] = [];
+  let prevTs = -Infinity;
+  let prevIdx = -1;
+  const push = (i: number, field: string, message: string) => {
+    if (problems.length < 200) problems.push({ field: `${where}[${i}]${field ? '.' + field : ''}`, message });
+  };
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      push(i, '', `row must be an object {time, open, high, low, close, volume}, got ${Array.isArray(row) ? 'array' : describe(row)}`);
+      return;
+    }
+    const r = BarInputSchema.safeParse(row);
+    if (!r.success) {
+      for (const iss of r.error.issues) push(i, iss.path.join('.'), iss.message);
+      return;
+    }
+    const ts = parseTime(r.data.time);
+    if (!Number.isFinite(ts)) {
+      push(i, 'time', `"${String(r.data.time)}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time`);
+      return;
+    }
+    if (ts < MIN_TIME_MS || ts > now + MAX_FUTURE_MS) {
+      push(i, 'time', `${new Date(ts).toISOString()} is out of range (1900-01-01 to two days from now)`);
+      return;
+    }
+    const cross = barProblems(r.data);
+    if (cross.length) {
+      for (const p of cross) push(i, p.field, p.message);
+      return;
+    }
+    if (ts <= prevTs) {
+      push(i, 'time', `${ts === prevTs ? 'duplicate' : 'out-of-order'} time ${new Date(ts).toISOString()}: must be after row ${prevIdx} (${new Date(prevTs).toISOString()})`);
+      return;
+    }
+    prevTs = ts;
+    prevIdx = i;
+    bars.push({ ts, open: r.data.open, high: r.data.high, low: r.data.low, close: r.data.close, volume: r.data.volume ?? null });
+  });
+  return { bars, problems };
+}
+
+/** Throws a 400 listing every row problem; returns the bars otherwise. */
+export function requireValidRows(rows: unknown[], where: string): StoredBar[] {
+  if (rows.length === 0) throw badRequest(`${where} must contain at least one bar`, [{ field: where, message: 'empty' }]);
+  const { bars, problems } = validateRows(rows, where);
+  if (problems.length) {
+    const first = problems[0]!;
+    throw badRequest(`Invalid ${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}; nothing was written`, {
+      rejected: problems.length,
+      problems,
+    });
+  }
+  return bars;
+}
+
+const TIME_HEADERS = new Set(['time', 'date', 'datetime', 'timestamp', 'open_time', 'opentime']);
+
+/**
+ * CSV → row objects. Header required (time|date|timestamp, open, high, low, close[, volume]), comma separated,
+ * numbers in plain decimal. Numeric cells become numbers and anything unparsable stays a string, so the row
+ * validator reports "open must be a number, got string "abc"" with the row index.
+ */
+export function csvToRows(text: string, where = 'body'): unknown[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw badRequest(`${where}: CSV is empty`, [{ field: where, message: 'empty CSV' }]);
+  const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase().replace(/^"|"$/g, ''));
+  const timeCol = header.findIndex((h) => TIME_HEADERS.has(h));
+  const col = (n: string) => header.indexOf(n);
+  const missing = ['open', 'high', 'low', 'close'].filter((n) => col(n) < 0);
+  if (timeCol < 0) missing.unshift('time');
+  if (missing.length) {
+    throw badRequest(`${where}: CSV header must name time, open, high, low, close (volume optional); missing ${missing.join(', ')}`, {
+      field: `${where}.header`,
+      header,
+      missing,
+    });
+  }
+  const volCol = col('volume');
+  const rows: unknown[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const cells = lines[i]!.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+    if (cells.length !== header.length) {
+      // Keep the row index aligned with data rows (row 0 = first line after the header).
+      rows.push({ __csvError: `expected ${header.length} cells, got ${cells.length}` });
+      continue;
+    }
+    const num = (c: string | undefined) => (c !== undefined && c !== '' && Number.isFinite(Number(c)) ? Number(c) : c);
+    const t = cells[timeCol]!;
+    rows.push({
+      time: /^-?\d+$/.test(t) ? Number(t) : t,
+      open: num(cells[col('open')]),
+      high: num(cells[col('high')]),
+      low: num(cells[col('low')]),
+      close: num(cells[col('close')]),
+      ...(volCol >= 0 ? { volume: cells[volCol] === '' ? null : num(cells[volCol]) } : {}),
+    });
+  }
+  return rows;
+}
+
+/** validateRows for CSV: reports structural row errors with the same index scheme. */
+export function requireValidCsv(text: string, where = 'body'): StoredBar[] {
+  const rows = csvToRows(text, where);
+  const structural: FieldProblem[] = [];
+  rows.forEach((r, i) => {
+    const err = (r as { __csvError?: string }).__csvError;
+    if (err) structural.push({ field: `${where}[${i}]`, message: `CSV row ${i + 2}: ${err}` });
+  });
+  if (structural.length) {
+    throw badRequest(`Invalid ${structural[0]!.field}: ${structural[0]!.message}; nothing was written`, { rejected: structural.length, problems: structural.slice(0, 200) });
+  }
+  return requireValidRows(rows, where);
+}

@@ -1,0 +1,114 @@
+/**
+ * The API's vocabulary shared by handlers, the store, ingestion and the OpenAPI document: intervals, symbols,
+ * times and bars. Kept free of AWS and middy imports so every bundle (and the ingest worker) can use it.
+ */
+import * as z from 'zod';
+
+export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+export const INTERVAL_MS: Record<Interval, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '1d': 86_400_000,
+  '1w': 604_800_000,
+};
+
+export const IntervalSchema = z.enum(INTERVALS, {
+  error: (iss) =>
+    iss.input === undefined ? 'interval is required (one of ' + INTERVALS.join(', ') + ')' : `unknown interval "${String(iss.input)}": use one of ${INTERVALS.join(', ')}`,
+});
+
+/**
+ * Symbols: exchange codes like SPY, 000001.SH, BTCUSDT, ^GSPC, BRK-B. Upper-cased so "spy" and "SPY" are one
+ * series. Braces, '#', ':' and '/' are excluded because they delimit DynamoDB keys and Redis hash tags.
+ */
+export const SymbolSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'symbol must not be empty' })
+  .max(32, { error: 'symbol must be at most 32 characters' })
+  .regex(/^[A-Za-z0-9._\-^=]+$/, { error: 'symbol may contain only letters, digits and . _ - ^ =' })
+  .transform((s) => s.toUpperCase());
+
+/** Earliest and latest bar times the service accepts (ISO sort keys stay 4-digit-year and positive). */
+export const MIN_TIME_MS = Date.UTC(1900, 0, 1);
+export const MAX_FUTURE_MS = 2 * 86_400_000;
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A time as the API accepts it: epoch milliseconds, a date (YYYY-MM-DD, UTC midnight) or an ISO date-time
+ * (UTC when no offset is given). Returns NaN when it is none of these.
+ */
+export function parseTime(v: unknown): number {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : NaN;
+  if (typeof v !== 'string') return NaN;
+  const s = v.trim();
+  if (/^-?\d+$/.test(s)) return Number(s);
+  if (DATE_RE.test(s)) {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    // Date.parse accepts 2023-02-30 (rolls over); refuse dates that do not round-trip.
+    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s ? t : NaN;
+  }
+  if (DATETIME_RE.test(s)) {
+    const iso = s.replace(' ', 'T');
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(iso);
+    return Date.parse(hasZone ? iso : `${iso}Z`);
+  }
+  return NaN;
+}
+
+/** Query-string time (from/to). */
+export const TimeParamSchema = z
+  .string()
+  .transform((v, ctx) => {
+    const t = parseTime(v);
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time` });
+      return z.NEVER;
+    }
+    if (t < MIN_TIME_MS || t > Date.now() + 100 * 365 * 86_400_000) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is out of range (1900-01-01 onwards)` });
+      return z.NEVER;
+    }
+    return t;
+  })
+  .meta({ description: 'Epoch milliseconds, YYYY-MM-DD or ISO 8601 date-time (UTC unless an offset is given)', examples: ['2024-01-31'] });
+
+/** How a stored bar's time is shown: dates for daily and weekly bars, ISO date-times otherwise. */
+export function formatTime(interval: Interval, ts: number): string {
+  const iso = new Date(ts).toISOString();
+  if ((interval === '1d' || interval === '1w') && iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10);
+  return iso.replace('.000Z', 'Z');
+}
+
+/** A bar as stored and served. `ts` = open time in epoch ms. */
+export interface StoredBar {
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number | null;
+}
+
+export interface ApiBar extends Omit<StoredBar, 'ts'> {
+  time: string;
+  ts: number;
+}
+
+export const toApiBar = (interval: Interval, b: StoredBar): ApiBar => ({
+  time: formatTime(interval, b.ts),
+  ts: b.ts,
+  open: b.open,
+  high: b.high,
+  low: b.low,
+  close: b.close,
+  volume: b.volume,
+});

@@ -1,0 +1,60 @@
+/**
+ * The one place handlers touch the chan-analysis engine: option resolution (preset XOR chan.py config), the
+ * config hash used in cache keys, and the mapping of the engine's own errors to 400s naming the option or bar.
+ */
+import { analyze, BarValidationError, ChanConfigError, configHash, fromChanPy, PRESETS, type BarInput, type ChanConfig, type ChanResult } from 'chan-analysis';
+import { badRequest } from './errors.js';
+
+export interface EngineOptions {
+  preset?: string;
+  config?: Record<string, unknown>;
+}
+
+export interface ResolvedOptions {
+  /** What goes to analyze(). */
+  options: EngineOptions;
+  preset: string | null;
+  configHash: string;
+}
+
+/** Validate options up front (before any bars are read) and compute the hash of the resolved config. */
+export function resolveEngineOptions(input: EngineOptions, defaultPreset: string): ResolvedOptions {
+  if (input.preset !== undefined && input.config !== undefined) {
+    throw badRequest('Give either preset or config, not both', [{ field: 'preset', message: 'conflicts with config' }]);
+  }
+  try {
+    if (input.config !== undefined) {
+      const cfg: ChanConfig = fromChanPy(input.config);
+      return { options: { config: input.config }, preset: null, configHash: configHash(cfg) };
+    }
+    const preset = input.preset ?? defaultPreset;
+    if (!Object.prototype.hasOwnProperty.call(PRESETS, preset)) {
+      throw badRequest(`Invalid preset: unknown preset "${preset}" (use one of ${Object.keys(PRESETS).join(', ')})`, [
+        { field: 'preset', message: `unknown preset "${preset}"` },
+      ]);
+    }
+    return { options: { preset }, preset, configHash: configHash(PRESETS[preset as keyof typeof PRESETS]) };
+  } catch (e) {
+    throw mapEngineError(e);
+  }
+}
+
+export function runEngine(bars: BarInput[], resolved: ResolvedOptions): ChanResult {
+  try {
+    return analyze(bars, resolved.options);
+  } catch (e) {
+    throw mapEngineError(e);
+  }
+}
+
+/** Engine errors are caller errors (bad option or bar): 400 naming it. Anything else stays a 500. */
+export function mapEngineError(e: unknown): unknown {
+  if (e instanceof ChanConfigError) {
+    return badRequest(`Invalid config option "${e.option}": ${e.message}`, [{ field: `config.${e.option}`, message: e.message }]);
+  }
+  if (e instanceof BarValidationError) {
+    return badRequest(`Invalid bars[${e.index}].${e.field}: ${e.detail}`, [{ field: `bars[${e.index}].${e.field}`, message: e.detail }]);
+  }
+  return e;
+}
+

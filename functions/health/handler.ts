@@ -1,0 +1,53 @@
+/**
+ * GET /health: the predecessor's JSON (status, message, version, components.api/database/chan_module) plus
+ * components.cache and components.ingestion. 503 when the store — the one critical dependency — is unreachable;
+ * a cache outage is reported as "degraded" with 200, because the API keeps working without it.
+ */
+import { getDeps } from '../common/deps.js';
+import { createHandler } from '../common/http.js';
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+
+/** The engine is loaded lazily (health must answer even if it failed to load) and only once per process. */
+let engineOk: Promise<boolean> | undefined;
+const engineLoaded = () =>
+  (engineOk ??= import('chan-analysis').then(
+    (m) => typeof m.analyze === 'function',
+    () => false,
+  ));
+
+export const handler = createHandler('health', {
+  'GET /health': async ({ config }) => {
+    const { klines, cache, checkpoints } = getDeps();
+    const [db, cacheOk, ckpts, engine] = await Promise.all([
+      withTimeout(klines.ping(), 2000).then(
+        () => true,
+        () => false,
+      ),
+      cache.probe(),
+      withTimeout(checkpoints.listAll(), 2000).catch(() => null),
+      engineLoaded(),
+    ]);
+    const cacheText = cache.kind === 'memory' ? '进程内缓存' : cacheOk ? '已连接' : '不可用（已降级到数据库）';
+    const failing = ckpts?.filter((c) => (c.failures ?? 0) > 0).length ?? 0;
+    const ingestion = ckpts === null ? '未知' : ckpts.length === 0 ? '未配置' : failing > 0 ? `${failing} 个序列采集失败` : '运行中';
+    const status = !db ? 'unhealthy' : cacheOk ? 'healthy' : 'degraded';
+    return {
+      statusCode: db ? 200 : 503,
+      headers: { 'Cache-Control': 'no-store' },
+      body: {
+        status,
+        message: db ? '缠论分析系统运行正常' : '缠论分析系统不可用：数据库无法连接',
+        version: config.version,
+        components: {
+          api: '运行中',
+          database: db ? '已连接' : '未连接',
+          chan_module: engine ? '已集成' : '未集成',
+          cache: cacheText,
+          ingestion,
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,73 @@
+/**
+ * GET /api/v1/klines/{symbol}: stored bars (cached per bucket).
+ * POST /api/v1/klines/{symbol}?interval: upload bars as a JSON array or CSV; all-or-nothing validation (any bad
+ * row → 400 listing every problem, nothing written), then an idempotent upsert reporting inserted / updated /
+ * unchanged. The symbol must be tracked first (PUT /api/v1/symbols/{symbol}), so stray uploads cannot create
+ * series nobody lists.
+ */
+import { requireValidCsv, requireValidRows } from '../common/bars.js';
+import { getDeps } from '../common/deps.js';
+import { toApiBar } from '../common/domain.js';
+import { badRequest, notFound, payloadTooLarge } from '../common/errors.js';
+import { createHandler } from '../common/http.js';
+import { recordMetric, MetricUnit } from '../common/observability.js';
+import { checkRangeWidth, requireSeries } from '../common/range.js';
+import { getSeriesService } from '../common/series-deps.js';
+import { formatTime } from '../common/domain.js';
+import { SYMBOLS_LIST_KEY } from '../cache/index.js';
+
+const DEFAULT_LIMIT = 1000;
+
+export const handler = createHandler('klines', {
+  'GET /api/v1/klines/{symbol}': async ({ params, query, config }) => {
+    const { symbol } = params;
+    const { interval, from, to } = query;
+    checkRangeWidth(interval, from, to, config.maxRangeBuckets);
+    const series = getSeriesService();
+    const meta = requireSeries(await series.meta(symbol, interval), symbol, interval);
+    const limit = query.limit ?? Math.min(DEFAULT_LIMIT, config.maxKlinesLimit);
+    const bars = await series.read(meta, {
+      from: from ?? meta.firstTs,
+      to: to ?? meta.lastTs,
+      limit,
+      // Without `from` the client wants the newest bars (a chart's initial view).
+      latest: from === undefined,
+      maxBuckets: config.maxRangeBuckets,
+    });
+    return { body: { symbol, interval, count: bars.length, bars: bars.map((b) => toApiBar(interval, b)) } };
+  },
+
+  'POST /api/v1/klines/{symbol}': async ({ params, query, body, config }) => {
+    const { symbol } = params;
+    const { interval } = query;
+    let bars;
+    if (body.kind === 'csv') {
+      bars = requireValidCsv(body.text, 'body');
+    } else {
+      if (!Array.isArray(body.value)) throw badRequest('Invalid body: expected a JSON array of bars [{time, open, high, low, close, volume}]', [{ field: 'body', message: 'not an array' }]);
+      if (body.value.length > config.maxUploadBars) throw payloadTooLarge(`body has ${body.value.length} bars; at most ${config.maxUploadBars} per request`, { field: 'body', limit: config.maxUploadBars });
+      bars = requireValidRows(body.value, 'body');
+    }
+    if (bars.length > config.maxUploadBars) throw payloadTooLarge(`body has ${bars.length} bars; at most ${config.maxUploadBars} per request`, { field: 'body', limit: config.maxUploadBars });
+    const { symbols, cache } = getDeps();
+    if (!(await symbols.get(symbol))) {
+      throw notFound(`Unknown symbol ${symbol}: track it first with PUT /api/v1/symbols/${symbol}; nothing was written`, [{ field: 'path.symbol', message: 'not tracked' }]);
+    }
+    const report = await getSeriesService().upsert(symbol, interval, bars);
+    recordMetric('BarsIngested', MetricUnit.Count, report.inserted + report.updated);
+    if (report.inserted > 0) await cache.del([SYMBOLS_LIST_KEY]);
+    const s = report.series;
+    return {
+      body: {
+        symbol,
+        interval,
+        received: bars.length,
+        inserted: report.inserted,
+        updated: report.updated,
+        unchanged: report.unchanged,
+        rejected: 0,
+        series: s ? { symbol, interval, first: formatTime(interval, s.firstTs), last: formatTime(interval, s.lastTs), count: s.count, rev: s.rev, updatedAt: s.updatedAt } : null,
+      },
+    };
+  },
+});

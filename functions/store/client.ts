@@ -1,0 +1,25 @@
+/**
+ * DynamoDB document client with short timeouts: a Lambda answering an API call must not hang for the SDK's
+ * default (no) request timeout when the table is unreachable. The endpoint comes from the SDK's own
+ * AWS_ENDPOINT_URL_DYNAMODB, which is how the local runtime and tests point unchanged code at dynalite.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface DocClientOptions {
+  endpoint?: string;
+  maxAttempts?: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export function createDocClient(opts: DocClientOptions = {}): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    maxAttempts: opts.maxAttempts ?? 3,
+    requestHandler: { connectionTimeout: opts.connectionTimeoutMs ?? 1000, requestTimeout: opts.requestTimeoutMs ?? 5000 },
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}

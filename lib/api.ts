@@ -1,0 +1,235 @@
+/**
+ * ChanApi: the REST API, generated from functions/routes.ts (the table the local runtime also serves), so no
+ * route, API-key requirement or throttle is written twice.
+ *
+ * A route is wired when a function is handed to `addRoute` (ChanStack does that for every handler whose code
+ * exists; a later construct, e.g. jobs, can call it too). Routes never wired are simply absent from the API and
+ * reported as a synth warning. Per-method throttles and the gateway's own error bodies are rendered at synth
+ * time from the routes actually wired, because API Gateway rejects method settings for methods that do not exist.
+ */
+import { Annotations, Duration, Lazy, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES, STAGE_THROTTLE, type RouteDef } from '../functions/routes.js';
+import type { ChanConfig } from './config.js';
+
+/** routes.ts: "Write routes need an API key". That flag is therefore also what makes a route a writer. */
+export const isWriteRoute = (r: RouteDef): boolean => r.apiKey;
+
+/** `{symbol}` placeholders of a path, for required request parameters. */
+export const pathParams = (path: string): string[] => [...path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
+
+/** CloudFormation's MethodSetting resource path: "/" then the path with every "/" encoded as "~1". */
+const methodSettingPath = (path: string): string => `/${path.replaceAll('/', '~1')}`;
+
+export interface ChanApiProps {
+  readonly config: ChanConfig;
+}
+
+export class ChanApi extends Construct {
+  readonly restApi: apigw.RestApi;
+  /** The key for write routes; its value: `aws apigateway get-api-key --api-key ID --include-value`. */
+  readonly apiKey: apigw.IApiKey;
+  readonly usagePlan: apigw.UsagePlan;
+  private readonly validator: apigw.RequestValidator;
+  private readonly wired: RouteDef[] = [];
+
+  constructor(scope: Construct, id: string, props: ChanApiProps) {
+    super(scope, id);
+    const { config } = props;
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.restApi = new apigw.RestApi(this, 'Api', {
+      restApiName: `chan-analysis-${config.stage}`,
+      description: '缠论分析系统 v2.0.0: K-lines and Chan analysis',
+      // Regional: the chart page's CloudFront distribution (and any client's own CDN) sits in front; an edge
+      // endpoint would add a second, unconfigurable CloudFront hop.
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // The account-wide API Gateway logging role is shared by every API in the region; see config.ts.
+      cloudWatchRole: config.manageApiGatewayAccountRole,
+      ...(config.manageApiGatewayAccountRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      // Analysis JSON is large and repetitive: gzip above 1 KiB saves most of the transfer time.
+      minCompressionSize: Size.kibibytes(1),
+      deployOptions: {
+        stageName: config.stage,
+        // Stage-wide limits: the predecessor's SlowAPI defaults (routes.ts STAGE_THROTTLE).
+        throttlingRateLimit: STAGE_THROTTLE.rateLimit,
+        throttlingBurstLimit: STAGE_THROTTLE.burstLimit,
+        // Execution logs at ERROR only (integration failures, auth and throttling decisions): cheap, and
+        // the access log below covers every request.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        // Per-method CloudWatch metrics cost ~$0.30 each per month per method; per-route latency and errors
+        // come from the handlers' Powertools metrics instead.
+        metricsEnabled: false,
+        tracingEnabled: config.tracing,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            extendedRequestId: '$context.extendedRequestId',
+            requestTimeEpoch: '$context.requestTimeEpoch',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            apiKeyId: '$context.identity.apiKeyId',
+            method: '$context.httpMethod',
+            resourcePath: '$context.resourcePath',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            errorType: '$context.error.responseType',
+          }),
+        ),
+      },
+      // Preflight answered by API Gateway itself (no Lambda invocation), for exactly the configured origins;
+      // the handlers add the same origins to their responses (CORS_ORIGINS).
+      defaultCorsPreflightOptions: {
+        allowOrigins: [...config.corsOrigins],
+        allowMethods: [...new Set(ROUTES.map((r) => r.method)), 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'X-Api-Key'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    if (config.manageApiGatewayAccountRole) {
+      Validations.of(this.restApi).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The account-level API Gateway logging role: AWS-maintained policy limited to CloudWatch Logs, the documented setup.',
+      });
+    }
+
+    // Required path parameters (and any body model a route gets later) are checked before a Lambda is invoked.
+    // Bodies are validated by the handlers' zod schemas: the single definition, which also generates the
+    // OpenAPI document and answers with the service's {error, message, details} shape.
+    this.validator = this.restApi.addRequestValidator('Validator', {
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
+    this.addGatewayErrorResponses(config);
+
+    this.apiKey = this.restApi.addApiKey('WriteKey', {
+      description: `Chan analysis (${config.stage}): key for write routes (uploads, tracking symbols, jobs)`,
+    });
+    this.usagePlan = this.restApi.addUsagePlan('WritePlan', {
+      name: `chan-analysis-${config.stage}-writers`,
+      description: 'API-key holders (write routes); per-key limits equal the stage limits',
+      throttle: { rateLimit: STAGE_THROTTLE.rateLimit, burstLimit: STAGE_THROTTLE.burstLimit },
+      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+    });
+    this.usagePlan.addApiKey(this.apiKey);
+
+    // Per-method throttles (routes.ts `throttle`) as stage method settings, rendered from the wired routes.
+    const cfnStage = this.restApi.deploymentStage.node.defaultChild as apigw.CfnStage;
+    const stageWide = cfnStage.methodSettings;
+    cfnStage.methodSettings = Lazy.any({
+      produce: () => [
+        ...(Array.isArray(stageWide) ? stageWide : []),
+        ...this.wired
+          .filter((r) => r.throttle)
+          .map((r) => ({
+            resourcePath: methodSettingPath(r.path),
+            httpMethod: r.method,
+            throttlingRateLimit: r.throttle!.rateLimit,
+            throttlingBurstLimit: r.throttle!.burstLimit,
+          })),
+      ],
+    });
+
+    // Report the routes no construct wired (e.g. jobs before its engineer adds the handler).
+    this.node.addValidation({
+      validate: () => {
+        const missing = ROUTES.filter((r) => !this.wired.includes(r));
+        if (missing.length > 0) {
+          Annotations.of(this).addWarningV2(
+            'chan:routeNotWired',
+            `Routes without a handler are not deployed: ${missing.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+          );
+        }
+        return [];
+      },
+    });
+
+    this.acknowledgeFindings();
+  }
+
+  /** Wire one route of the table to a function. */
+  addRoute(route: RouteDef, handler: lambda.IFunction): apigw.Method {
+    if (!ROUTES.includes(route)) throw new Error(`${route.method} ${route.path} is not in functions/routes.ts ROUTES`);
+    if (this.wired.includes(route)) throw new Error(`${route.method} ${route.path} is wired twice`);
+    this.wired.push(route);
+    const resource = this.restApi.root.resourceForPath(route.path);
+    return resource.addMethod(
+      route.method,
+      // allowTestInvoke: false: no second invoke permission per method just for the console's "Test" button.
+      new apigw.LambdaIntegration(handler, { allowTestInvoke: false }),
+      {
+        apiKeyRequired: route.apiKey,
+        requestValidator: this.validator,
+        requestParameters: Object.fromEntries(pathParams(route.path).map((p) => [`method.request.path.${p}`, true])),
+      },
+    );
+  }
+
+  /** The routes wired so far (tests and later constructs). */
+  get wiredRoutes(): readonly RouteDef[] {
+    return this.wired;
+  }
+
+  /**
+   * API Gateway's own errors (throttled 429, missing API key 403, unknown route, failed validation, integration
+   * timeouts) in the handlers' {error, message, details} shape, so clients parse one error format.
+   */
+  private addGatewayErrorResponses(config: ChanConfig): void {
+    // A gateway response cannot choose among several origins; with exactly one configured, add it so browsers
+    // can read 429/403 bodies. With several, browsers see these errors as CORS failures (the status still shows
+    // in the network panel) rather than reflecting any Origin, which would amount to "*".
+    const corsHeaders: Record<string, string> =
+      config.corsOrigins.length === 1
+        ? { 'Access-Control-Allow-Origin': `'${config.corsOrigins[0]}'`, Vary: "'Origin'" }
+        : {};
+    const body = (details: string) =>
+      `{"error":"$context.error.responseType","message":$context.error.messageString,"details":${details}}`;
+    const responses: [string, apigw.ResponseType, string][] = [
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 'null'],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 'null'],
+      // Names the missing parameters ("Missing required request parameters: [symbol]"; no quotes to escape).
+      ['BadParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, '"$context.error.validationErrorString"'],
+    ];
+    for (const [id, type, details] of responses) {
+      this.restApi.addGatewayResponse(id, {
+        type,
+        templates: { 'application/json': body(details) },
+        responseHeaders: corsHeaders,
+      });
+    }
+  }
+
+  private acknowledgeFindings(): void {
+    const ack = (id: string, reason: string) => Validations.of(this.restApi).acknowledge({ id, reason });
+    ack(
+      'AwsSolutions-APIG4',
+      'Reads are public market data by design (the predecessor had no auth on reads); every write route requires an API key ' +
+        'bound to a usage plan, and CORS preflight (OPTIONS) must be unauthenticated by the CORS protocol.',
+    );
+    ack(
+      'AwsSolutions-COG4',
+      'The service has no end-user accounts to authenticate with Cognito: reads are public, writes are made by operators and ' +
+        'ingestion clients holding an API key.',
+    );
+    ack(
+      'AwsSolutions-APIG3',
+      'No WAF for v2.0: abuse is bounded by stage and per-method throttling and usage plans; a web ACL (~$5/month + $1 per rule ' +
+        '+ $0.60 per million requests) is the next step if the public endpoint attracts scanning or scraping.',
+    );
+  }
+}

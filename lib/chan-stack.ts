@@ -1,0 +1,100 @@
+/**
+ * ChanStack: composes one construct per concern. Everything shared (config, VPC, table, cache, secret, API,
+ * function defaults) is built once and handed to the concern constructs as a ChanPlatform.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ROUTES, type HandlerGroup } from '../functions/routes.js';
+import { ApiHandlers } from './api-handlers.js';
+import { ChanApi } from './api.js';
+import { Cache } from './cache.js';
+import type { ChanConfig } from './config.js';
+import { Data } from './data.js';
+import { Network } from './network.js';
+import type { ChanPlatform } from './platform.js';
+import { AppSecret } from './secrets.js';
+import type { FunctionDefaults } from './service-function.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** functions/<group>/handler.ts for every group of the route table whose code exists. */
+export function discoverHandlerEntries(root = PROJECT_ROOT): Partial<Record<HandlerGroup, string>> {
+  const entries: Partial<Record<HandlerGroup, string>> = {};
+  for (const group of new Set(ROUTES.map((r) => r.handler))) {
+    const entry = join(root, 'functions', group, 'handler.ts');
+    if (existsSync(entry)) entries[group] = entry;
+  }
+  return entries;
+}
+
+export interface ChanStackProps extends StackProps {
+  readonly config: ChanConfig;
+  /** Defaults to discoverHandlerEntries(); tests pass a stub for every group. */
+  readonly handlerEntries?: Partial<Record<HandlerGroup, string>>;
+}
+
+export class ChanStack extends Stack {
+  readonly platform: ChanPlatform;
+
+  constructor(scope: Construct, id: string, props: ChanStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    Tags.of(this).add('project', 'chan-analysis');
+    Tags.of(this).add('stage', config.stage);
+
+    const network = new Network(this, 'Network', { config });
+    const data = new Data(this, 'Data', { config });
+    const cache = new Cache(this, 'Cache', { config, network });
+    const secret = new AppSecret(this, 'Secret', { config });
+    const api = new ChanApi(this, 'Api', { config });
+
+    // The environment every function gets: the names functions/common/config.ts parses.
+    const functionDefaults: FunctionDefaults = {
+      vpc: network.vpc,
+      vpcSubnets: network.appSubnets,
+      securityGroup: network.lambdaSecurityGroup,
+      vpcAccessPolicy: network.lambdaVpcAccessPolicy,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      logRemovalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      tracing: config.tracing,
+      environment: {
+        ENVIRONMENT: config.environment,
+        DEBUG: 'false',
+        LOG_LEVEL: config.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: 'ChanAnalysis',
+        TABLE_NAME: data.table.tableName,
+        REDIS_URL: cache.redisUrl,
+        CORS_ORIGINS: JSON.stringify(config.corsOrigins),
+        SECRET_KEY: secret.environmentValue,
+      },
+    };
+
+    const handlers = new ApiHandlers(this, 'Handlers', {
+      api,
+      data,
+      functionDefaults,
+      entries: props.handlerEntries ?? discoverHandlerEntries(),
+    });
+
+    this.platform = { config, network, data, cache, secret, api, handlers, functionDefaults };
+
+    // Concern constructs: one line each, e.g.
+    //   new ChartSite(this, 'Chart', this.platform);
+    //   new Ingestion(this, 'Ingestion', this.platform);
+    //   new Jobs(this, 'Jobs', this.platform);
+    //   new Monitoring(this, 'Monitoring', this.platform);
+
+    new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the API stage' });
+    new CfnOutput(this, 'ApiKeyId', {
+      value: api.apiKey.keyId,
+      description: 'Write-route API key: aws apigateway get-api-key --include-value --api-key <id>',
+    });
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'SecretArn', { value: secret.secret.secretArn, description: 'SECRET_KEY (generated)' });
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Deployment configuration from CDK context (cdk.json, `-c key=value`), validated once at synth time.
+ *
+ * Why zod here too: a typo in a context value (an origin with a trailing slash, `*`, a retention the Logs API does
+ * not accept) should stop `cdk synth` with a message naming the key, not surface as a failed CloudFormation
+ * update twenty minutes later. Values given on the command line arrive as strings, so every field accepts its
+ * string form as well (`-c tracing=true`, `-c corsOrigins='["https://a.example"]'`).
+ */
+import * as z from 'zod';
+
+/** Values CloudWatch Logs accepts for a log group's retention (RetentionDays, minus "never expire"). */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+
+/** `-c flag=true` arrives as the string "true"; cdk.json gives a real boolean. Anything else is an error. */
+const bool = (key: string) =>
+  z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+    if (typeof v === 'boolean') return v;
+    const s = v.trim().toLowerCase();
+    if (s === 'true') return true;
+    if (s === 'false') return false;
+    ctx.addIssue({ code: 'custom', message: `${key} must be true or false, got "${v}"` });
+    return z.NEVER;
+  });
+
+const int = (key: string, min: number, max: number) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : Number(v.trim());
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/**
+ * CORS origins: an explicit list, as the predecessor had it (a JSON list, no wildcard). Each entry must be an
+ * exact origin (scheme://host[:port], no path, no trailing slash) because browsers compare origins byte for
+ * byte: "https://a.example/" never matches. Plain http is allowed only for localhost (local development).
+ */
+const corsOrigins = z.union([z.array(z.unknown()), z.string()]).transform((v, ctx) => {
+  let list: unknown = v;
+  if (typeof v === 'string') {
+    try {
+      list = JSON.parse(v);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `corsOrigins must be a JSON list of origins, e.g. -c corsOrigins='["https://app.example.com"]'; got ${v}`,
+      });
+      return z.NEVER;
+    }
+  }
+  if (!Array.isArray(list) || list.length === 0 || !list.every((o) => typeof o === 'string')) {
+    ctx.addIssue({ code: 'custom', message: 'corsOrigins must be a non-empty list of origin strings' });
+    return z.NEVER;
+  }
+  for (const o of list as string[]) {
+    if (o.includes('*')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `corsOrigins must not contain a wildcard ("${o}"): list each allowed origin`,
+      });
+      continue;
+    }
+    let u: URL | undefined;
+    try {
+      u = new URL(o);
+    } catch {
+      u = undefined;
+    }
+    if (!u || u.origin !== o) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `corsOrigins entry "${o}" is not an exact origin (scheme://host[:port], lower case, no path or trailing slash)`,
+      });
+      continue;
+    }
+    const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1';
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `corsOrigins entry "${o}" must use https (plain http only for localhost)`,
+      });
+    }
+  }
+  return [...new Set(list as string[])];
+});
+
+const ContextSchema = z.object({
+  /** API Gateway stage name and stack-name suffix; "prod" turns on retention and deletion protection. */
+  stage: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{0,15}$/,
+      'stage must be lower-case letters, digits and "-", starting with a letter, at most 16 characters',
+    )
+    .default('dev'),
+  corsOrigins,
+  /** Optional: the monitoring construct subscribes this address to the alarm topics. */
+  alarmEmail: z.email({ error: 'alarmEmail must be an e-mail address' }).optional(),
+  /** Overrides the runtime default (INFO in production, DEBUG otherwise). */
+  logLevel: z
+    .string()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS, { error: `logLevel must be one of ${LOG_LEVELS.join(', ')}` }))
+    .optional(),
+  logRetentionDays: int('logRetentionDays', 1, 3653)
+    .refine((n) => (RETENTION_DAYS as readonly number[]).includes(n), {
+      error: `logRetentionDays must be one of ${RETENTION_DAYS.join(', ')} (the values CloudWatch Logs accepts)`,
+    })
+    .optional(),
+  /** NAT gateways for the egress subnets: 1 is cheapest; one per AZ (2) survives an AZ outage. */
+  natGateways: int('natGateways', 1, 2).default(1),
+  /** X-Ray on the API stage and the functions (adds xray:Put* on "*" to every role). */
+  tracing: bool('tracing').default(false),
+  /**
+   * API Gateway writes access and execution logs through ONE role per account and region (AWS::ApiGateway::Account).
+   * Leave false when the account already has it (the usual case: it is shared by every API in the region and must
+   * not be owned, and deleted, by one stack); set true once on a fresh account.
+   */
+  manageApiGatewayAccountRole: bool('manageApiGatewayAccountRole').default(false),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ChanConfig {
+  readonly stage: string;
+  /** stage === "prod": data and logs are retained on stack deletion, the table has deletion protection. */
+  readonly production: boolean;
+  /** The runtime's ENVIRONMENT (functions/common/config.ts). */
+  readonly environment: 'development' | 'production';
+  readonly corsOrigins: readonly string[];
+  readonly alarmEmail?: string;
+  readonly logLevel: LogLevel;
+  readonly logRetentionDays: number;
+  readonly natGateways: number;
+  readonly tracing: boolean;
+  readonly manageApiGatewayAccountRole: boolean;
+}
+
+/** The context keys this app reads (documentation and the error message list them). */
+export const CONTEXT_KEYS = Object.keys(ContextSchema.shape) as (keyof typeof ContextSchema.shape)[];
+
+export class ContextConfigError extends Error {
+  override name = 'ContextConfigError';
+}
+
+/** `get` is `(key) => app.node.tryGetContext(key)`; kept as a function so tests can pass a plain object. */
+export function loadConfig(get: (key: string) => unknown): ChanConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const v = get(key);
+    if (v !== undefined && v !== null && v !== '') raw[key] = v;
+  }
+  const r = ContextSchema.safeParse(raw);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => {
+      const key = i.path.join('.');
+      if (raw[String(i.path[0])] === undefined)
+        return `${key} is required (set it in cdk.json "context" or with -c ${key}=...)`;
+      return i.message.includes(key) ? i.message : `${key}: ${i.message}`;
+    });
+    throw new ContextConfigError(`Invalid CDK context, refusing to synthesize:\n  - ${problems.join('\n  - ')}`);
+  }
+  const c = r.data;
+  const production = c.stage === 'prod';
+  return {
+    ...c,
+    production,
+    environment: production ? 'production' : 'development',
+    logLevel: c.logLevel ?? (production ? 'INFO' : 'DEBUG'),
+    logRetentionDays: c.logRetentionDays ?? (production ? 90 : 14),
+  };
+}

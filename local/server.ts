@@ -1,0 +1,326 @@
+/**
+ * A small API Gateway (REST, v1 proxy) stand-in on node:http. It reads the same ROUTES table the CDK stack reads
+ * and mirrors what the gateway does before a Lambda runs: resource matching with {param} extraction, OPTIONS
+ * preflight answered from the CORS origins, API keys on write routes (x-api-key), per-method token-bucket
+ * throttling (route override or STAGE_THROTTLE), the 10 MB payload limit. Then it builds a full v1 proxy event,
+ * invokes the group's handler, and writes its result. Static files from web/dist are served at `/`.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ROUTES, STAGE_THROTTLE, type HandlerGroup, type RouteDef } from '../functions/routes.js';
+
+export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | void>;
+
+export interface LocalServerOptions {
+  handlers: Partial<Record<HandlerGroup, LambdaHandler>>;
+  apiKeys: string[];
+  corsOrigins: string[];
+  /** false disables throttling (benchmarks); default mirrors the route table. */
+  throttle?: boolean;
+  staticDir?: string;
+  port?: number;
+  host?: string;
+  stage?: string;
+}
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** API Gateway's request payload limit. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+const CORS_ALLOW_HEADERS = 'Content-Type,X-Api-Key,Authorization';
+
+interface CompiledRoute extends RouteDef {
+  regex: RegExp;
+  params: string[];
+}
+
+const compiled: CompiledRoute[] = ROUTES.map((r) => {
+  const params: string[] = [];
+  const re = r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { ...r, regex: new RegExp(`^${re}$`), params };
+});
+
+class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+function lambdaContext(group: string, requestId: string): Context {
+  const deadline = Date.now() + 29_000; // API Gateway's integration timeout
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `local-${group}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${group}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/local-${group}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  const stage = opts.stage ?? 'local';
+  const buckets = new Map<string, TokenBucket>();
+  const staticRoot = opts.staticDir && existsSync(opts.staticDir) ? resolve(opts.staticDir) : undefined;
+
+  const allowedOrigin = (origin: string | undefined) => (origin && opts.corsOrigins.includes(origin) ? origin : undefined);
+
+  const sendJson = (req: IncomingMessage, res: ServerResponse, status: number, error: string, message: string, details: unknown = null, extra: Record<string, string> = {}) => {
+    const origin = allowedOrigin(req.headers.origin);
+    res.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      ...(origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {}),
+      ...extra,
+    });
+    res.end(JSON.stringify({ error, message, details }));
+  };
+
+  const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string): boolean => {
+    if (!staticRoot || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const rel = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+    const file = resolve(join(staticRoot, rel));
+    if (!file.startsWith(staticRoot)) return false; // path traversal
+    if (!existsSync(file) || !statSync(file).isFile()) return false;
+    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+    return true;
+  };
+
+  const readBody = (req: IncomingMessage) =>
+    new Promise<Buffer | null>((resolveBody, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooBig = false;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > GATEWAY_MAX_BODY) tooBig = true;
+        else chunks.push(c);
+      });
+      req.on('end', () => resolveBody(tooBig ? null : Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const matches = compiled.filter((r) => r.regex.test(pathname));
+
+    if (matches.length === 0) {
+      if (serveStatic(req, res, url.pathname)) return;
+      return sendJson(req, res, 404, 'NotFound', `No route ${method} ${pathname}`);
+    }
+
+    if (method === 'OPTIONS') {
+      // The gateway's CORS preflight (a MOCK integration): no Lambda runs, no API key is needed.
+      const origin = allowedOrigin(req.headers.origin);
+      const methods = [...new Set(matches.map((r) => r.method)), 'OPTIONS'].join(',');
+      res.writeHead(204, {
+        ...(origin
+          ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Methods': methods, 'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS, 'Access-Control-Max-Age': '600', Vary: 'Origin' }
+          : {}),
+      });
+      return res.end();
+    }
+
+    const route = matches.find((r) => r.method === method);
+    if (!route) {
+      return sendJson(req, res, 405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}; use ${matches.map((r) => r.method).join(', ')}`, null, {
+        Allow: matches.map((r) => r.method).join(', '),
+      });
+    }
+
+    const apiKey = typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined;
+    if (route.apiKey && (!apiKey || !opts.apiKeys.includes(apiKey))) {
+      return sendJson(req, res, 403, 'Forbidden', `${apiKey ? 'Invalid' : 'Missing'} API key: ${method} ${route.path} requires a valid x-api-key header`, [
+        { field: 'headers.x-api-key', message: apiKey ? 'invalid' : 'missing' },
+      ]);
+    }
+
+    if (opts.throttle !== false) {
+      const key = `${route.method} ${route.path}`;
+      const t = route.throttle ?? STAGE_THROTTLE;
+      let b = buckets.get(key);
+      if (!b) buckets.set(key, (b = new TokenBucket(t.rateLimit, t.burstLimit)));
+      if (!b.take()) return sendJson(req, res, 429, 'TooManyRequests', `Too many requests: ${key} allows ${t.rateLimit} requests/s (burst ${t.burstLimit})`);
+    }
+
+    const body = await readBody(req);
+    if (body === null) return sendJson(req, res, 413, 'PayloadTooLarge', `body exceeds API Gateway's ${GATEWAY_MAX_BODY} byte limit`, { field: 'body' });
+
+    const handler = opts.handlers[route.handler];
+    if (!handler) return sendJson(req, res, 502, 'BadGateway', `No local handler for group ${route.handler}`);
+
+    const pathParameters: Record<string, string> = {};
+    const m = route.regex.exec(pathname)!;
+    route.params.forEach((p, i) => {
+      pathParameters[p] = decodeURIComponent(m[i + 1]!);
+    });
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const k = req.rawHeaders[i]!;
+      const v = req.rawHeaders[i + 1]!;
+      headers[k] = v;
+      (multiValueHeaders[k] ??= []).push(v);
+    }
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      query[k] = v;
+      (multiQuery[k] ??= []).push(v);
+    }
+    const requestId = randomUUID();
+    const now = Date.now();
+    const hasQuery = url.searchParams.size > 0;
+    const event: APIGatewayProxyEvent = {
+      resource: route.path,
+      path: pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      queryStringParameters: hasQuery ? query : null,
+      multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+      pathParameters: route.params.length ? pathParameters : null,
+      stageVariables: null,
+      body: body.length ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        authorizer: undefined,
+        domainName: req.headers.host ?? 'localhost',
+        domainPrefix: 'localhost',
+        extendedRequestId: requestId,
+        httpMethod: method,
+        path: `/${stage}${pathname}`,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId,
+        requestTime: new Date(now).toUTCString(),
+        requestTimeEpoch: now,
+        resourceId: 'local',
+        resourcePath: route.path,
+        stage,
+        identity: {
+          accessKey: null,
+          accountId: null,
+          apiKey: apiKey ?? null,
+          apiKeyId: apiKey ? 'local-key' : null,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          user: null,
+          userAgent: req.headers['user-agent'] ?? null,
+          userArn: null,
+        },
+      },
+    };
+
+    let result: APIGatewayProxyResult | void;
+    try {
+      result = await handler(event, lambdaContext(route.handler, requestId));
+    } catch (e) {
+      // What the gateway answers when the Lambda itself fails (init error, unhandled throw).
+      console.error(`[local] ${route.handler} handler threw:`, e);
+      return sendJson(req, res, 502, 'BadGateway', 'Internal server error (the function failed)');
+    }
+    if (!result) return sendJson(req, res, 502, 'BadGateway', 'The function returned no response');
+    const outHeaders: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
+    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) outHeaders[k] = v.map(String);
+    outHeaders['x-amzn-RequestId'] = requestId;
+    res.writeHead(result.statusCode, outHeaders);
+    res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      console.error('[local] adapter error:', e);
+      if (!res.headersSent) sendJson(req, res, 502, 'BadGateway', 'local adapter error');
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Import every handler group that exists (functions/<group>/handler.ts). */
+export async function loadHandlers(): Promise<Partial<Record<HandlerGroup, LambdaHandler>>> {
+  const groups = [...new Set(ROUTES.map((r) => r.handler))];
+  const out: Partial<Record<HandlerGroup, LambdaHandler>> = {};
+  const here = new URL('.', import.meta.url);
+  for (const g of groups) {
+    const file = new URL(`../functions/${g}/handler.ts`, here);
+    if (!existsSync(file)) continue;
+    try {
+      const mod = (await import(file.href)) as { handler: LambdaHandler };
+      out[g] = mod.handler;
+    } catch (e) {
+      if ((e as Error).name === 'ConfigError') throw e;
+      // A group owned by another module may need configuration this process lacks: serve the rest (502 there).
+      console.error(`[local] handler group ${g} not loaded: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}

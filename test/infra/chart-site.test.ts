@@ -1,0 +1,203 @@
+/**
+ * Template assertions for the chart site (lib/chart-site.ts) in a tiny stack of its own: a private, encrypted,
+ * TLS-only bucket reachable only by the distribution (origin access control), HTTPS everywhere, /api/* routed to
+ * the REST API stage without caching, no wildcard anywhere, and the page deployed from web/dist.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChartSite } from '../../lib/chart-site.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON, read loosely
+type Json = Record<string, any>;
+
+function build(opts: { production?: boolean; accessLogs?: boolean } = {}): Stack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'ChartSiteTest', { env: { account: '123456789012', region: 'us-east-1' } });
+  const api = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false, deployOptions: { stageName: 'dev' } });
+  api.root.addResource('health').addMethod('GET', new apigw.MockIntegration());
+  const webDist = mkdtempSync(join(tmpdir(), 'chart-dist-'));
+  writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>t</title>');
+  new ChartSite(stack, 'Chart', { api, webDist, ...opts });
+  return stack;
+}
+
+const synth = (opts: { production?: boolean; accessLogs?: boolean } = {}) => Template.fromStack(build(opts));
+
+describe('ChartSite', () => {
+  let t: Template;
+  beforeAll(() => {
+    t = synth();
+  });
+
+  it('keeps the site bucket private: public access blocked, SSE, owner-enforced', () => {
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 's3/' }),
+    });
+    // Every bucket of the construct (site and logs) blocks public access and is encrypted.
+    for (const b of Object.values(t.findResources('AWS::S3::Bucket'))) {
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(b.Properties.BucketEncryption).toBeDefined();
+    }
+  });
+
+  it('enforces TLS on every bucket policy and lets only this distribution read the site (OAC)', () => {
+    const policies = Object.values(t.findResources('AWS::S3::BucketPolicy'));
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    for (const p of policies) {
+      const stmts = p.Properties.PolicyDocument.Statement as Json[];
+      expect(stmts).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Principal: { AWS: '*' },
+        }),
+      );
+      // No Allow to an anonymous principal.
+      for (const s of stmts.filter((x) => x.Effect === 'Allow'))
+        expect(JSON.stringify(s.Principal)).not.toContain('"*"');
+    }
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+    t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    t.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    });
+    t.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 0);
+  });
+
+  it('serves the page over HTTPS from S3 and routes /api/* to the API stage, uncached', () => {
+    const dists = Object.values(t.findResources('AWS::CloudFront::Distribution'));
+    expect(dists).toHaveLength(1);
+    const cfg = dists[0].Properties.DistributionConfig;
+    expect(cfg.DefaultRootObject).toBe('index.html');
+    expect(cfg.Enabled).toBe(true);
+    expect(cfg.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(cfg.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+    expect(cfg.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+
+    const s3Origin = (cfg.Origins as Json[]).find((o) => o.S3OriginConfig)!;
+    expect(s3Origin.OriginAccessControlId).toBeDefined();
+    expect(s3Origin.S3OriginConfig.OriginAccessIdentity).toBe('');
+
+    expect(cfg.CacheBehaviors).toHaveLength(1);
+    const api = cfg.CacheBehaviors[0];
+    expect(api.PathPattern).toBe('/api/*');
+    expect(api.ViewerProtocolPolicy).toBe('https-only');
+    expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']));
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    const apiOrigin = (cfg.Origins as Json[]).find((o) => o.Id === api.TargetOriginId)!;
+    expect(apiOrigin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    // Origin path = the stage, cut out of the API URL ("https://id.execute-api.region.amazonaws.com/dev/").
+    expect(JSON.stringify(apiOrigin.OriginPath)).toContain('ApiDeploymentStagedev');
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain('ApiF70053CD'); // the RestApi's execute-api host
+
+    expect(cfg.Logging).toEqual(expect.objectContaining({ Prefix: 'cloudfront/' }));
+  });
+
+  it('sends security headers: a CSP limited to its own origin, HSTS, no framing', () => {
+    t.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: {
+            ContentSecurityPolicy: Match.stringLikeRegexp("connect-src 'self'"),
+            Override: true,
+          },
+          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31536000, Override: true }),
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ContentTypeOptions: { Override: true },
+        }),
+      },
+    });
+  });
+
+  it('has no wildcard CORS origin anywhere in the template', () => {
+    const json = JSON.stringify(t.toJSON());
+    expect(json).not.toMatch(/Access-Control-Allow-Origin[^,]*\*/i);
+    for (const p of Object.values(t.findResources('AWS::CloudFront::ResponseHeadersPolicy'))) {
+      expect(p.Properties.ResponseHeadersPolicyConfig.CorsConfig).toBeUndefined();
+    }
+  });
+
+  it('deploys web/dist into the bucket and invalidates the distribution', () => {
+    t.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: Match.anyValue(),
+      DistributionId: Match.anyValue(),
+      DistributionPaths: ['/*'],
+      Prune: true,
+    });
+    t.hasOutput('*', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }), Description: 'The chart page' });
+  });
+
+  it('retains data in production and deletes it otherwise', () => {
+    const dev = Object.values(t.findResources('AWS::S3::Bucket'));
+    expect(dev.every((b) => b.DeletionPolicy === 'Delete')).toBe(true);
+    const prod = synth({ production: true });
+    const buckets = Object.values(prod.findResources('AWS::S3::Bucket'));
+    expect(buckets.every((b) => b.DeletionPolicy === 'Retain')).toBe(true);
+    prod.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  it('leaves no open cdk-nag AwsSolutions finding on its own resources', () => {
+    const report = new AwsSolutionsChecks().validateScope(build());
+    const ours = report.violations.flatMap((v) =>
+      v.violatingResources
+        .filter(
+          (r) =>
+            (r.constructPath ?? '').startsWith('ChartSiteTest/Chart/') ||
+            (r.constructPath ?? '').includes('Custom::CDKBucketDeployment'),
+        )
+        .map((r) => `${v.ruleName} ${r.constructPath}`),
+    );
+    expect(ours).toEqual([]);
+  });
+
+  it('refuses to synthesize without a built page', () => {
+    const app = new App();
+    const stack = new Stack(app, 'NoDist');
+    const api = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false });
+    api.root.addMethod('GET', new apigw.MockIntegration());
+    expect(() => new ChartSite(stack, 'Chart', { api, webDist: join(tmpdir(), 'definitely-not-built') })).toThrow(
+      /build:web/,
+    );
+  });
+});

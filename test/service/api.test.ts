@@ -1,0 +1,182 @@
+/**
+ * The API end to end through the local API Gateway adapter, on dynalite and a real Redis cluster: health,
+ * symbols, uploads (CSV and JSON, idempotent), range reads, analysis (cold → warm cache), OpenAPI, CORS on
+ * success and error responses, preflight, API keys and throttling mirrored from the route table.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_CLI, startRedisCluster, type RedisCluster } from '../support/redis.js';
+import { startService, type TestService } from '../support/service.js';
+
+const fixture = readFileSync(new URL('../../shared/chan-analysis/test/fixtures/us_spy_1d.csv', import.meta.url), 'utf8');
+const ORIGIN = 'http://localhost:5173';
+
+describe('API through the local adapter (dynalite + redis cluster)', () => {
+  let redis: RedisCluster;
+  let svc: TestService;
+  const key = () => ({ 'x-api-key': svc.apiKey });
+
+  beforeAll(async () => {
+    redis = await startRedisCluster();
+    svc = await startService({ redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await redis?.stop();
+  });
+
+  it('GET /health answers the predecessor JSON plus the cache component', async () => {
+    const r = await svc.fetch('/health');
+    expect(r.status).toBe(200);
+    const b = (await r.json()) as Record<string, unknown>;
+    expect(b).toMatchObject({
+      status: 'healthy',
+      message: '缠论分析系统运行正常',
+      version: '2.0.0',
+      components: { api: '运行中', database: '已连接', cache: '已连接' },
+    });
+    expect((b.components as Record<string, string>).chan_module).toBeDefined();
+  });
+
+  it('tracks a symbol (201 then 200) and lists it', async () => {
+    const put = (body: unknown) => svc.fetch('/api/v1/symbols/spy', { method: 'PUT', headers: { ...key(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const a = await put({ provider: 'upload', intervals: ['1d'] });
+    expect(a.status).toBe(201);
+    expect(await a.json()).toMatchObject({ symbol: 'SPY', provider: 'upload', intervals: ['1d'], active: true });
+    const b = await put({ provider: 'upload', intervals: ['1d', '1h'] });
+    expect(b.status).toBe(200);
+    const list = (await (await svc.fetch('/api/v1/symbols')).json()) as { symbols: { symbol: string; intervals: string[] }[] };
+    expect(list.symbols.find((s) => s.symbol === 'SPY')?.intervals).toEqual(['1d', '1h']);
+  });
+
+  it('uploads CSV idempotently and reports inserted / updated / unchanged', async () => {
+    const post = (body: string, ctype: string) => svc.fetch('/api/v1/klines/SPY?interval=1d', { method: 'POST', headers: { ...key(), 'content-type': ctype }, body });
+    const first = await post(fixture, 'text/csv');
+    expect(first.status).toBe(200);
+    const r1 = (await first.json()) as Record<string, number>;
+    const rows = fixture.trim().split('\n').length - 1;
+    expect(r1).toMatchObject({ received: rows, inserted: rows, updated: 0, unchanged: 0, rejected: 0 });
+    const again = (await (await post(fixture, 'text/csv')).json()) as Record<string, number>;
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: rows });
+    // A corrected last bar as JSON: one update, and the series rev moves.
+    const last = fixture.trim().split('\n').at(-1)!.split(',');
+    const fixed = [{ time: last[0], open: Number(last[1]), high: Number(last[2]) + 1, low: Number(last[3]), close: Number(last[4]), volume: Number(last[5]) }];
+    const upd = (await (await post(JSON.stringify(fixed), 'application/json')).json()) as { updated: number; series: { rev: number; count: number } };
+    expect(upd.updated).toBe(1);
+    expect(upd.series).toMatchObject({ rev: 2, count: rows });
+    const items = await svc.scanAll();
+    expect(items.filter((i) => String(i.pk).startsWith('K#SPY#1d#'))).toHaveLength(rows);
+  });
+
+  it('reads bars: newest by default, explicit ranges across year buckets, limit', async () => {
+    const latest = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&limit=5')).json()) as { count: number; bars: { time: string; high: number }[] };
+    expect(latest.count).toBe(5);
+    expect(latest.bars.at(-1)!.time).toBe('2021-03-31');
+    const range = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&from=2019-12-30&to=2020-01-03')).json()) as { bars: { time: string }[] };
+    expect(range.bars.map((b) => b.time)).toEqual(['2019-12-30', '2019-12-31', '2020-01-02', '2020-01-03']);
+    const capped = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&from=2019-01-01&limit=3')).json()) as { bars: { time: string }[] };
+    expect(capped.bars.map((b) => b.time)).toEqual(['2019-01-02', '2019-01-03', '2019-01-04']);
+    // The bars sit in Redis under the series hash tag, per bucket and revision.
+    const keys = spawnSync(REDIS_CLI, ['-p', String(redis.port), '--scan', '--pattern', '{SPY:1d}:k:*'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(keys).toContain('{SPY:1d}:k:2020:2');
+    expect(keys).toContain('{SPY:1d}:k:2019:2');
+  });
+
+  it('analyses stored bars: MISS then HIT with the identical body; another preset is another entry', async () => {
+    const url = '/api/v1/analysis/SPY?interval=1d&from=2015-01-01';
+    const cold = await svc.fetch(url);
+    const coldText = await cold.text();
+    expect(cold.status, coldText.slice(0, 300)).toBe(200);
+    expect(cold.headers.get('x-cache')).toBe('MISS');
+    const body = JSON.parse(coldText) as { symbol: string; preset: string; configHash: string; barCount: number; result: { bars: unknown[]; strokes: unknown[] } };
+    expect(body).toMatchObject({ symbol: 'SPY', interval: '1d', preset: 'chanpy', from: '2015-01-02', to: '2021-03-31' });
+    expect(body.result.bars).toHaveLength(body.barCount);
+    expect(body.result.strokes.length).toBeGreaterThan(10);
+    const warm = await svc.fetch(url);
+    expect(warm.headers.get('x-cache')).toBe('HIT');
+    expect(await warm.text()).toBe(coldText);
+    const other = (await (await svc.fetch(`${url}&preset=demo`)).json()) as { configHash: string };
+    expect(other.configHash).not.toBe(body.configHash);
+    const keys = spawnSync(REDIS_CLI, ['-p', String(redis.port), '--scan', '--pattern', '{SPY:1d}:a:*'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(keys.some((k) => k.includes(body.configHash))).toBe(true);
+  });
+
+  it('analyses bars posted in the body without storing anything', async () => {
+    const before = (await svc.scanAll()).length;
+    const bars = fixture
+      .trim()
+      .split('\n')
+      .slice(1, 400)
+      .map((l) => {
+        const [time, open, high, low, close, volume] = l.split(',');
+        return { time, open: +open!, high: +high!, low: +low!, close: +close!, volume: +volume! };
+      });
+    const r = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bars, preset: 'classic' }) });
+    const text = await r.text();
+    expect(r.status, text.slice(0, 300)).toBe(200);
+    const b = JSON.parse(text) as { barCount: number; preset: string; result: { bars: { time: string }[] } };
+    expect(b).toMatchObject({ barCount: 399, preset: 'classic' });
+    expect(b.result.bars[0]!.time).toBe('1998-01-02');
+    expect((await svc.scanAll()).length).toBe(before);
+  });
+
+  it('serves an OpenAPI 3.1 document generated from the zod schemas', async () => {
+    const doc = (await (await svc.fetch('/api/v1/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: { name: string; required: boolean }[]; security?: unknown; requestBody?: { content: Record<string, unknown> } }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ['/api/v1/analysis', '/api/v1/analysis/{symbol}', '/api/v1/klines/{symbol}', '/api/v1/openapi.json', '/api/v1/symbols', '/api/v1/symbols/{symbol}', '/health'].sort(),
+    );
+    const getKlines = doc.paths['/api/v1/klines/{symbol}']!.get!;
+    expect(getKlines.parameters!.find((p) => p.name === 'interval')).toMatchObject({ required: true });
+    expect(getKlines.parameters!.find((p) => p.name === 'limit')).toMatchObject({ required: false });
+    expect(doc.paths['/api/v1/klines/{symbol}']!.post!.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys(doc.paths['/api/v1/klines/{symbol}']!.post!.requestBody!.content)).toEqual(['application/json', 'text/csv']);
+    expect(doc.components.schemas).toHaveProperty('BarInput');
+    expect(doc.components.schemas).toHaveProperty('Error');
+    expect(JSON.stringify(doc)).not.toContain('#/$defs/');
+  });
+
+  it('CORS: allowed origins get headers on success and on errors; preflight is answered by the gateway', async () => {
+    const ok = await svc.fetch('/api/v1/symbols', { headers: { origin: ORIGIN } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    const bad = await svc.fetch('/api/v1/klines/SPY?interval=9x', { headers: { origin: ORIGIN } });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    const evil = await svc.fetch('/api/v1/symbols', { headers: { origin: 'https://evil.example' } });
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    const pre = await svc.fetch('/api/v1/klines/SPY', { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'POST' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-methods')).toBe('GET,POST,OPTIONS');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/X-Api-Key/);
+  });
+});
+
+describe('throttling mirrored from the route table', () => {
+  it('POST /api/v1/analysis (burst 40) answers 429 once its bucket is empty; other routes are unaffected', async () => {
+    const svc = await startService({ throttle: true });
+    try {
+      // All at once, so the bucket's refill (20 tokens/s) during the burst is negligible even on a busy machine.
+      const statuses = await Promise.all(
+        Array.from({ length: 60 }, async () => {
+          const r = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      );
+      const passed = statuses.filter((s) => s === 400).length;
+      expect(passed).toBeGreaterThanOrEqual(40);
+      expect(passed).toBeLessThan(50);
+      expect(statuses.filter((s) => s === 429).length).toBe(60 - passed);
+      const t = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(await t.json()).toMatchObject({ error: 'TooManyRequests', message: expect.stringMatching(/20 requests\/s \(burst 40\)/) });
+      expect((await svc.fetch('/health')).status).toBe(200);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

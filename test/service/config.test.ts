@@ -1,0 +1,88 @@
+/** Config: one schema, fail fast with the variable named, DEBUG off, INFO in production, no wildcard CORS. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../functions/common/config.js';
+
+const base = { SECRET_KEY: 'x'.repeat(32), TABLE_NAME: 'chan-table' };
+
+describe('config', () => {
+  it('applies the predecessor defaults: DEBUG off, INFO in production, /api/v1, chanpy preset', () => {
+    const c = loadConfig(base);
+    expect(c.debug).toBe(false);
+    expect(c.environment).toBe('production');
+    expect(c.logLevel).toBe('INFO');
+    expect(c.apiPrefix).toBe('/api/v1');
+    expect(c.defaultPreset).toBe('chanpy');
+    expect(c.corsOrigins).toEqual([]);
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('uses DEBUG logs in development', () => {
+    expect(loadConfig({ ...base, ENVIRONMENT: 'development' }).logLevel).toBe('DEBUG');
+    expect(loadConfig({ ...base, DEBUG: 'true' }).logLevel).toBe('DEBUG');
+    expect(loadConfig({ ...base, ENVIRONMENT: 'development', LOG_LEVEL: 'warn' }).logLevel).toBe('WARN');
+  });
+
+  it('refuses to start without SECRET_KEY, naming it', () => {
+    expect(() => loadConfig({ TABLE_NAME: 't-table' })).toThrow(ConfigError);
+    expect(() => loadConfig({ TABLE_NAME: 't-table' })).toThrow(/SECRET_KEY is required/);
+    expect(() => loadConfig({ TABLE_NAME: 't-table', SECRET_KEY: 'short' })).toThrow(/SECRET_KEY must be at least 16/);
+  });
+
+  it('rejects a wildcard CORS origin and non-JSON lists', () => {
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: '["*"]' })).toThrow(/CORS_ORIGINS must not contain a wildcard/);
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: '["https://*.example.com"]' })).toThrow(/wildcard/);
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: 'https://a.example.com' })).toThrow(/CORS_ORIGINS must be a JSON list/);
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: '["https://a.example.com/path"]' })).toThrow(/is not an origin/);
+    expect(loadConfig({ ...base, CORS_ORIGINS: '["https://a.example.com","http://localhost:5173"]' }).corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+  });
+
+  it('validates REDIS_URL, picks cluster mode for rediss:// and rejects junk booleans and numbers', () => {
+    const tls = loadConfig({ ...base, REDIS_URL: 'rediss://cache.example.com:6379' });
+    expect(tls.redisCluster).toBe(true);
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379' }).redisCluster).toBe(false);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL must start with redis:\/\/ or rediss:\/\//);
+    expect(() => loadConfig({ ...base, DEBUG: 'maybe' })).toThrow(/DEBUG must be true or false/);
+    expect(() => loadConfig({ ...base, MAX_ANALYSIS_BARS: 'lots' })).toThrow(/MAX_ANALYSIS_BARS must be an integer/);
+    expect(() => loadConfig({ ...base, API_V1_STR: '/api/v2' })).toThrow(/API_V1_STR/);
+    expect(() => loadConfig({ SECRET_KEY: base.SECRET_KEY })).toThrow(/TABLE_NAME is required/);
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({ CORS_ORIGINS: '["*"]' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems.join('\n')).toMatch(/SECRET_KEY/);
+      expect((e as ConfigError).problems.join('\n')).toMatch(/CORS_ORIGINS/);
+      expect((e as ConfigError).problems.join('\n')).toMatch(/TABLE_NAME/);
+    }
+  });
+
+  it('a handler fails its cold start (module import) with a clear message when SECRET_KEY is missing', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, TABLE_NAME: 'chan-table', POWERTOOLS_METRICS_DISABLED: 'true' };
+    delete env.SECRET_KEY;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "await import('./functions/health/handler.ts'); console.log('STARTED')"], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).not.toContain('STARTED');
+    expect(r.stderr).toMatch(/Invalid configuration, refusing to start/);
+    expect(r.stderr).toMatch(/SECRET_KEY is required/);
+  });
+
+  it('npm start refuses a wildcard CORS origin before serving anything', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: { ...process.env, CORS_ORIGINS: '["*"]', PORT: '0', DATA_DIR: '.data/test-never-created' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/CORS_ORIGINS must not contain a wildcard/);
+  });
+});
