@@ -1,0 +1,74 @@
+/**
+ * POST /api/v1/symbols/{symbol}/backfill  body {interval, from, to?}  →  202 {jobId, …}; progress at
+ * GET /api/v1/jobs/{id} (status RUNNING → SUCCEEDED, result {barsDone, totalEstimate, cursor}).
+ * The symbol must be tracked with a fetchable provider (binance, bybit, url). Meant to be mounted in the
+ * symbols handler's route map (one line): `'POST /api/v1/symbols/{symbol}/backfill': ({ params, body }) => requestBackfill(params.symbol, body)`.
+ */
+import * as z from 'zod';
+import { IntervalSchema, TimeParamSchema } from '../common/domain.js';
+import { badRequest, fromZod, notFound } from '../common/errors.js';
+import type { SymbolRepository } from '../store/repositories.js';
+import { BackfillRangeError, startBackfill } from './backfill.js';
+import type { BackfillJobStore, QueueSender } from './ports.js';
+
+export const BackfillBodySchema = z.object({
+  interval: IntervalSchema,
+  from: z.union([z.number().int(), TimeParamSchema]),
+  to: z.union([z.number().int(), TimeParamSchema]).optional(),
+});
+
+export interface BackfillApiDeps {
+  symbols: Pick<SymbolRepository, 'get'>;
+  jobs: BackfillJobStore;
+  queue: QueueSender;
+  now(): number;
+}
+
+export async function requestBackfill(symbol: string, body: unknown, deps: BackfillApiDeps) {
+  const parsed = BackfillBodySchema.safeParse(body);
+  if (!parsed.success) throw fromZod('body', parsed.error);
+  const tracked = await deps.symbols.get(symbol);
+  if (!tracked) throw notFound(`Symbol ${symbol} is not tracked: PUT /api/v1/symbols/${symbol} first`);
+  if (!['binance', 'bybit', 'url'].includes(tracked.provider)) {
+    throw badRequest(
+      `Symbol ${symbol} has provider "${tracked.provider}", which cannot be fetched from; upload bars instead`,
+      [{ field: 'provider', message: 'not fetchable' }],
+    );
+  }
+  const extra = tracked as typeof tracked & { sourceUrl?: string; sourceLabel?: 'start' | 'end' };
+  try {
+    const job = await startBackfill(
+      {
+        symbol,
+        interval: parsed.data.interval,
+        source: {
+          provider: tracked.provider as 'binance' | 'bybit' | 'url',
+          sourceUrl: extra.sourceUrl,
+          sourceLabel: extra.sourceLabel,
+        },
+        providerSymbol:
+          tracked.providerSymbol && tracked.providerSymbol !== symbol ? tracked.providerSymbol : undefined,
+        from: parsed.data.from,
+        to: parsed.data.to,
+      },
+      deps,
+    );
+    return {
+      statusCode: 202,
+      body: {
+        jobId: job.jobId,
+        status: 'RUNNING',
+        symbol,
+        interval: job.interval,
+        from: new Date(job.from).toISOString(),
+        to: new Date(job.to).toISOString(),
+        totalEstimate: job.totalEstimate,
+        links: { job: `/api/v1/jobs/${job.jobId}` },
+      },
+    };
+  } catch (e) {
+    if (e instanceof BackfillRangeError)
+      throw badRequest(`Invalid range: ${e.message}`, [{ field: 'body.from', message: e.message }]);
+    throw e;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Starting a backfill (from the API or the CLI): validate the range, create the job record, queue chunk 0.
+ * The worker then does one bounded chunk per message and queues the next, so any range is fine.
+ */
+import { randomUUID } from 'node:crypto';
+import { INTERVAL_MS, type IngestInterval } from './intervals.js';
+import type { BackfillJob, BackfillJobStore, QueueSender } from './ports.js';
+import type { ProviderSpec } from './providers/index.js';
+import { ceilToInterval, lastClosedOpenTime } from './worker.js';
+import { floorToInterval } from './intervals.js';
+
+export interface BackfillRequest {
+  symbol: string;
+  interval: IngestInterval;
+  source: ProviderSpec;
+  providerSymbol?: string;
+  from: number;
+  /** Default: the newest closed bar. */
+  to?: number;
+}
+
+export class BackfillRangeError extends Error {
+  override name = 'BackfillRangeError';
+}
+
+/** Bars a range can hold at most (exact for markets that trade around the clock). */
+export function estimateBars(interval: IngestInterval, from: number, to: number): number {
+  return to < from ? 0 : Math.floor((to - from) / INTERVAL_MS[interval]) + 1;
+}
+
+export async function startBackfill(
+  req: BackfillRequest,
+  deps: { jobs: BackfillJobStore; queue: QueueSender; now(): number; jobId?: string },
+): Promise<BackfillJob> {
+  const now = deps.now();
+  const from = ceilToInterval(req.from, req.interval);
+  const to = Math.min(floorToInterval(req.to ?? now, req.interval), lastClosedOpenTime(req.interval, now));
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new BackfillRangeError('from and to must be times');
+  if (to < from)
+    throw new BackfillRangeError(
+      `empty range: from ${new Date(from).toISOString()} is after the newest closed bar ${new Date(to).toISOString()}`,
+    );
+  const job: BackfillJob = {
+    jobId: deps.jobId ?? randomUUID(),
+    symbol: req.symbol,
+    interval: req.interval,
+    source: req.source,
+    providerSymbol: req.providerSymbol,
+    from,
+    to,
+    cursor: from,
+    seq: 0,
+    barsDone: 0,
+    totalEstimate: estimateBars(req.interval, from, to),
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.jobs.create(job);
+  await deps.queue.send([{ kind: 'backfill', jobId: job.jobId, seq: 0 }]);
+  return job;
+}

@@ -1,0 +1,38 @@
+/**
+ * The SQS message bodies between the dispatcher (and the backfill entry points) and the worker.
+ * - `sync`: bring (symbol, interval) up to date from its checkpoint; state lives in the checkpoint, so any
+ *   number of copies of one message are harmless.
+ * - `backfill`: do the next chunk of a backfill job; `seq` names the chunk, so a copy of an already-done chunk
+ *   is recognised and dropped.
+ */
+import * as z from 'zod';
+import { INGEST_INTERVALS } from './intervals.js';
+
+export const ProviderSpecSchema = z.object({
+  provider: z.enum(['binance', 'bybit', 'url']),
+  sourceUrl: z.string().url().optional(),
+  sourceLabel: z.enum(['start', 'end']).optional(),
+});
+
+export const SyncMessageSchema = z.object({
+  kind: z.literal('sync'),
+  symbol: z.string().min(1),
+  interval: z.enum(INGEST_INTERVALS),
+  source: ProviderSpecSchema,
+  providerSymbol: z.string().optional(),
+  historyFrom: z.number().int().optional(),
+  /** Set on messages a worker queued to continue its own run. */
+  continuation: z.boolean().optional(),
+});
+
+export const BackfillMessageSchema = z.object({
+  kind: z.literal('backfill'),
+  jobId: z.string().min(1),
+  seq: z.number().int().min(0),
+});
+
+export const IngestMessageSchema = z.discriminatedUnion('kind', [SyncMessageSchema, BackfillMessageSchema]);
+
+export type SyncMessage = z.infer<typeof SyncMessageSchema>;
+export type BackfillMessage = z.infer<typeof BackfillMessageSchema>;
+export type IngestMessage = z.infer<typeof IngestMessageSchema>;

@@ -1,0 +1,73 @@
+/**
+ * One GET with a timeout, and the mapping of HTTP outcomes to provider error kinds shared by all providers.
+ */
+import { ProviderError, type ProviderErrorKind, type ProviderName } from './types.js';
+
+export interface HttpOptions {
+  timeoutMs: number;
+  /** For tests and custom agents; defaults to the global fetch. */
+  fetchImpl?: typeof fetch;
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(v: string | null, now = Date.now()): number | undefined {
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
+}
+
+export function kindForStatus(provider: ProviderName, status: number): ProviderErrorKind {
+  if (status === 429) return 'rate_limited';
+  if (status === 418) return 'ip_banned';
+  if (status === 451) return 'geo_blocked';
+  // Bybit (behind CloudFront) answers 403 to blocked regions and to IPs over its rate limit.
+  if (status === 403) return provider === 'bybit' ? 'geo_blocked' : 'forbidden';
+  if (status === 408) return 'timeout';
+  if (status >= 500) return 'server';
+  return 'bad_request';
+}
+
+export async function getText(
+  provider: ProviderName,
+  url: string,
+  opts: HttpOptions,
+  signal?: AbortSignal,
+): Promise<{ text: string; headers: Headers }> {
+  const f = opts.fetchImpl ?? fetch;
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let res: Response;
+  try {
+    res = await f(url, { signal: combined, headers: { accept: 'application/json, text/csv;q=0.9, */*;q=0.5' } });
+  } catch (e) {
+    if (timeout.aborted) throw new ProviderError(provider, 'timeout', `no response within ${opts.timeoutMs} ms`);
+    throw new ProviderError(provider, 'network', (e as Error).message);
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (e) {
+    if (timeout.aborted) throw new ProviderError(provider, 'timeout', `body not complete within ${opts.timeoutMs} ms`);
+    throw new ProviderError(provider, 'network', (e as Error).message);
+  }
+  if (!res.ok) {
+    const kind = kindForStatus(provider, res.status);
+    throw new ProviderError(
+      provider,
+      kind,
+      `HTTP ${res.status} ${text.slice(0, 200)}`,
+      parseRetryAfter(res.headers.get('retry-after')),
+      res.status,
+    );
+  }
+  return { text, headers: res.headers };
+}
+
+export function parseJson(provider: ProviderName, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ProviderError(provider, 'malformed', `response is not JSON: ${text.slice(0, 120)}`);
+  }
+}

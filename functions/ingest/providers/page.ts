@@ -1,0 +1,28 @@
+/**
+ * Turns a provider's checked rows (ascending) into a Page: the forming bar set aside, rows outside the asked
+ * window dropped, the accepted prefix and the rejections separated, and the next page's start computed.
+ */
+import { acceptPrefix, isRejected, type IngestBar, type RejectedRow } from '../bar.js';
+import { INTERVAL_MS, isClosed } from '../intervals.js';
+import type { Page, PageRequest } from './types.js';
+
+export function assemblePage(rows: Array<IngestBar | RejectedRow>, req: PageRequest, rawCount: number): Page {
+  const { bars, rejected } = acceptPrefix(rows);
+  let forming: IngestBar | undefined;
+  const closed: IngestBar[] = [];
+  for (const b of bars) {
+    if (b.time < req.startTime || b.time > req.endTime) continue;
+    if (!isClosed(b.time, req.interval, req.now)) {
+      // Only the newest bar can be forming; anything after it cannot exist yet.
+      forming = b;
+      break;
+    }
+    closed.push(b);
+  }
+  let lastRaw = -Infinity;
+  for (const r of rows) if (!isRejected(r) && r.time > lastRaw) lastRaw = r.time;
+  const full = rawCount >= req.limit;
+  const next = lastRaw + INTERVAL_MS[req.interval];
+  const nextStart = full && !forming && Number.isFinite(lastRaw) && next <= req.endTime ? next : undefined;
+  return { bars: closed, rejected, forming, rawCount, nextStart };
+}

@@ -1,0 +1,107 @@
+/**
+ * Wiring for the Lambda handlers (and the local runtime / CLI): the ingestion ports bound to the process-wide
+ * store, cache and SQS client, with limits from the environment. Built once per cold start.
+ *
+ * Environment: INGEST_QUEUE_URL (required by worker and dispatcher), BINANCE_BASE_URL, BYBIT_BASE_URL,
+ * PROVIDER_TIMEOUT_MS, INGEST_MAX_BARS_PER_INVOCATION, INGEST_DEFAULT_HISTORY_BARS, INGEST_SETTLE_MS,
+ * INGEST_STALL_MS.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { getConfig } from '../common/config.js';
+import { getDeps } from '../common/deps.js';
+import { getLogger } from '../common/observability.js';
+import { getSeriesService } from '../common/series-deps.js';
+import { createDocClient } from '../store/client.js';
+import {
+  DynamoBackfillJobStore,
+  DynamoCheckpointStore,
+  RepoTrackedSymbols,
+  SqsQueueSender,
+  StoreBarWriter,
+} from './adapters.js';
+import type { DispatcherDeps } from './dispatcher.js';
+import { refreshLatestAnalysis } from './latest-analysis.js';
+import { powertoolsIngestMetrics } from './metrics.js';
+import type { QueueSender } from './ports.js';
+import { getProvider, providerConfigFromEnv } from './providers/index.js';
+import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from './worker.js';
+
+const int = (v: string | undefined, d: number) =>
+  v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d;
+
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    maxBarsPerInvocation: int(env.INGEST_MAX_BARS_PER_INVOCATION, DEFAULT_LIMITS.maxBarsPerInvocation),
+    maxPagesPerInvocation: int(env.INGEST_MAX_PAGES_PER_INVOCATION, DEFAULT_LIMITS.maxPagesPerInvocation),
+    defaultHistoryBars: int(env.INGEST_DEFAULT_HISTORY_BARS, DEFAULT_LIMITS.defaultHistoryBars),
+    settleMs: int(env.INGEST_SETTLE_MS, DEFAULT_LIMITS.settleMs),
+  };
+}
+
+let sender: QueueSender | undefined;
+
+export function getQueueSender(): QueueSender {
+  if (sender) return sender;
+  const url = process.env.INGEST_QUEUE_URL;
+  if (!url) throw new Error('INGEST_QUEUE_URL is required (the ingest queue the worker and dispatcher send to)');
+  sender = new SqsQueueSender(new SQSClient({ maxAttempts: 3 }), url);
+  return sender;
+}
+
+/** Tests and the local runtime inject their own queue. */
+export function setQueueSender(q: QueueSender | undefined): void {
+  sender = q;
+}
+
+export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+  const cfg = getConfig();
+  const d = getDeps();
+  const doc = createDocClient();
+  const series = getSeriesService();
+  const providerCfg = providerConfigFromEnv();
+  const log = getLogger();
+  return {
+    bars: new StoreBarWriter(series, d.klines),
+    checkpoints: new DynamoCheckpointStore(doc, cfg.tableName),
+    jobs: new DynamoBackfillJobStore(doc, cfg.tableName),
+    queue: getQueueSender(),
+    after: {
+      refresh: async (symbol, interval) => {
+        await refreshLatestAnalysis(symbol, interval, {
+          klines: d.klines,
+          analysis: d.analysis,
+          preset: cfg.defaultPreset,
+          maxBars: Math.min(cfg.maxAnalysisBars, 5_000),
+          onAnalysisTime: (ms) => powertoolsIngestMetrics.analysisTime(ms),
+        });
+      },
+    },
+    metrics: powertoolsIngestMetrics,
+    providerFor: (spec) => getProvider(spec, providerCfg),
+    now: Date.now,
+    limits: limitsFromEnv(),
+    logger: {
+      info: (m, e) => log.info(m, e ?? {}),
+      warn: (m, e) => log.warn(m, e ?? {}),
+      error: (m, e) => log.error(m, e ?? {}),
+    },
+    ...overrides,
+  };
+}
+
+export function buildDispatcherDeps(overrides: Partial<DispatcherDeps> = {}): DispatcherDeps {
+  const cfg = getConfig();
+  const d = getDeps();
+  const doc = createDocClient();
+  return {
+    tracked: new RepoTrackedSymbols(d.symbols),
+    checkpoints: new DynamoCheckpointStore(doc, cfg.tableName),
+    jobs: new DynamoBackfillJobStore(doc, cfg.tableName),
+    queue: getQueueSender(),
+    metrics: powertoolsIngestMetrics,
+    now: Date.now,
+    stallMs: int(process.env.INGEST_STALL_MS, 15 * 60_000),
+    ...overrides,
+  };
+}

@@ -1,0 +1,452 @@
+/**
+ * The ingest worker's core: one SQS message → fetch from the stored position, validate, upsert, advance the
+ * position only after the write succeeded, refresh cache and latest analysis, emit metrics.
+ *
+ * Invariants (what the fault tests check):
+ * - A bar is written before any position (checkpoint / job cursor) that claims it is advanced, so a crash at
+ *   any point loses nothing: the redelivered message re-fetches from the old position.
+ * - Writes are idempotent upserts keyed by open time, so re-fetching never duplicates.
+ * - Positions move by compare-and-set, so concurrent or repeated copies of a message cannot move them back,
+ *   and only the copy that moved the position queues the continuation (no runaway fan-out).
+ * - A malformed row stops the run before it: the good prefix is stored, the position stops at the bad row,
+ *   and the message fails so the queue retries it (then the DLQ): a bad row is never skipped over.
+ * - The forming (unclosed) bar is never stored: the provider layer sets it aside, and the range asked ends at
+ *   the newest closed bar.
+ */
+import type { IngestBar } from './bar.js';
+import { DEFAULT_FETCH_POLICY, fetchPageWithRetry, type FetchPolicy } from './fetcher.js';
+import { floorToInterval, INTERVAL_MS, type IngestInterval } from './intervals.js';
+import type { BackfillMessage, IngestMessage, SyncMessage } from './messages.js';
+import type { IngestMetrics } from './metrics.js';
+import type { AfterIngest, BackfillJobStore, BarWriter, CheckpointStore, QueueSender } from './ports.js';
+import type { ProviderSpec } from './providers/index.js';
+import { isProviderError, ProviderError, type MarketDataProvider } from './providers/types.js';
+
+export interface WorkerLimits {
+  /** Bars one message may ingest before the rest is re-queued (bounded chunks). */
+  maxBarsPerInvocation: number;
+  /** Provider calls one message may make. */
+  maxPagesPerInvocation: number;
+  /** Rows asked per provider call (≤ 1000). */
+  pageLimit: number;
+  /** History a newly tracked series starts with, in bars, when it names no start. */
+  defaultHistoryBars: number;
+  /** Provider data older than this is final: empty windows before it may be stepped over, and gaps are verified only there. */
+  settleMs: number;
+  /** Stored bars one run examines for gaps. */
+  verifyWindowBars: number;
+  /** Provider calls one run may spend on filling gaps. */
+  maxGapFetches: number;
+  /** Default waits when the provider names none. */
+  rateLimitBackoffMs: number;
+  banBackoffMs: number;
+  haltMs: number;
+  /** Stop starting new pages when the invocation has less time left than this. */
+  reserveMs: number;
+}
+
+export const DEFAULT_LIMITS: WorkerLimits = {
+  maxBarsPerInvocation: 5_000,
+  maxPagesPerInvocation: 10,
+  pageLimit: 1_000,
+  defaultHistoryBars: 2_000,
+  settleMs: 3_600_000,
+  verifyWindowBars: 10_000,
+  maxGapFetches: 3,
+  rateLimitBackoffMs: 60_000,
+  banBackoffMs: 600_000,
+  haltMs: 3_600_000,
+  reserveMs: 15_000,
+};
+
+export interface Logger {
+  info(msg: string, extra?: Record<string, unknown>): void;
+  warn(msg: string, extra?: Record<string, unknown>): void;
+  error(msg: string, extra?: Record<string, unknown>): void;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+export interface WorkerDeps {
+  bars: BarWriter;
+  checkpoints: CheckpointStore;
+  jobs: BackfillJobStore;
+  queue: QueueSender;
+  after: AfterIngest;
+  metrics: IngestMetrics;
+  providerFor(spec: ProviderSpec): MarketDataProvider;
+  now(): number;
+  limits: WorkerLimits;
+  fetchPolicy?: FetchPolicy;
+  /** Lambda's context.getRemainingTimeInMillis; unlimited when absent. */
+  remainingMs?(): number;
+  logger?: Logger;
+}
+
+export type Outcome =
+  | { status: 'ok'; bars: number; more: boolean }
+  | { status: 'skipped'; reason: string }
+  | { status: 'backoff' | 'halted'; kind: string };
+
+/** The newest bar whose period has ended at `now`. */
+export function lastClosedOpenTime(interval: IngestInterval, now: number): number {
+  return floorToInterval(now, interval) - INTERVAL_MS[interval];
+}
+
+/** First aligned open time at or after `t`. */
+export function ceilToInterval(t: number, interval: IngestInterval): number {
+  const f = floorToInterval(t, interval);
+  return f < t ? f + INTERVAL_MS[interval] : f;
+}
+
+export async function processMessage(msg: IngestMessage, deps: WorkerDeps): Promise<Outcome> {
+  return msg.kind === 'sync' ? processSync(msg, deps) : processBackfill(msg, deps);
+}
+
+function outOfTime(deps: WorkerDeps): boolean {
+  return deps.remainingMs !== undefined && deps.remainingMs() < deps.limits.reserveMs;
+}
+
+/** Records a provider error and decides: rethrow (queue retry) or return a backoff/halt outcome. */
+function classify(
+  e: unknown,
+  deps: WorkerDeps,
+): { handling: 'retry' | 'backoff' | 'halt'; err: ProviderError } | undefined {
+  if (!isProviderError(e)) return undefined;
+  deps.metrics.providerError(e.provider, e.kind);
+  if (e.rejected?.length) deps.metrics.rejectedRows(e.provider, e.rejected);
+  return { handling: e.handling, err: e };
+}
+
+function waitFor(err: ProviderError, limits: WorkerLimits): number {
+  const dflt = err.kind === 'ip_banned' ? limits.banBackoffMs : limits.rateLimitBackoffMs;
+  return Math.max(err.retryAfterMs ?? dflt, 1_000);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// sync: bring a tracked series up to date from its checkpoint
+
+async function processSync(msg: SyncMessage, deps: WorkerDeps): Promise<Outcome> {
+  const { symbol, interval } = msg;
+  const log = deps.logger ?? silent;
+  const now = deps.now();
+  const cp = await deps.checkpoints.get(symbol, interval);
+  if (cp?.backoffUntil !== undefined && cp.backoffUntil > now) return { status: 'skipped', reason: 'provider backoff' };
+  if (cp?.haltedUntil !== undefined && cp.haltedUntil > now) return { status: 'skipped', reason: 'halted' };
+
+  try {
+    return await runSync(msg, deps, cp?.nextOpenTime, cp?.verifiedThrough, cp?.refreshedThrough, now);
+  } catch (e) {
+    const c = classify(e, deps);
+    if (!c || c.handling === 'retry') throw e;
+    const until = now + (c.handling === 'halt' ? deps.limits.haltMs : waitFor(c.err, deps.limits));
+    await deps.checkpoints.patch(symbol, interval, {
+      [c.handling === 'halt' ? 'haltedUntil' : 'backoffUntil']: until,
+      lastError: c.err.message.slice(0, 500),
+    });
+    log.warn('provider refused; series paused', {
+      symbol,
+      interval,
+      kind: c.err.kind,
+      until: new Date(until).toISOString(),
+    });
+    return { status: c.handling === 'halt' ? 'halted' : 'backoff', kind: c.err.kind };
+  }
+}
+
+async function runSync(
+  msg: SyncMessage,
+  deps: WorkerDeps,
+  stored: number | undefined,
+  verifiedThrough: number | undefined,
+  refreshedThrough: number | undefined,
+  now: number,
+): Promise<Outcome> {
+  const { symbol, interval, limits } = { ...msg, limits: deps.limits };
+  const iv = INTERVAL_MS[interval];
+  const provider = deps.providerFor(msg.source);
+  const policy = deps.fetchPolicy ?? DEFAULT_FETCH_POLICY;
+  const lastClosed = lastClosedOpenTime(interval, now);
+  const seriesStart = ceilToInterval(msg.historyFrom ?? now - limits.defaultHistoryBars * iv, interval);
+
+  let position = stored; // what the checkpoint says (undefined: nothing stored yet)
+  let next = stored ?? seriesStart;
+  let written = 0;
+  let pages = 0;
+  let more = false;
+
+  while (next <= lastClosed) {
+    if (written >= limits.maxBarsPerInvocation || pages >= limits.maxPagesPerInvocation || outOfTime(deps)) {
+      more = true;
+      break;
+    }
+    pages++;
+    const page = await fetchPageWithRetry(
+      provider,
+      {
+        symbol: msg.providerSymbol ?? symbol,
+        interval,
+        startTime: next,
+        endTime: lastClosed,
+        limit: Math.min(limits.pageLimit, limits.maxBarsPerInvocation - written),
+        now,
+      },
+      policy,
+    );
+    let advanceTo = position ?? seriesStart;
+    if (page.bars.length > 0) {
+      await deps.bars.putBars(symbol, interval, page.bars);
+      advanceTo = page.bars[page.bars.length - 1]!.time + iv;
+    }
+    // Step over windows the provider answered empty only where its data is final (old enough).
+    if (page.rejected.length === 0 && page.nextStart !== undefined && page.nextStart <= now - limits.settleMs) {
+      advanceTo = Math.max(advanceTo, page.nextStart);
+    }
+    if (advanceTo !== position && (position === undefined || advanceTo > position)) {
+      const first = position === undefined;
+      const ok = await deps.checkpoints.advance(symbol, interval, position, advanceTo, {
+        lastRunAt: now,
+        ...(first ? { verifiedThrough: seriesStart } : {}),
+      });
+      if (!ok) return { status: 'skipped', reason: 'checkpoint moved by another run' };
+      if (first) verifiedThrough = seriesStart;
+      position = advanceTo;
+    }
+    written += page.bars.length;
+    if (page.bars.length) deps.metrics.barsIngested(page.bars.length);
+    if (page.rejected.length > 0) {
+      throw new ProviderError(
+        provider.name,
+        'malformed',
+        `${page.rejected.length} row(s) rejected, first: #${page.rejected[0]!.index} ${page.rejected[0]!.reason} (${page.rejected[0]!.detail}); stored up to the row before it`,
+        undefined,
+        undefined,
+        page.rejected,
+      );
+    }
+    if (page.nextStart === undefined) break;
+    next = Math.max(page.nextStart, position ?? seriesStart);
+  }
+
+  if (more) {
+    await deps.checkpoints.patch(symbol, interval, { continuationAt: now, lastRunAt: now });
+    await deps.queue.send([{ ...msg, continuation: true }]);
+    return { status: 'ok', bars: written, more };
+  }
+
+  // Caught up: look for holes in the settled past, then refresh derived data once per new data.
+  let filled = 0;
+  if (position !== undefined) {
+    const v = await verifyGaps(
+      symbol,
+      interval,
+      msg.providerSymbol ?? symbol,
+      provider,
+      deps,
+      verifiedThrough ?? position,
+      Math.min(position, now - limits.settleMs),
+      now,
+    );
+    filled = v.filled;
+    if (v.verifiedThrough !== verifiedThrough)
+      await deps.checkpoints.patch(symbol, interval, { verifiedThrough: v.verifiedThrough });
+  }
+  if (position !== undefined && (position !== refreshedThrough || filled > 0)) {
+    // Derived data is best effort: the bars are stored and the checkpoint is advanced; a failed refresh leaves
+    // refreshedThrough behind, so the next run (next schedule tick) tries again. Ingestion never waits on it.
+    const refreshed = await tryRefresh(symbol, interval, deps);
+    await deps.checkpoints.patch(symbol, interval, {
+      ...(refreshed ? { refreshedThrough: position } : {}),
+      lastRunAt: now,
+      continuationAt: 0,
+    });
+  } else if (position !== undefined) {
+    await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0 });
+  }
+  return { status: 'ok', bars: written + filled, more: false };
+}
+
+async function tryRefresh(symbol: string, interval: IngestInterval, deps: WorkerDeps): Promise<boolean> {
+  try {
+    await deps.after.refresh(symbol, interval);
+    return true;
+  } catch (e) {
+    (deps.logger ?? silent).error('latest analysis refresh failed; retried on the next run', {
+      symbol,
+      interval,
+      error: (e as Error).message,
+    });
+    return false;
+  }
+}
+
+/**
+ * Holes in a window of stored bars: the open-time ranges (inclusive) with no stored bar between `from` and
+ * `end` (exclusive). Both window edges count as anchors, so a hole touching an edge is found too.
+ */
+export function findHoles(
+  bars: readonly IngestBar[],
+  interval: IngestInterval,
+  from: number,
+  end: number,
+): Array<{ from: number; to: number }> {
+  const iv = INTERVAL_MS[interval];
+  const holes: Array<{ from: number; to: number }> = [];
+  let prev = from - iv;
+  for (const b of [...bars.map((x) => x.time), end]) {
+    if (b - prev > iv) holes.push({ from: prev + iv, to: b - iv });
+    prev = b;
+  }
+  return holes;
+}
+
+/**
+ * Gap detection: reads the stored bars of a settled window, asks the provider for every hole in it (a hole may
+ * be the market's own closed hours: then the provider has nothing and nothing is written), and stores what it
+ * returns. Bounded per run; the checkpoint's verifiedThrough remembers where it got to.
+ */
+async function verifyGaps(
+  symbol: string,
+  interval: IngestInterval,
+  providerSymbol: string,
+  provider: MarketDataProvider,
+  deps: WorkerDeps,
+  from: number,
+  to: number,
+  now: number,
+): Promise<{ filled: number; verifiedThrough: number }> {
+  const iv = INTERVAL_MS[interval];
+  if (to <= from) return { filled: 0, verifiedThrough: from };
+  const end = Math.min(to, from + deps.limits.verifyWindowBars * iv);
+  const stored = await deps.bars.getBars(symbol, interval, from, end - iv);
+  let filled = 0;
+  let fetches = 0;
+  for (const hole of findHoles(stored, interval, from, end)) {
+    let start = hole.from;
+    while (start <= hole.to) {
+      if (fetches >= deps.limits.maxGapFetches) return { filled, verifiedThrough: start };
+      fetches++;
+      const page = await fetchPageWithRetry(
+        provider,
+        { symbol: providerSymbol, interval, startTime: start, endTime: hole.to, limit: deps.limits.pageLimit, now },
+        deps.fetchPolicy ?? DEFAULT_FETCH_POLICY,
+      );
+      if (page.bars.length) {
+        await deps.bars.putBars(symbol, interval, page.bars);
+        filled += page.bars.length;
+        deps.metrics.barsIngested(page.bars.length);
+        deps.logger?.info('gap filled', {
+          symbol,
+          interval,
+          from: new Date(page.bars[0]!.time).toISOString(),
+          bars: page.bars.length,
+        });
+      }
+      if (page.rejected.length) {
+        throw new ProviderError(
+          provider.name,
+          'malformed',
+          `${page.rejected.length} row(s) rejected while filling a gap`,
+          undefined,
+          undefined,
+          page.rejected,
+        );
+      }
+      if (page.nextStart === undefined) break;
+      start = page.nextStart;
+    }
+  }
+  return { filled, verifiedThrough: end };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// backfill: one bounded chunk of an explicit [from, to] job
+
+async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<Outcome> {
+  const log = deps.logger ?? silent;
+  const job = await deps.jobs.get(msg.jobId);
+  if (!job) return { status: 'skipped', reason: 'no such job' };
+  if (job.status !== 'running') return { status: 'skipped', reason: `job ${job.status}` };
+  if (msg.seq !== job.seq) return { status: 'skipped', reason: `stale chunk ${msg.seq} (job at ${job.seq})` };
+
+  const now = deps.now();
+  const { interval, symbol } = job;
+  const iv = INTERVAL_MS[interval];
+  const limits = deps.limits;
+  const end = Math.min(job.to, lastClosedOpenTime(interval, now));
+  const provider = deps.providerFor(job.source);
+  let cursor = job.cursor;
+  let written = 0;
+  let pages = 0;
+  let done = false;
+  try {
+    while (true) {
+      if (cursor > end) {
+        done = true;
+        break;
+      }
+      if (written >= limits.maxBarsPerInvocation || pages >= limits.maxPagesPerInvocation || outOfTime(deps)) break;
+      pages++;
+      const page = await fetchPageWithRetry(
+        provider,
+        {
+          symbol: job.providerSymbol ?? symbol,
+          interval,
+          startTime: cursor,
+          endTime: end,
+          limit: Math.min(limits.pageLimit, limits.maxBarsPerInvocation - written),
+          now,
+        },
+        deps.fetchPolicy ?? DEFAULT_FETCH_POLICY,
+      );
+      if (page.bars.length) {
+        await deps.bars.putBars(symbol, interval, page.bars);
+        written += page.bars.length;
+        deps.metrics.barsIngested(page.bars.length);
+      }
+      if (page.rejected.length) {
+        // The cursor is not advanced: the redelivered message repeats this chunk (its writes are idempotent).
+        throw new ProviderError(
+          provider.name,
+          'malformed',
+          `${page.rejected.length} row(s) rejected, first ${page.rejected[0]!.reason}`,
+          undefined,
+          undefined,
+          page.rejected,
+        );
+      }
+      if (page.nextStart === undefined) {
+        cursor = end + iv;
+        done = true;
+        break;
+      }
+      cursor = page.nextStart;
+    }
+  } catch (e) {
+    const c = classify(e, deps);
+    if (!c || c.handling === 'retry') throw e;
+    if (c.handling === 'halt') {
+      await deps.jobs.patch(job.jobId, { status: 'halted', lastError: c.err.message.slice(0, 500), updatedAt: now });
+      log.error('backfill halted', { jobId: job.jobId, kind: c.err.kind });
+      return { status: 'halted', kind: c.err.kind };
+    }
+    // Back off: the same chunk again, later (the job's seq is unchanged, so this copy is the live one).
+    await deps.jobs.patch(job.jobId, { lastError: c.err.message.slice(0, 500), updatedAt: now });
+    await deps.queue.send([msg], Math.min(900, Math.ceil(waitFor(c.err, limits) / 1000)));
+    return { status: 'backoff', kind: c.err.kind };
+  }
+
+  if (done) await tryRefresh(symbol, interval, deps);
+  const barsDone = job.barsDone + written;
+  const ok = await deps.jobs.advance(job.jobId, job.seq, {
+    cursor,
+    barsDone,
+    status: done ? 'done' : 'running',
+    updatedAt: now,
+    lastError: '',
+    ...(done ? { totalEstimate: barsDone } : {}),
+  });
+  if (!ok) return { status: 'skipped', reason: 'job moved by another run' };
+  if (!done) await deps.queue.send([{ kind: 'backfill', jobId: job.jobId, seq: job.seq + 1 }]);
+  return { status: 'ok', bars: written, more: !done };
+}

@@ -1,0 +1,162 @@
+/**
+ * Ingestion: EventBridge schedules (one per interval family) → dispatcher Lambda → SQS (+ DLQ) → worker Lambda.
+ *
+ *   rule minute  (rate 1 min)        ─┐
+ *   rule quarter (cron :01,:16,…)    ─┼─► Dispatcher ─► IngestQueue ─► Worker (batch 10, ReportBatchItemFailures)
+ *   rule daily   (cron hourly at :02) ─┘                    │ after 5 receives
+ *                                                           └────────► IngestDLQ (14 days, alarm)
+ *
+ * - Visibility timeout = 6 × the worker's timeout (AWS guidance for Lambda event sources), so a message is never
+ *   redelivered while an invocation may still be working on it.
+ * - maxReceiveCount 5: a message that fails five times (provider down ~30 min, or a persistent bad row) goes to
+ *   the DLQ; rate limits and geo blocks do NOT burn receives (the worker records a backoff and acks).
+ * - maxConcurrency caps parallel workers: all egress leaves through the NAT's one IP, and Binance/Bybit limit
+ *   per IP.
+ * - The worker sends its own continuation messages (bounded chunks), so it may send to the queue.
+ *
+ * Wire in ChanStack with one line: `new Ingestion(this, 'Ingestion', this.platform);`
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INTERVAL_FAMILIES, type IntervalFamily } from '../functions/ingest/intervals.js';
+import { ServiceFunction, type FunctionDefaults } from './service-function.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** When each family's rule fires (cron gives the provider a minute to finalise the bar that just closed). */
+export const FAMILY_SCHEDULES: Record<IntervalFamily, events.Schedule> = {
+  minute: events.Schedule.rate(Duration.minutes(INTERVAL_FAMILIES.minute.rateMinutes)),
+  quarter: events.Schedule.cron({ minute: '1/15' }),
+  daily: events.Schedule.cron({ minute: '2' }),
+};
+
+export const WORKER_TIMEOUT = Duration.minutes(2);
+export const MAX_RECEIVE_COUNT = 5;
+
+export interface IngestionProps {
+  readonly data: { readonly table: dynamodb.ITable };
+  readonly functionDefaults: FunctionDefaults;
+  /** Provider base URLs (defaults: the providers' public hosts). */
+  readonly providerBaseUrls?: { binance?: string; bybit?: string };
+  /** Parallel worker invocations (SQS event source maxConcurrency, ≥ 2). */
+  readonly maxWorkerConcurrency?: number;
+}
+
+export class Ingestion extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly dispatcher: ServiceFunction;
+  readonly worker: ServiceFunction;
+  readonly rules: Record<IntervalFamily, events.Rule>;
+  /** Messages waiting in the DLQ (≥ 1 for 5 minutes): for the monitoring construct to route to SNS. */
+  readonly dlqAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: IngestionProps) {
+    super(scope, id);
+    const defaults = props.functionDefaults;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue IS the dead-letter queue of the ingest queue.',
+    });
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    const env = {
+      INGEST_QUEUE_URL: this.queue.queueUrl,
+      ...(props.providerBaseUrls?.binance ? { BINANCE_BASE_URL: props.providerBaseUrls.binance } : {}),
+      ...(props.providerBaseUrls?.bybit ? { BYBIT_BASE_URL: props.providerBaseUrls.bybit } : {}),
+    };
+
+    this.worker = new ServiceFunction(this, 'Worker', {
+      defaults,
+      entry: join(ROOT, 'functions/ingest/worker-handler.ts'),
+      description: 'Ingest worker: fetch bars from the checkpoint, upsert, advance, refresh analysis',
+      memorySize: 1024,
+      timeout: WORKER_TIMEOUT,
+      environment: env,
+    });
+    this.worker.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxWorkerConcurrency ?? 5,
+      }),
+    );
+
+    this.dispatcher = new ServiceFunction(this, 'Dispatcher', {
+      defaults,
+      entry: join(ROOT, 'functions/ingest/dispatch-handler.ts'),
+      description: 'Ingest dispatcher: which tracked series are due, queue them',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: env,
+    });
+
+    // Grants: both read/write the table (checkpoints, jobs, bars); both send to the queue (dispatch,
+    // continuations); the event source mapping grants the worker receive/delete.
+    props.data.table.grantReadWriteData(this.worker);
+    props.data.table.grantReadWriteData(this.dispatcher);
+    this.queue.grantSendMessages(this.worker);
+    this.queue.grantSendMessages(this.dispatcher);
+
+    const rules = {} as Record<IntervalFamily, events.Rule>;
+    for (const family of Object.keys(INTERVAL_FAMILIES) as IntervalFamily[]) {
+      rules[family] = new events.Rule(this, `Schedule-${family}`, {
+        description: `Ingestion tick for ${INTERVAL_FAMILIES[family].intervals.join(', ')} bars`,
+        schedule: FAMILY_SCHEDULES[family],
+        targets: [
+          new targets.LambdaFunction(this.dispatcher.function, {
+            // The scheduled event, with the family the dispatcher should look at.
+            event: events.RuleTargetInput.fromObject({
+              version: '0',
+              id: events.EventField.eventId,
+              'detail-type': events.EventField.detailType,
+              source: events.EventField.source,
+              account: events.EventField.account,
+              time: events.EventField.time,
+              region: events.EventField.region,
+              detail: { family },
+            }),
+            // A missed tick is covered by the next one: do not pile up stale invocations.
+            retryAttempts: 2,
+            maxEventAge: Duration.minutes(Math.max(2, INTERVAL_FAMILIES[family].rateMinutes)),
+          }),
+        ],
+      });
+    }
+    this.rules = rules;
+
+    this.dlqAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'Ingest messages failed 5 times and are in the DLQ: inspect, fix, redrive',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
