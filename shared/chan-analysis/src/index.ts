@@ -27,3 +27,4 @@ export {
   type ResampledBar,
 } from './resample.js';
 export { Level } from './level.js';
+export * from './multilevel.js';

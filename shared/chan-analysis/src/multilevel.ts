@@ -144,7 +144,15 @@ class Zone {
     this.fmt =
       timeZone === 'UTC'
         ? null
-        : new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+        : new Intl.DateTimeFormat('en-US', {
+            timeZone,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+          });
   }
   offset(t: number): number {
     if (this.fmt === null) return 0;
@@ -180,7 +188,12 @@ interface Windows {
 }
 
 /** Half-open instant windows of a level's bars (see the module comment). */
-export function barWindows(bars: readonly { ts: number }[], interval: Interval, label: BarLabel, calendar: MarketCalendar = MARKETS.crypto): Windows {
+export function barWindows(
+  bars: readonly { ts: number }[],
+  interval: Interval,
+  label: BarLabel,
+  calendar: MarketCalendar = MARKETS.crypto,
+): Windows {
   const n = bars.length;
   const start = new Float64Array(n);
   const end = new Float64Array(n);
@@ -217,7 +230,12 @@ export function barWindows(bars: readonly { ts: number }[], interval: Interval, 
 }
 
 /** One instant strictly inside each bar, for placing it in a higher level's windows. */
-export function barPoints(bars: readonly { ts: number }[], interval: Interval, label: BarLabel, calendar: MarketCalendar = MARKETS.crypto): Float64Array {
+export function barPoints(
+  bars: readonly { ts: number }[],
+  interval: Interval,
+  label: BarLabel,
+  calendar: MarketCalendar = MARKETS.crypto,
+): Float64Array {
   const out = new Float64Array(bars.length);
   if (isDateLevel(interval)) {
     const w = barWindows(bars, interval, label, calendar);
@@ -269,9 +287,13 @@ function linkPair(hi: LevelAnalysis, lo: LevelAnalysis, calendar: MarketCalendar
   const lb = lo.result.bars;
   if (hb.length === 0 || lb.length === 0) {
     // The per-bar arrays are needed (times and MACD); structuresOnly results cannot be linked.
-    if (hi.result.meta.barCount > 0 && lo.result.meta.barCount > 0) throw new Error('linkLevels needs results with bars (not structuresOnly)');
+    if (hi.result.meta.barCount > 0 && lo.result.meta.barCount > 0)
+      throw new Error('linkLevels needs results with bars (not structuresOnly)');
   }
-  const parent = assignBars(barPoints(lb, lo.interval, lo.label, calendar), barWindows(hb, hi.interval, hi.label, calendar));
+  const parent = assignBars(
+    barPoints(lb, lo.interval, lo.label, calendar),
+    barWindows(hb, hi.interval, hi.label, calendar),
+  );
   const first = new Int32Array(hb.length).fill(-1);
   const last = new Int32Array(hb.length).fill(-1);
   let unassigned = 0;
@@ -338,7 +360,8 @@ function linkPair(hi: LevelAnalysis, lo: LevelAnalysis, calendar: MarketCalendar
         firstStroke: f,
         lastStroke: l,
         count,
-        consistent: count % 2 === 1 && lowerStrokes[f].direction === s.direction && lowerStrokes[l].direction === s.direction,
+        consistent:
+          count % 2 === 1 && lowerStrokes[f].direction === s.direction && lowerStrokes[l].direction === s.direction,
       };
     }
     return { idx: s.idx, id: s.id, direction: s.direction, begin: s.begin, end: s.end, confirmed: s.confirmed, lower };
@@ -364,12 +387,19 @@ function linkPair(hi: LevelAnalysis, lo: LevelAnalysis, calendar: MarketCalendar
     const windowStart = span.count > 0 ? lsBegin[span.lastStroke] : span.fromBar;
     const bySignals: LowerSignalRef[] = lowerSignals
       .filter(({ sig: s, bar }) => s.side === sig.side && bar >= windowStart && bar <= windowEnd)
-      .map(({ sig: s }) => ({ id: s.id, time: s.time, types: [...s.types], confirmed: s.confirmed, lineIdx: s.lineIdx }));
+      .map(({ sig: s }) => ({
+        id: s.id,
+        time: s.time,
+        types: [...s.types],
+        confirmed: s.confirmed,
+        lineIdx: s.lineIdx,
+      }));
     // (b) Divergence between the last two lower strokes in the higher stroke's direction.
     let divergence: LowerDivergence | null = null;
     if (span.count > 0) {
       const same: number[] = [];
-      for (let j = span.lastStroke; j >= span.firstStroke && same.length < 2; j--) if (lowerStrokes[j].direction === dir) same.push(j);
+      for (let j = span.lastStroke; j >= span.firstStroke && same.length < 2; j--)
+        if (lowerStrokes[j].direction === dir) same.push(j);
       if (same.length === 2) {
         const [lastS, prevS] = same;
         const a = lowerStrokes[prevS];
@@ -378,7 +408,15 @@ function linkPair(hi: LevelAnalysis, lo: LevelAnalysis, calendar: MarketCalendar
         const lastForce = strokeForce(lb, lsBegin[lastS], lsEnd[lastS], dir);
         const newExtreme = dir === 'down' ? b.low < a.low : b.high > a.high;
         const rate = prevForce > 0 ? lastForce / prevForce : lastForce > 0 ? Infinity : 1;
-        divergence = { prevStroke: prevS, lastStroke: lastS, prevForce, lastForce, rate, newExtreme, found: newExtreme && lastForce < prevForce };
+        divergence = {
+          prevStroke: prevS,
+          lastStroke: lastS,
+          prevForce,
+          lastForce,
+          rate,
+          newExtreme,
+          found: newExtreme && lastForce < prevForce,
+        };
       }
     }
     const confirmed = bySignals.length > 0 || divergence?.found === true;
@@ -386,14 +424,18 @@ function linkPair(hi: LevelAnalysis, lo: LevelAnalysis, calendar: MarketCalendar
   });
 
   const bySignalId = new Map(signals.map((s) => [s.signalId, s]));
-  return { link: { higher: hi.interval, lower: lo.interval, unassignedLowerBars: unassigned, strokes, signals }, bySignalId };
+  return {
+    link: { higher: hi.interval, lower: lo.interval, unassignedLowerBars: unassigned, strokes, signals },
+    bySignalId,
+  };
 }
 
 /** Links analysed levels (any order; sorted highest first). Pure: no engine run. */
 export function linkLevels(levels: readonly LevelAnalysis[], calendar: MarketCalendar = MARKETS.crypto): LevelLink[] {
   const sorted = [...levels].sort((a, b) => INTERVAL_MINUTES[b.interval] - INTERVAL_MINUTES[a.interval]);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].interval === sorted[i - 1].interval) throw new Error(`linkLevels: interval ${sorted[i].interval} given twice`);
+    if (sorted[i].interval === sorted[i - 1].interval)
+      throw new Error(`linkLevels: interval ${sorted[i].interval} given twice`);
   }
   const pairs: PairState[] = [];
   for (let i = 0; i + 1 < sorted.length; i++) pairs.push(linkPair(sorted[i], sorted[i + 1], calendar));
@@ -420,7 +462,10 @@ function engineOptions(options: MultiLevelOptions): AnalyzerOptions {
 }
 
 /** Analyse bars given per interval (2 or more levels of one symbol) and link them. */
-export function analyzeMultiLevel(levels: readonly MultiLevelLevelInput[], options: MultiLevelOptions = {}): MultiLevelResult {
+export function analyzeMultiLevel(
+  levels: readonly MultiLevelLevelInput[],
+  options: MultiLevelOptions = {},
+): MultiLevelResult {
   if (levels.length < 2) throw new Error('analyzeMultiLevel needs at least two intervals');
   const calendar = options.calendar ?? MARKETS.crypto;
   const opts = engineOptions(options);
@@ -445,7 +490,8 @@ export function analyzeMultiLevelFromBase(
   const calendar = options.calendar ?? MARKETS.crypto;
   const baseMinutes = INTERVAL_MINUTES[base.interval];
   for (const iv of intervals) {
-    if (INTERVAL_MINUTES[iv] < baseMinutes) throw new Error(`cannot resample ${base.interval} bars to the lower interval ${iv}`);
+    if (INTERVAL_MINUTES[iv] < baseMinutes)
+      throw new Error(`cannot resample ${base.interval} bars to the lower interval ${iv}`);
   }
   // The resampler needs epoch times and places end-stamped bars by the calendar's convention.
   const baseLabel = base.label ?? defaultLabel(base.interval, calendar);

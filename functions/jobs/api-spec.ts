@@ -1,0 +1,118 @@
+/**
+ * Route specs of the jobs API, in the shape of common/api-spec.ts: the shared middy stack validates with them and
+ * the OpenAPI document is generated from them. Spread into buildApiSpec (`...jobsApiSpecs()`).
+ */
+import * as z from 'zod';
+import { API_PREFIX } from '../routes.js';
+import { JOB_KINDS, JobRequestSchema } from './model.js';
+
+export const MAX_RESULTS_PAGE = 500;
+
+/** Job ids are UUIDs (crypto.randomUUID): anything else cannot exist, so it is a 400, not a table read. */
+export const JobIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+    error: 'id must be a job id (UUID) returned by POST /api/v1/jobs',
+  });
+
+const ErrorBody = z.object({ error: z.string(), message: z.string(), details: z.unknown() });
+
+export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+
+const JobAcceptedSchema = z
+  .object({ id: z.string(), kind: z.enum(JOB_KINDS), status: z.enum(JOB_STATUSES), location: z.string() })
+  .meta({ id: 'JobAccepted' });
+
+const JobViewSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(JOB_KINDS),
+    status: z.enum(JOB_STATUSES),
+    input: z.record(z.string(), z.unknown()),
+    progress: z.object({
+      total: z.number().int().nullable(),
+      done: z.number().int(),
+      failed: z.number().int(),
+      percent: z.number().nullable(),
+    }),
+    summary: z
+      .unknown()
+      .meta({
+        description:
+          'Set when the job has finished: per kind (scan matches, back-test statistics, multi-level confirmations)',
+      }),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    results: z.array(
+      z.object({
+        symbol: z.string(),
+        ok: z.boolean(),
+        matched: z.boolean().optional(),
+        error: z.string().optional(),
+        data: z.unknown().optional(),
+        at: z.string(),
+      }),
+    ),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as ?cursor= for the next page of results; null on the last page' }),
+  })
+  .meta({ id: 'Job' });
+
+const pageLimit = z
+  .string()
+  .regex(/^\d+$/, { error: 'limit must be a positive integer' })
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, { error: 'limit must be at least 1' })
+      .max(MAX_RESULTS_PAGE, { error: `limit must be at most ${MAX_RESULTS_PAGE}` }),
+  );
+
+export function jobsApiSpecs() {
+  return {
+    'POST /api/v1/jobs': {
+      method: 'POST' as const,
+      path: `${API_PREFIX}/jobs`,
+      summary: 'Start a long-running job (scan, multilevel, backtest) on Step Functions',
+      description:
+        'scan: buy/sell points of the given types on the last `withinBars` bars of each symbol. multilevel: one symbol at 2–3 intervals, higher strokes linked to lower strokes and each higher buy/sell point checked against the lower structure. backtest: bar-by-bar replay with the streaming engine; forward returns after each signal type, hit rate, and the share of provisional signals that later vanished. Answers 202 with the job id; poll GET /api/v1/jobs/{id}.',
+      apiKey: true,
+      body: JobRequestSchema,
+      bodyMode: 'json' as const,
+      bodyRequired: true,
+      responses: {
+        202: { description: 'Accepted: the job is queued', schema: JobAcceptedSchema },
+        400: { description: 'Invalid request: the message names the field', schema: ErrorBody },
+        403: { description: 'Missing or invalid API key', schema: ErrorBody },
+        404: { description: 'multilevel: no stored bars for the symbol at an interval', schema: ErrorBody },
+        503: { description: 'The workflow could not be started', schema: ErrorBody },
+      },
+    },
+    'GET /api/v1/jobs/{id}': {
+      method: 'GET' as const,
+      path: `${API_PREFIX}/jobs/{id}`,
+      summary: 'State, progress, summary and one page of per-symbol results of a job',
+      params: z.strictObject({ id: JobIdSchema }),
+      query: z.strictObject({
+        limit: pageLimit
+          .optional()
+          .meta({ description: `Results per page (default 100, at most ${MAX_RESULTS_PAGE})` }),
+        cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+        matched: z
+          .enum(['true', 'false'])
+          .optional()
+          .meta({ description: 'scan: only symbols with a matching signal' }),
+      }),
+      responses: {
+        200: { description: 'The job', schema: JobViewSchema },
+        400: { description: 'Invalid id, limit or cursor', schema: ErrorBody },
+        404: { description: 'No such job (or it expired after 30 days)', schema: ErrorBody },
+      },
+    },
+  };
+}

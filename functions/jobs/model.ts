@@ -1,0 +1,185 @@
+/**
+ * The job vocabulary shared by the API handler, the Step Functions task Lambdas and the CDK construct:
+ * request schemas per job kind, the execution input, and the task payloads. No AWS or engine imports, so the
+ * openapi bundle can include the schemas.
+ */
+import * as z from 'zod';
+import { IntervalSchema, SymbolSchema, type Interval } from '../common/domain.js';
+
+export const JOB_KINDS = ['scan', 'multilevel', 'backtest'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export const SIGNAL_TYPES = ['1', '1p', '2', '2s', '3a', '3b'] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+export const SIDES = ['buy', 'sell'] as const;
+export const MARKET_NAMES = ['crypto', 'cn', 'us'] as const;
+
+/** A universe above this runs in the DISTRIBUTED Map (child workflows), below it inline (see lib/jobs.ts). */
+export const INLINE_MAP_MAX_ITEMS = 500;
+/**
+ * Symbols per job. The Map reads its items from the execution's state (256 KB): 5,000 symbols of up to 32
+ * characters fit with room to spare; a larger universe would need an S3 ItemReader.
+ */
+export const MAX_JOB_SYMBOLS = 5000;
+export const MAX_JOB_BARS = 5000;
+
+const engineOptions = {
+  preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic or demo' }),
+  config: z.record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' }).optional(),
+};
+
+const universe = {
+  symbols: z
+    .array(SymbolSchema, { error: 'symbols must be a list of symbols' })
+    .min(1, { error: 'symbols must name at least one symbol' })
+    .max(MAX_JOB_SYMBOLS, { error: `symbols must name at most ${MAX_JOB_SYMBOLS} symbols` })
+    .optional(),
+  watchlist: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'watchlist must be a name of letters, digits, _ or - (1–64)' })
+    .optional()
+    .meta({ description: '"tracked" = every active tracked symbol with the interval; otherwise a stored watchlist' }),
+};
+
+const oneUniverse = (v: { symbols?: string[]; watchlist?: string }) =>
+  (v.symbols === undefined) !== (v.watchlist === undefined);
+const UNIVERSE_ERROR = { error: 'give either symbols or watchlist (exactly one)', path: ['symbols'] };
+
+const signalTypes = z
+  .array(z.enum(SIGNAL_TYPES, { error: `signal types are ${SIGNAL_TYPES.join(', ')}` }))
+  .min(1)
+  .refine((a) => new Set(a).size === a.length, { error: 'signalTypes must not repeat' })
+  .default([...SIGNAL_TYPES]);
+
+const bars = (dflt: number) =>
+  z
+    .number()
+    .int()
+    .min(50, { error: 'bars must be at least 50' })
+    .max(MAX_JOB_BARS, { error: `bars must be at most ${MAX_JOB_BARS}` })
+    .default(dflt);
+
+const ScanBaseSchema = z.strictObject({
+  kind: z.literal('scan'),
+  ...universe,
+  interval: IntervalSchema,
+  signalTypes,
+  sides: z
+    .array(z.enum(SIDES))
+    .min(1)
+    .default([...SIDES]),
+  levels: z
+    .array(z.enum(['stroke', 'segment']))
+    .min(1)
+    .default(['stroke'])
+    .meta({ description: 'stroke-level (笔) and/or segment-level (线段) buy/sell points' }),
+  withinBars: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(5)
+    .meta({ description: 'How recent: the signal sits on one of the last N bars' }),
+  bars: bars(1000),
+  ...engineOptions,
+});
+export const ScanRequestSchema = ScanBaseSchema.refine(oneUniverse, UNIVERSE_ERROR);
+
+export const MultiLevelRequestSchema = z.strictObject({
+  kind: z.literal('multilevel'),
+  symbol: SymbolSchema,
+  intervals: z
+    .array(IntervalSchema)
+    .min(2, { error: 'intervals must name 2 or 3 intervals' })
+    .max(3, { error: 'intervals must name 2 or 3 intervals' })
+    .refine((a) => new Set(a).size === a.length, { error: 'intervals must not repeat' }),
+  source: z
+    .enum(['stored', 'resample'])
+    .default('stored')
+    .meta({
+      description: 'stored: each interval read from its own stored series; resample: all from the lowest interval',
+    }),
+  market: z
+    .enum(MARKET_NAMES)
+    .optional()
+    .meta({ description: 'Calendar for day boundaries and sessions; default from the provider (crypto otherwise)' }),
+  bars: bars(1000).meta({ description: 'Bars per level (stored) or of the lowest level (resample)' }),
+  ...engineOptions,
+});
+
+const BacktestBaseSchema = z.strictObject({
+  kind: z.literal('backtest'),
+  ...universe,
+  interval: IntervalSchema,
+  horizons: z
+    .array(z.number().int().min(1).max(250))
+    .min(1)
+    .max(6)
+    .refine((a) => new Set(a).size === a.length, { error: 'horizons must not repeat' })
+    .default([5, 10, 20])
+    .meta({ description: 'Forward-return horizons in bars after the bar a signal was first reported on' }),
+  signalTypes,
+  bars: bars(1000),
+  ...engineOptions,
+});
+export const BacktestRequestSchema = BacktestBaseSchema.refine(oneUniverse, UNIVERSE_ERROR);
+
+export const JobRequestSchema = z
+  .discriminatedUnion('kind', [ScanRequestSchema, MultiLevelRequestSchema, BacktestRequestSchema], {
+    error: (iss) => (iss.code === 'invalid_union' ? `kind must be one of ${JOB_KINDS.join(', ')}` : undefined),
+  })
+  .meta({ id: 'JobRequest' });
+
+export type ScanParams = z.output<typeof ScanRequestSchema>;
+export type MultiLevelParams = z.output<typeof MultiLevelRequestSchema>;
+export type BacktestParams = z.output<typeof BacktestRequestSchema>;
+export type JobParams = z.output<typeof JobRequestSchema>;
+
+// ------------------------------------------------------------------------------------------ task payloads
+
+/** What the API starts the state machine with (and what the prepare step receives). */
+export const ExecutionInputSchema = z.object({ jobId: z.string().min(1), params: JobRequestSchema });
+export type ExecutionInput = z.output<typeof ExecutionInputSchema>;
+
+/**
+ * What every symbol of a scan/back-test needs: the request without its universe (the symbol list is in the Map's
+ * items; repeating a 5,000-symbol list in each of 5,000 item inputs would move ~375 MB through the workflow).
+ */
+export const SymbolParamsSchema = z.discriminatedUnion('kind', [
+  ScanBaseSchema.omit({ symbols: true, watchlist: true }),
+  BacktestBaseSchema.omit({ symbols: true, watchlist: true }),
+]);
+export type SymbolParams = z.output<typeof SymbolParamsSchema>;
+
+/** Per-symbol task input, built by the Map's ItemSelector from the prepare step's output. */
+export const SymbolTaskSchema = z.object({
+  jobId: z.string().min(1),
+  symbol: z.string().min(1),
+  params: SymbolParamsSchema,
+});
+export type SymbolTask = z.output<typeof SymbolTaskSchema>;
+
+/** Catch path of the Map: the failed item plus the error Step Functions caught. */
+export const FailedSymbolTaskSchema = SymbolTaskSchema.extend({
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+export const JobIdTaskSchema = z.object({ jobId: z.string().min(1) });
+
+export const FailJobTaskSchema = z.object({
+  jobId: z.string().min(1),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+/** The prepare step's output, read by the Choice and the Map states (field names are in lib/jobs.ts too). */
+export interface PreparedJob {
+  jobId: string;
+  kind: JobKind;
+  /** scan/backtest: SymbolParams (the request without its universe); multilevel: the request. */
+  params: SymbolParams | MultiLevelParams;
+  symbols: string[];
+  /** More than INLINE_MAP_MAX_ITEMS symbols: run the DISTRIBUTED Map. */
+  large: boolean;
+}
+
+export type { Interval };
