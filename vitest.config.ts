@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // CDK synth and browser tests are heavy; two workers match the 2-core machine.
     maxWorkers: 2,
+    // In-process dynalite shares the two cores with Chromium, redis-server and the other worker: production's
+    // 1 s / 5 s SDK timeouts are too tight for it under load (functions/store/client.ts).
+    env: { DYNAMODB_CONNECT_TIMEOUT_MS: '10000', DYNAMODB_REQUEST_TIMEOUT_MS: '30000' },
   },
 });

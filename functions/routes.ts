@@ -25,6 +25,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: `${API_PREFIX}/openapi.json`, handler: 'openapi', apiKey: false },
   { method: 'GET', path: `${API_PREFIX}/symbols`, handler: 'symbols', apiKey: false },
   { method: 'PUT', path: `${API_PREFIX}/symbols/{symbol}`, handler: 'symbols', apiKey: true },
+  { method: 'POST', path: `${API_PREFIX}/symbols/{symbol}/backfill`, handler: 'symbols', apiKey: true, throttle: { rateLimit: 1, burstLimit: 2 } },
   { method: 'GET', path: `${API_PREFIX}/klines/{symbol}`, handler: 'klines', apiKey: false },
   { method: 'POST', path: `${API_PREFIX}/klines/{symbol}`, handler: 'klines', apiKey: true, throttle: { rateLimit: 20, burstLimit: 40 } },
   { method: 'GET', path: `${API_PREFIX}/analysis/{symbol}`, handler: 'analysis', apiKey: false },

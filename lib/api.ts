@@ -187,28 +187,70 @@ export class ChanApi extends Construct {
 
   /**
    * API Gateway's own errors (throttled 429, missing API key 403, unknown route, failed validation, integration
-   * timeouts) in the handlers' {error, message, details} shape, so clients parse one error format.
+   * timeouts) in the handlers' {error, message, details} shape, so clients parse one error format. The error codes
+   * and statuses are those the local adapter (local/server.ts) answers with, so a client sees the same thing in
+   * both places:
+   *
+   * - MISSING_AUTHENTICATION_TOKEN: API Gateway's answer to a path (or a method on a path) that does not exist,
+   *   403 by default. Answered 404 NotFound as locally. One difference stays: locally a known path with another
+   *   method is 405 MethodNotAllowed; the gateway cannot tell the two cases apart, so it answers 404 for both.
+   * - INVALID_API_KEY (a missing key counts as invalid) and ACCESS_DENIED: 403 Forbidden.
+   * - THROTTLED (stage, method or usage-plan limits) and QUOTA_EXCEEDED: 429 TooManyRequests.
+   * - BAD_REQUEST_PARAMETERS: 400 naming the missing parameters; everything else DEFAULT_4XX / DEFAULT_5XX.
+   *
+   * CORS headers: with exactly one configured origin it is added (browsers can then read 403/404/429 bodies). With
+   * several, none is: a gateway response cannot choose among origins, and reflecting the request's Origin would
+   * amount to "*". The chart page does not need them (it calls the API on its own origin through CloudFront).
    */
   private addGatewayErrorResponses(config: ChanConfig): void {
-    // A gateway response cannot choose among several origins; with exactly one configured, add it so browsers
-    // can read 429/403 bodies. With several, browsers see these errors as CORS failures (the status still shows
-    // in the network panel) rather than reflecting any Origin, which would amount to "*".
     const corsHeaders: Record<string, string> =
       config.corsOrigins.length === 1
         ? { 'Access-Control-Allow-Origin': `'${config.corsOrigins[0]}'`, Vary: "'Origin'" }
         : {};
-    const body = (details: string) =>
-      `{"error":"$context.error.responseType","message":$context.error.messageString,"details":${details}}`;
-    const responses: [string, apigw.ResponseType, string][] = [
-      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 'null'],
-      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 'null'],
+    const json = (error: string, message: string, details: string) =>
+      `{"error":${error},"message":${message},"details":${details}}`;
+    const fromGateway = (details: string) =>
+      json('"$context.error.responseType"', '$context.error.messageString', details);
+    const responses: [string, apigw.ResponseType, string, string?][] = [
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, fromGateway('null')],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, fromGateway('null')],
       // Names the missing parameters ("Missing required request parameters: [symbol]"; no quotes to escape).
-      ['BadParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, '"$context.error.validationErrorString"'],
+      ['BadParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, fromGateway('"$context.error.validationErrorString"')],
+      [
+        'NotFound',
+        apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+        json('"NotFound"', '"No route $context.httpMethod $context.resourcePath: unknown path, or a method this path does not have"', 'null'),
+        '404',
+      ],
+      [
+        'InvalidApiKey',
+        apigw.ResponseType.INVALID_API_KEY,
+        json(
+          '"Forbidden"',
+          '"Missing or invalid API key: this write route requires a valid x-api-key header"',
+          '[{"field":"headers.x-api-key","message":"missing or invalid"}]',
+        ),
+        '403',
+      ],
+      ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, json('"Forbidden"', '$context.error.messageString', 'null'), '403'],
+      [
+        'Throttled',
+        apigw.ResponseType.THROTTLED,
+        json('"TooManyRequests"', '"Too many requests: rate limit of $context.httpMethod $context.resourcePath exceeded; retry with backoff"', 'null'),
+        '429',
+      ],
+      [
+        'QuotaExceeded',
+        apigw.ResponseType.QUOTA_EXCEEDED,
+        json('"TooManyRequests"', '"API key quota exceeded"', 'null'),
+        '429',
+      ],
     ];
-    for (const [id, type, details] of responses) {
+    for (const [id, type, template, statusCode] of responses) {
       this.restApi.addGatewayResponse(id, {
         type,
-        templates: { 'application/json': body(details) },
+        ...(statusCode ? { statusCode } : {}),
+        templates: { 'application/json': template },
         responseHeaders: corsHeaders,
       });
     }

@@ -12,6 +12,14 @@
  * - The engine workspace package is bundled from its TypeScript source (alias), not from its tsc output in
  *   dist/: a deploy can then never ship a stale or missing engine build, and synth needs no prior build step.
  *   Paths are relative to the project root, where bundling runs.
+ * - Two bundle-only substitutions (aliases, so the esbuild CLI that NodejsFunction runs applies them as well):
+ *   `@ioredis/commands` → functions/cache/ioredis-commands.ts, the metadata of only the Redis commands this service
+ *   and ioredis send (the package carries every command: 36 KB minified, in each bundle through the cache), and
+ *   `debug` → functions/cache/debug-stub.ts (ioredis' debug logging, off in Lambda: ~8 KB with supports-color).
+ *   Tests and the local runtime run the real packages; test/service/ioredis-commands.test.ts checks the trimmed
+ *   table against the installed package and runs the bundled cache client against a Redis cluster.
+ * - bench/bundles.ts builds with exactly these options (esbuildOptions below), so `npm run bench` measures what
+ *   the stack deploys.
  * - `target` follows the Lambda runtime (Node 24 supports all node22 syntax); the code itself stays Node 20
  *   compatible because development and CI run Node 20.
  */
@@ -24,7 +32,34 @@ export const ESBUILD_DEFAULTS = {
   sourcesContent: false,
   mainFields: ['module', 'main'],
   external: ['@aws-sdk/*', '@smithy/*'],
-  alias: { 'chan-analysis': './shared/chan-analysis/src/index.ts' },
+  alias: {
+    'chan-analysis': './shared/chan-analysis/src/index.ts',
+    '@ioredis/commands': './functions/cache/ioredis-commands.ts',
+    debug: './functions/cache/debug-stub.ts',
+  },
   banner:
     "import { createRequire as __chanCreateRequire } from 'node:module'; const require = __chanCreateRequire(import.meta.url);",
 } as const;
+
+/**
+ * ESBUILD_DEFAULTS as esbuild JS-API build options (what NodejsFunction passes to the esbuild CLI), for building a
+ * handler outside CDK: the bench's bundle sizes and the bundled-cache test. Paths resolve from the project root.
+ */
+export function esbuildOptions(entry: string, root: string) {
+  const abs = (p: string) => (p.startsWith('./') ? `${root.replace(/\/$/, '')}/${p.slice(2)}` : p);
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: ESBUILD_DEFAULTS.platform,
+    format: ESBUILD_DEFAULTS.format,
+    target: ESBUILD_DEFAULTS.target,
+    minify: ESBUILD_DEFAULTS.minify,
+    sourcemap: ESBUILD_DEFAULTS.sourcemap,
+    sourcesContent: ESBUILD_DEFAULTS.sourcesContent,
+    mainFields: [...ESBUILD_DEFAULTS.mainFields],
+    external: [...ESBUILD_DEFAULTS.external],
+    alias: Object.fromEntries(Object.entries(ESBUILD_DEFAULTS.alias).map(([from, to]) => [from, abs(to)])),
+    banner: { js: ESBUILD_DEFAULTS.banner },
+    absWorkingDir: root,
+  };
+}

@@ -13,8 +13,12 @@ import { ROUTES, type HandlerGroup } from '../functions/routes.js';
 import { ApiHandlers } from './api-handlers.js';
 import { ChanApi } from './api.js';
 import { Cache } from './cache.js';
+import { ChartSite } from './chart-site.js';
 import type { ChanConfig } from './config.js';
 import { Data } from './data.js';
+import { Ingestion } from './ingestion.js';
+import { Jobs } from './jobs.js';
+import { Monitoring } from './monitoring.js';
 import { Network } from './network.js';
 import type { ChanPlatform } from './platform.js';
 import { AppSecret } from './secrets.js';
@@ -44,8 +48,10 @@ export class ChanStack extends Stack {
   constructor(scope: Construct, id: string, props: ChanStackProps) {
     super(scope, id, props);
     const { config } = props;
-    Tags.of(this).add('project', 'chan-analysis');
-    Tags.of(this).add('stage', config.stage);
+    // CloudFormation rejects Tags on AWS::CloudWatch::Dashboard (cfn-lint E3002): tag everything else.
+    const tagOptions = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+    Tags.of(this).add('project', 'chan-analysis', tagOptions);
+    Tags.of(this).add('stage', config.stage, tagOptions);
 
     const network = new Network(this, 'Network', { config });
     const data = new Data(this, 'Data', { config });
@@ -83,11 +89,42 @@ export class ChanStack extends Stack {
 
     this.platform = { config, network, data, cache, secret, api, handlers, functionDefaults };
 
-    // Concern constructs: one line each, e.g.
-    //   new ChartSite(this, 'Chart', this.platform);
-    //   new Ingestion(this, 'Ingestion', this.platform);
-    //   new Jobs(this, 'Jobs', this.platform);
-    //   new Monitoring(this, 'Monitoring', this.platform);
+    // Concern constructs: one line each; Monitoring comes last because it watches the others.
+    const chart = new ChartSite(this, 'Chart', {
+      api: api.restApi,
+      production: config.production,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+    });
+    const ingestion = new Ingestion(this, 'Ingestion', this.platform);
+    const jobs = new Jobs(this, 'Jobs', this.platform);
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      functionDefaults,
+      alarmEmail: config.alarmEmail,
+      api: api.restApi,
+      apiStage: config.stage,
+      functions: {
+        ...handlers.functions,
+        'ingest-dispatcher': ingestion.dispatcher.function,
+        'ingest-worker': ingestion.worker.function,
+        ...Object.fromEntries(Object.entries(jobs.functions).map(([name, f]) => [`job-${name}`, f.function])),
+      },
+      healthFunction: handlers.functionFor('health', 'read')?.function,
+      table: data.table,
+      queues: { ingest: { queue: ingestion.queue, deadLetterQueue: ingestion.deadLetterQueue } },
+      stateMachines: { jobs: jobs.stateMachine },
+      ingestion: true,
+    });
+    // Buy/sell point alerts: the worker publishes new points to the signal topic, linking to the chart page.
+    ingestion.worker.function.addEnvironment('SIGNAL_TOPIC_ARN', monitoring.signalTopic.topicArn);
+    ingestion.worker.function.addEnvironment('CHART_BASE_URL', `${chart.siteOrigin}/`);
+    monitoring.signalTopic.grantPublish(ingestion.worker);
+    // POST /api/v1/symbols/{symbol}/backfill queues the first chunk of a backfill job.
+    const symbolsWriter = handlers.functionFor('symbols', 'write');
+    if (symbolsWriter) {
+      symbolsWriter.function.addEnvironment('INGEST_QUEUE_URL', ingestion.queue.queueUrl);
+      ingestion.queue.grantSendMessages(symbolsWriter);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'ApiKeyId', {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { RestApiBase } from 'aws-cdk-lib/aws-apigateway';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -29,6 +30,11 @@ export interface ChartSiteProps {
   readonly priceClass?: cloudfront.PriceClass;
   /** CloudFront standard access logs to a dedicated bucket. Default true. */
   readonly accessLogs?: boolean;
+  /**
+   * Retention of the deployment handler's log group (the stack's log retention). Default: one month. Kept on
+   * stack deletion in production, like every other log group of the stack.
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /** Path patterns CloudFront forwards to the API instead of S3. */
@@ -139,7 +145,14 @@ export class ChartSite extends Construct {
       },
     );
 
+    // Our own log group for CDK's deployment handler, so its logs follow the stack's retention and removal policy
+    // instead of the handler's default (two years, deleted with the stack).
+    const deployLogs = new logs.LogGroup(this, 'DeployLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
     this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
+      logGroup: deployLogs,
       sources: [s3deploy.Source.asset(webDist)],
       destinationBucket: this.bucket,
       distribution: this.distribution,

@@ -17,7 +17,6 @@
  * Wire in ChanStack with one line: `new Ingestion(this, 'Ingestion', this.platform);`
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -57,7 +56,6 @@ export class Ingestion extends Construct {
   readonly worker: ServiceFunction;
   readonly rules: Record<IntervalFamily, events.Rule>;
   /** Messages waiting in the DLQ (≥ 1 for 5 minutes): for the monitoring construct to route to SNS. */
-  readonly dlqAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -70,7 +68,7 @@ export class Ingestion extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue IS the dead-letter queue of the ingest queue.',
+      reason: 'This queue IS the dead-letter queue of the ingest queue; a DLQ of a DLQ would only move the same messages.',
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
@@ -147,16 +145,5 @@ export class Ingestion extends Construct {
     }
     this.rules = rules;
 
-    this.dlqAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'Ingest messages failed 5 times and are in the DLQ: inspect, fix, redrive',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
   }
 }

@@ -125,7 +125,6 @@ export class Jobs extends Construct {
           entry: join(ROOT, t.entry),
           // The entry in the description lets the tests find the handler a state invokes in the template.
           description: `Chan analysis job task ${name} (${t.entry})`,
-          serviceName: 'chan-jobs',
           memorySize: t.memorySize,
           timeout: t.timeout,
         });

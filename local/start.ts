@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole API on this machine with no AWS account. dynalite persisted under .data/ (gitignored),
  * the service table created if missing, the in-process cache unless REDIS_URL is set, real bars seeded on first
- * start (SSE Composite 000001.SH and SPY, daily), the chart page from web/dist at `/` when it has been built.
+ * start (SSE Composite 000001.SH and SPY, daily), the chart page from web/dist at `/` when it has been built,
+ * and an in-process stand-in for the ingest queue (local/ingest-queue.ts) so API backfills run here.
  * The first line printed is the URL (scripts and the chart tests read it).
  *
  * Environment: anything in local/env.ts DEV_DEFAULTS can be overridden; PORT (default 3000), HOST (127.0.0.1),
@@ -12,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTable, startDynalite } from './dynalite.js';
 import { applyDefaults, DEV_DEFAULTS } from './env.js';
+import { installLocalIngestQueue } from './ingest-queue.js';
 import { loadHandlers, startLocalServer } from './server.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +55,8 @@ async function main() {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
   await ensureTable(db.endpoint, cfg.tableName);
   const seed = await seedIfEmpty();
+  // No SQS here: backfill chunks (POST /api/v1/symbols/{symbol}/backfill) run in this process.
+  await installLocalIngestQueue();
 
   const server = await startLocalServer({
     handlers: await loadHandlers(),

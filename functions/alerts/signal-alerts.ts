@@ -18,13 +18,11 @@
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
 import type { ResultSignal } from 'chan-analysis';
 import { emitMetric } from '../common/metrics-catalog.js';
-import { TABLE_KEYS } from '../store/table.js';
+import { expiresAfterDays, TABLE_KEYS } from '../store/table.js';
+import type { SignalAlertPrefs } from './prefs.js';
 import {
-  BSP_TYPE_VALUES,
-  SIGNAL_LEVELS,
   SIGNAL_MESSAGE_KIND,
   type SignalLevel,
   type SignalMessage,
@@ -33,34 +31,9 @@ import {
 
 // ------------------------------------------------------------------------------------------- preferences
 
-/**
- * Per-symbol alert preferences (stored with the tracked symbol; the symbols API validates them with this
- * schema). Alerts are opt-in: a symbol without `enabled: true` never alerts.
- */
-export const SignalAlertPrefsSchema = z.object({
-  enabled: z.boolean().default(false),
-  /** Buy/sell point types that alert (a point alerts when any of its types is listed). */
-  types: z
-    .array(z.enum(BSP_TYPE_VALUES))
-    .min(1)
-    .default([...BSP_TYPE_VALUES]),
-  /** Levels: points on strokes (笔) and/or on segments (线段). */
-  levels: z
-    .array(z.enum(SIGNAL_LEVELS))
-    .min(1)
-    .default([...SIGNAL_LEVELS]),
-  /** K-line intervals that alert; every tracked interval when absent. */
-  intervals: z.array(z.string()).min(1).optional(),
-  sides: z
-    .array(z.enum(['buy', 'sell']))
-    .min(1)
-    .default(['buy', 'sell']),
-  /** false: alert only once a point is confirmed (no provisional or withdrawn alerts). */
-  provisional: z.boolean().default(true),
-  /** Webhook names that receive this symbol's alerts; every webhook with `signals: true` when absent. */
-  channels: z.array(z.string().min(1)).min(1).optional(),
-});
-export type SignalAlertPrefs = z.output<typeof SignalAlertPrefsSchema>;
+// The schema lives in prefs.ts (zod only), so the symbols API and the OpenAPI bundle validate with it without
+// pulling this module's AWS SDK imports.
+export { SignalAlertPrefsSchema, type SignalAlertPrefs } from './prefs.js';
 
 // ---------------------------------------------------------------------------------------------- inputs
 
@@ -184,7 +157,7 @@ const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCh
 export async function publishSignalAlerts(input: SignalAlertInput, deps: SignalAlertDeps): Promise<SignalAlertResult> {
   const now = deps.now ?? Date.now;
   const leaseMs = deps.leaseMs ?? 60_000;
-  const ttl = () => Math.floor(now() / 1000) + (deps.retentionDays ?? 180) * 86_400;
+  const ttl = () => expiresAfterDays(deps.retentionDays ?? 180, now());
   const result: SignalAlertResult = { published: [], duplicates: 0 };
 
   for (const c of alertCandidates(input)) {

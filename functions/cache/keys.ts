@@ -4,7 +4,7 @@
  *
  *   {SPY:1d}:meta                                  series summary (first/last/rev)        realtime tier
  *   {SPY:1d}:k:<bucket>:<rev>                      all bars of one bucket at series rev   static (closed) / realtime (open)
- *   {SPY:1d}:a:<lastBarTs>:<rev>:<configHash>:<from>:<to>   analysis response body          general tier
+ *   {SPY:1d}:a:<lastBarTs>:<rev>:<configHash>:<from>:<to>:<include>   analysis response body   general tier
  *   {symbols}:list                                 tracked symbols list                   general tier
  *
  * The series `rev` in bar and analysis keys means a write never has to find and delete old entries (no SCAN
@@ -15,6 +15,15 @@ import type { Interval } from '../common/domain.js';
 export const seriesTag = (symbol: string, interval: Interval) => `{${symbol}:${interval}}`;
 export const metaKey = (symbol: string, interval: Interval) => `${seriesTag(symbol, interval)}:meta`;
 export const bucketKey = (symbol: string, interval: Interval, bucket: string, rev: number) => `${seriesTag(symbol, interval)}:k:${bucket}:${rev}`;
-export const analysisKey = (symbol: string, interval: Interval, lastBarTs: number, rev: number, configHash: string, from: number | 'first', to: number | 'last') =>
-  `${seriesTag(symbol, interval)}:a:${lastBarTs}:${rev}:${configHash}:${from}:${to}`;
+/** `include` is the canonical list of per-bar parts in the body (`-` for none): each variant is its own entry. */
+export const analysisKey = (
+  symbol: string,
+  interval: Interval,
+  lastBarTs: number,
+  rev: number,
+  configHash: string,
+  from: number | 'first',
+  to: number | 'last',
+  include: readonly string[] = [],
+) => `${seriesTag(symbol, interval)}:a:${lastBarTs}:${rev}:${configHash}:${from}:${to}:${include.length ? include.join('+') : '-'}`;
 export const SYMBOLS_LIST_KEY = '{symbols}:list';

@@ -6,7 +6,10 @@
 import * as z from 'zod';
 import { API_PREFIX, type HttpMethod } from '../routes.js';
 import { BarInputSchema } from './bars.js';
-import { IntervalSchema, INTERVALS, SymbolSchema, TimeParamSchema } from './domain.js';
+import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
+import { BackfillBodySchema } from '../ingest/backfill-schema.js';
+import { jobsApiSpecs } from '../jobs/api-spec.js';
+import { IntervalSchema, INTERVALS, MAX_FUTURE_MS, MIN_TIME_MS, parseTime, SymbolSchema, TimeParamSchema } from './domain.js';
 
 export interface Limits {
   maxKlinesLimit: number;
@@ -60,7 +63,28 @@ const JsonObjectParam = (name: string) =>
     })
     .meta({ description: 'JSON object of chan.py option names, e.g. {"bi_strict":false,"divergence_rate":0.9}' });
 
-export const PROVIDERS = ['binance', 'bybit', 'upload'] as const;
+/** binance / bybit: exchange APIs; url: a CSV/JSON file at `sourceUrl`; upload: bars arrive through POST /klines only. */
+export const PROVIDERS = ['binance', 'bybit', 'url', 'upload'] as const;
+
+/** Where a provider's row time stamps sit in the bar: its open (start) or its close (end). */
+export const SOURCE_LABELS = ['start', 'end'] as const;
+
+/** historyFrom in a JSON body: epoch milliseconds (a number) or a date / ISO date-time string; stored as epoch ms. */
+const HistoryFromSchema = z
+  .union([z.number(), z.string()], { error: 'historyFrom must be epoch milliseconds or a YYYY-MM-DD / ISO 8601 date-time string' })
+  .transform((v, ctx) => {
+    const t = parseTime(v);
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: 'custom', message: `historyFrom ${JSON.stringify(v)} is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time` });
+      return z.NEVER;
+    }
+    if (t < MIN_TIME_MS || t > Date.now() + MAX_FUTURE_MS) {
+      ctx.addIssue({ code: 'custom', message: `historyFrom ${JSON.stringify(v)} is out of range (1900-01-01 to now)` });
+      return z.NEVER;
+    }
+    return t;
+  })
+  .meta({ description: 'Where ingestion of a newly tracked series starts: epoch ms, YYYY-MM-DD or ISO date-time' });
 
 export const ErrorSchema = z
   .object({
@@ -85,6 +109,10 @@ const TrackedSymbolSchema = z
     providerSymbol: z.string(),
     intervals: z.array(IntervalSchema),
     active: z.boolean(),
+    sourceUrl: z.string().optional(),
+    sourceLabel: z.enum(SOURCE_LABELS).optional(),
+    historyFrom: z.number().int().optional(),
+    alerts: SignalAlertPrefsSchema.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
     series: z.array(SeriesSchema).optional(),
@@ -100,6 +128,51 @@ const HealthSchema = z
   })
   .meta({ id: 'Health' });
 
+/**
+ * The per-bar parts of an analysis result, left out unless asked for with `include`: for 5,000 daily bars they are
+ * ~95% of the document (bars with MACD ~0.96 MB, mergedBars ~0.67 MB, fractals ~0.16 MB, against ~90 KB for every
+ * structure together), and serializing and shipping them dominated the response time.
+ */
+export const INCLUDE_PARTS = ['bars', 'mergedBars', 'fractals'] as const;
+export type IncludePart = (typeof INCLUDE_PARTS)[number];
+const INCLUDE_HELP = `use a comma-separated list of ${INCLUDE_PARTS.join(', ')}, or all`;
+
+/** Canonical (deduplicated, in INCLUDE_PARTS order) list of requested parts, or the problem with an unknown name. */
+function normalizeInclude(names: readonly string[]): IncludePart[] | string {
+  const wanted = new Set<string>();
+  for (const raw of names) {
+    const n = raw.trim();
+    if (n === '') continue;
+    if (n === 'all') INCLUDE_PARTS.forEach((p) => wanted.add(p));
+    else if ((INCLUDE_PARTS as readonly string[]).includes(n)) wanted.add(n);
+    else return `unknown part "${n}": ${INCLUDE_HELP}`;
+  }
+  return INCLUDE_PARTS.filter((p) => wanted.has(p));
+}
+
+const INCLUDE_DESCRIPTION =
+  'Per-bar parts to add to result (default: none, i.e. meta and the structures only: strokes, segments, segmentsOfSegments, pivots, signals). ' +
+  `Comma-separated: ${INCLUDE_PARTS.join(', ')} (bars carry MACD dif/dea/macd), or all.`;
+
+const includeParser = (v: readonly string[], ctx: z.core.$RefinementCtx) => {
+  const r = normalizeInclude(v);
+  if (typeof r === 'string') {
+    ctx.addIssue({ code: 'custom', message: `include: ${r}` });
+    return z.NEVER;
+  }
+  return r;
+};
+
+const IncludeQueryParam = z
+  .string()
+  .transform((v, ctx) => includeParser(v.split(','), ctx))
+  .meta({ description: INCLUDE_DESCRIPTION, examples: ['bars', 'bars,mergedBars,fractals'] });
+
+const IncludeBodyField = z
+  .array(z.string(), { error: `include must be a list of part names (${INCLUDE_PARTS.join(', ')}, all)` })
+  .transform(includeParser)
+  .meta({ description: INCLUDE_DESCRIPTION.replace('Comma-separated', 'A list of') });
+
 const AnalysisSchema = z
   .object({
     symbol: z.string().nullable(),
@@ -109,7 +182,12 @@ const AnalysisSchema = z
     barCount: z.number().int(),
     from: z.string().nullable(),
     to: z.string().nullable(),
-    result: z.record(z.string(), z.unknown()).meta({ description: 'ChanResult: bars (with MACD), mergedBars, fractals, strokes, segments, segmentsOfSegments, pivots, signals' }),
+    include: z.array(z.enum(INCLUDE_PARTS)).meta({ description: 'The per-bar parts present in result (what `include` asked for)' }),
+    result: z.record(z.string(), z.unknown()).meta({
+      description:
+        'ChanResult: meta, strokes, segments, segmentsOfSegments, strokePivots, segmentPivots, strokeSignals, segmentSignals; ' +
+        'plus bars (with MACD dif/dea/macd), mergedBars and fractals only when named in include (absent otherwise)',
+    }),
   })
   .meta({ id: 'Analysis' });
 
@@ -160,10 +238,53 @@ export function buildApiSpec(limits: Limits) {
             .refine((a) => new Set(a).size === a.length, { error: 'intervals must not repeat' }),
           providerSymbol: z.string().min(1).max(64).regex(/^[A-Za-z0-9._\-^=/]+$/, { error: 'providerSymbol has invalid characters' }).optional(),
           active: z.boolean().default(true),
+          sourceUrl: z
+            .url({ protocol: /^https?$/, error: 'sourceUrl must be an http(s) URL of a CSV or JSON bar file' })
+            .max(2048)
+            .optional(),
+          sourceLabel: z.enum(SOURCE_LABELS, { error: 'sourceLabel must be "start" (rows stamped at bar open) or "end" (at bar close)' }).optional(),
+          historyFrom: HistoryFromSchema.optional(),
+          alerts: SignalAlertPrefsSchema.optional().meta({ description: 'Buy/sell point alerts for this symbol (opt-in: enabled true)' }),
+        })
+        .superRefine((b, ctx) => {
+          if (b.provider === 'url' && !b.sourceUrl) ctx.addIssue({ code: 'custom', path: ['sourceUrl'], message: 'sourceUrl is required with provider "url"' });
+          if (b.provider !== 'url' && (b.sourceUrl !== undefined || b.sourceLabel !== undefined)) {
+            ctx.addIssue({ code: 'custom', path: [b.sourceUrl !== undefined ? 'sourceUrl' : 'sourceLabel'], message: `only used with provider "url", not "${b.provider}"` });
+          }
         })
         .meta({ id: 'TrackSymbolRequest' }),
       bodyRequired: true,
       responses: { 200: { description: 'Updated', schema: TrackedSymbolSchema }, 201: { description: 'Created', schema: TrackedSymbolSchema }, 400: errors[400], 403: { description: 'Missing or invalid API key', schema: ErrorSchema } },
+    },
+    'POST /api/v1/symbols/{symbol}/backfill': {
+      method: 'POST',
+      path: `${API_PREFIX}/symbols/{symbol}/backfill`,
+      summary: 'Fill the history of a tracked symbol from its provider, in bounded chunks (a backfill job)',
+      description: 'Answers 202 with the job id at once; the ingest workers fetch the range chunk by chunk. Progress (barsDone / totalEstimate) at GET /api/v1/jobs/{id}.',
+      apiKey: true,
+      params: symbolParams,
+      query: z.strictObject({}),
+      body: BackfillBodySchema,
+      bodyRequired: true,
+      responses: {
+        202: {
+          description: 'Backfill started',
+          schema: z.object({
+            jobId: z.string(),
+            status: z.literal('RUNNING'),
+            symbol: z.string(),
+            interval: IntervalSchema,
+            from: z.string(),
+            to: z.string(),
+            totalEstimate: z.number().int(),
+            links: z.object({ job: z.string() }),
+          }),
+        },
+        400: errors[400],
+        403: { description: 'Missing or invalid API key', schema: ErrorSchema },
+        404: errors[404],
+        429: errors[429],
+      },
     },
     'GET /api/v1/klines/{symbol}': {
       method: 'GET',
@@ -211,7 +332,7 @@ export function buildApiSpec(limits: Limits) {
       method: 'GET',
       path: `${API_PREFIX}/analysis/{symbol}`,
       summary: 'Chan analysis of stored bars (cached by symbol, interval, last bar time and config hash)',
-      description: `Without from, the newest bars up to \`to\` (at most ${limits.maxAnalysisBars}). preset and config are exclusive.`,
+      description: `Without from, the newest bars up to \`to\` (at most ${limits.maxAnalysisBars}). preset and config are exclusive. The per-bar parts (bars with MACD, mergedBars, fractals) are left out unless named in include.`,
       params: symbolParams,
       query: z
         .strictObject({
@@ -220,6 +341,7 @@ export function buildApiSpec(limits: Limits) {
           to: TimeParamSchema.optional(),
           preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic or demo' }),
           config: JsonObjectParam('config').optional(),
+          include: IncludeQueryParam.optional(),
         })
         .refine(rangeOrdered, RANGE_ERROR),
       responses: { 200: { description: 'Analysis (header x-cache: HIT|MISS)', schema: AnalysisSchema }, 400: errors[400], 404: errors[404] },
@@ -237,12 +359,14 @@ export function buildApiSpec(limits: Limits) {
             .meta({ description: 'BarInput[] (same rules as the upload)' }),
           preset: z.string().min(1).max(32).optional(),
           config: z.record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' }).optional(),
+          include: IncludeBodyField.optional(),
         })
         .meta({ id: 'AnalyzeRequest' }),
       bodyMode: 'json',
       bodyRequired: true,
       responses: { 200: { description: 'Analysis', schema: AnalysisSchema }, 400: errors[400], 413: errors[413] },
     },
+    ...jobsApiSpecs(),
   } satisfies Record<string, ApiSpec>;
   return specs;
 }

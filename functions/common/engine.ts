@@ -3,6 +3,7 @@
  * config hash used in cache keys, and the mapping of the engine's own errors to 400s naming the option or bar.
  */
 import { analyze, BarValidationError, ChanConfigError, configHash, fromChanPy, PRESETS, type BarInput, type ChanConfig, type ChanResult } from 'chan-analysis';
+import type { IncludePart } from './api-spec.js';
 import { badRequest } from './errors.js';
 
 export interface EngineOptions {
@@ -45,6 +46,19 @@ export function runEngine(bars: BarInput[], resolved: ResolvedOptions): ChanResu
   } catch (e) {
     throw mapEngineError(e);
   }
+}
+
+const PER_BAR: ReadonlySet<string> = new Set<IncludePart>(['bars', 'mergedBars', 'fractals']);
+
+/**
+ * The result as the API returns it: the engine's document in its own key order, minus the per-bar parts the caller
+ * did not name in `include` (absent, not empty, so "not asked for" cannot be mistaken for "none found").
+ */
+export function projectResult(result: ChanResult, include: readonly IncludePart[]): Partial<ChanResult> {
+  if (include.length === PER_BAR.size) return result;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(result)) if (!PER_BAR.has(k) || include.includes(k as IncludePart)) out[k] = v;
+  return out as Partial<ChanResult>;
 }
 
 /** Engine errors are caller errors (bad option or bar): 400 naming it. Anything else stays a 500. */

@@ -1,7 +1,8 @@
 /**
  * The ONE middy stack every API Lambda uses. Order matters:
  *
- *   observe      before: timer + log keys; after/onError: request log, per-route latency/error metrics (EMF)
+ *   observe      before: timer + log keys; after/onError: request log, per-route latency/error metrics (EMF,
+ *                through emitMetric: RouteLatency, RouteServerError, RouteClientError with {service, route})
  *   httpCors     CORS headers on every response, error responses included — it is registered BEFORE the error
  *                handler so its onError runs AFTER ours (middy runs onError in reverse), see stack-notes
  *   jsonErrors   any thrown error → `{error, message, details}` with its status; zod/engine errors are 400s,
@@ -19,7 +20,8 @@ import type { HandlerGroup } from '../routes.js';
 import { buildApiSpec, type ApiSpec, type ApiSpecs, type RouteKey } from './api-spec.js';
 import { getConfig, type AppConfig } from './config.js';
 import { fromZod, HttpError, payloadTooLarge, unsupportedMediaType, badRequest } from './errors.js';
-import { getLogger, getMetrics, MetricUnit } from './observability.js';
+import { emitMetric } from './metrics-catalog.js';
+import { getLogger } from './observability.js';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -139,13 +141,11 @@ const observe = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyRes
     const status = request.response?.statusCode ?? 500;
     const route = routeKeyOf(request.event);
     const logger = getLogger();
-    const metrics = getMetrics();
-    metrics.addDimension('route', route);
-    metrics.addMetric('Latency', MetricUnit.Milliseconds, ms);
-    metrics.addMetric('Requests', MetricUnit.Count, 1);
-    if (status >= 500) metrics.addMetric('Errors5xx', MetricUnit.Count, 1);
-    else if (status >= 400) metrics.addMetric('Errors4xx', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
+    // Catalogued metrics (functions/common/metrics-catalog.ts): exactly {service, route}, what the alarms read.
+    // The error metrics are 0/1 per request so that Average is the route's error rate and Sum its count.
+    emitMetric('RouteLatency', ms, { route });
+    emitMetric('RouteServerError', status >= 500 ? 1 : 0, { route });
+    emitMetric('RouteClientError', status >= 400 && status < 500 ? 1 : 0, { route });
     if (status >= 500) logger.error('request failed', { route, status, ms: Math.round(ms) });
     else logger.info('request', { route, status, ms: Math.round(ms) });
   };

@@ -6,6 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getConfig } from './config.js';
+import { emitMetric, METRIC_CATALOG } from './metrics-catalog.js';
 
 let logger: Logger | undefined;
 let metrics: Metrics | undefined;
@@ -26,13 +27,29 @@ export function getMetrics(): Metrics {
   return metrics;
 }
 
-/** Cache hits and misses per logical cache (analysis, klines, meta, ...). Buffered until the request ends. */
+/**
+ * One cache lookup. Published as the catalogued CacheHit / CacheMiss (dimension set {service} only, which the
+ * info-tier hit-rate alarm reads); `kind` (analysis, klines, meta, symbols, ...) is kept for callers' readability
+ * and debug logs, not as a dimension: a per-kind dimension would hide the datapoints from the alarm.
+ */
 export function recordCache(kind: string, hit: boolean): void {
-  getMetrics().addMetric(hit ? `CacheHit_${kind}` : `CacheMiss_${kind}`, MetricUnit.Count, 1);
+  void kind;
+  if (hit) emitMetric('CacheHit', 1);
+  else emitMetric('CacheMiss', 1);
 }
 
+/**
+ * Deprecated path for ad-hoc metrics. A catalogued name is routed through emitMetric (its exact dimensions);
+ * anything else is published at once on the shared instance. New code calls emitMetric directly.
+ */
 export function recordMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void {
-  getMetrics().addMetric(name, unit, value);
+  if (Object.hasOwn(METRIC_CATALOG, name)) {
+    (emitMetric as (n: string, v: number) => void)(name, value);
+    return;
+  }
+  const m = getMetrics();
+  m.addMetric(name, unit, value);
+  m.publishStoredMetrics();
 }
 
 export { MetricUnit };

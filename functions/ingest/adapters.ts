@@ -21,6 +21,7 @@ import {
 import type { StoredBar } from '../common/domain.js';
 import type { KlineStore } from '../store/kline-store.js';
 import { JOB_TTL_DAYS, type SymbolRepository } from '../store/repositories.js';
+import { expiresAfterDays, TABLE_KEYS } from '../store/table.js';
 import type { IngestBar } from './bar.js';
 import { INTERVAL_MS, isIngestInterval, type IngestInterval } from './intervals.js';
 import type { IngestMessage } from './messages.js';
@@ -282,16 +283,16 @@ export class DynamoBackfillJobStore implements BackfillJobStore {
   ) {}
 
   async create(job: BackfillJob): Promise<void> {
-    const ttl = Math.floor(job.createdAt / 1000) + JOB_TTL_DAYS * 86_400;
+    const ttl = { [TABLE_KEYS.ttlAttribute]: expiresAfterDays(JOB_TTL_DAYS, job.createdAt) };
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...jobKey(job.jobId), ...jobItem(job), ttl },
+        Item: { ...jobKey(job.jobId), ...jobItem(job), ...ttl },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
     // A small index item so the dispatcher's watchdog can list running backfills in one Query.
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: 'BACKFILLS', sk: job.jobId, ttl } }));
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: 'BACKFILLS', sk: job.jobId, ...ttl } }));
   }
 
   async get(jobId: string): Promise<BackfillJob | undefined> {
@@ -342,7 +343,7 @@ export class DynamoBackfillJobStore implements BackfillJobStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: 'BACKFILLS', sk: jobId, finished: true, ttl: Math.floor(Date.now() / 1000) + 86_400 },
+          Item: { pk: 'BACKFILLS', sk: jobId, finished: true, [TABLE_KEYS.ttlAttribute]: expiresAfterDays(1) },
         }),
       );
     }

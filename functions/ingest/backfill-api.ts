@@ -4,18 +4,13 @@
  * The symbol must be tracked with a fetchable provider (binance, bybit, url). Meant to be mounted in the
  * symbols handler's route map (one line): `'POST /api/v1/symbols/{symbol}/backfill': ({ params, body }) => requestBackfill(params.symbol, body)`.
  */
-import * as z from 'zod';
-import { IntervalSchema, TimeParamSchema } from '../common/domain.js';
 import { badRequest, fromZod, notFound } from '../common/errors.js';
 import type { SymbolRepository } from '../store/repositories.js';
 import { BackfillRangeError, startBackfill } from './backfill.js';
+import { BackfillBodySchema } from './backfill-schema.js';
 import type { BackfillJobStore, QueueSender } from './ports.js';
 
-export const BackfillBodySchema = z.object({
-  interval: IntervalSchema,
-  from: z.union([z.number().int(), TimeParamSchema]),
-  to: z.union([z.number().int(), TimeParamSchema]).optional(),
-});
+export { BackfillBodySchema };
 
 export interface BackfillApiDeps {
   symbols: Pick<SymbolRepository, 'get'>;

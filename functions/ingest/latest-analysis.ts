@@ -1,12 +1,35 @@
 /**
  * "Refresh the latest analysis" after ingestion, behind ONE function so the engine call is easy to rewire:
- * read the newest bars, run chan-analysis `analyze` with the default preset, store a compact summary as the
- * series' latest analysis (AnalysisRepository keeps the newest rev only).
+ * read the stored latest analysis (the baseline), read the newest bars, run chan-analysis with the default preset,
+ * publish buy/sell point alerts for what is new since the baseline (functions/alerts/signal-alerts.ts; only when
+ * an alert publisher is configured and the symbol opted in), and only then store a compact summary as the series'
+ * latest analysis (AnalysisRepository keeps the newest rev only).
+ *
+ * Why this order: storing first would make a retry (the ingest message redelivered after a failure between the
+ * two steps) compare the new analysis with itself and find nothing to alert. Publishing is idempotent across
+ * retries (dedupe items), so a retry that finds the baseline unchanged publishes nothing twice. If publishing
+ * fails, this function throws before storing; the worker leaves refreshedThrough behind and the next run retries.
  */
-import type { BarInput } from 'chan-analysis';
-import type { Interval } from '../common/domain.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BarInput, ResultSignal } from 'chan-analysis';
+import type { SignalAlertPrefs } from '../alerts/prefs.js';
+import { publishSignalAlerts, type SignalPublisher, type SignalSnapshot } from '../alerts/signal-alerts.js';
+import { INTERVAL_MS, type Interval } from '../common/domain.js';
 import type { KlineStore } from '../store/kline-store.js';
 import type { AnalysisRepository } from '../store/repositories.js';
+
+/** Buy/sell point alerts after a refresh (SIGNAL_TOPIC_ARN set: an SNS publisher; tests: a fake). */
+export interface LatestAnalysisAlerts {
+  publisher: SignalPublisher;
+  /** The table the dedupe items live in. */
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** The symbol's alert preferences (TrackedSymbol.alerts); undefined or not enabled: no alerts. */
+  prefs(symbol: string): Promise<SignalAlertPrefs | undefined>;
+  /** Chart page base URL for the alert's link (CHART_BASE_URL). */
+  chartBaseUrl?: string;
+  now?: () => number;
+}
 
 export interface LatestAnalysisDeps {
   klines: KlineStore;
@@ -15,7 +38,13 @@ export interface LatestAnalysisDeps {
   /** Bars analysed (the newest ones). */
   maxBars: number;
   onAnalysisTime?: (ms: number) => void;
+  alerts?: LatestAnalysisAlerts;
 }
+
+const signalsOf = (summary: Record<string, unknown> | undefined): SignalSnapshot => ({
+  strokeSignals: (Array.isArray(summary?.strokeSignals) ? summary.strokeSignals : []) as ResultSignal[],
+  segmentSignals: (Array.isArray(summary?.segmentSignals) ? summary.segmentSignals : []) as ResultSignal[],
+});
 
 /** How many of each structure the stored summary keeps (the item must stay far below 400 KB). */
 const KEEP = 20;
@@ -25,6 +54,8 @@ export async function refreshLatestAnalysis(
   interval: Interval,
   deps: LatestAnalysisDeps,
 ): Promise<boolean> {
+  // The baseline first: the alerts compare the new analysis with what was stored before this run.
+  const prev = deps.alerts ? await deps.analysis.get(symbol, interval) : null;
   const series = await deps.klines.getSeries(symbol, interval);
   if (!series) return false;
   const bars = await deps.klines.readRange(symbol, interval, {
@@ -48,12 +79,36 @@ export async function refreshLatestAnalysis(
   const t0 = performance.now();
   const r = runEngine(input, resolved);
   deps.onAnalysisTime?.(performance.now() - t0);
+  const lastBarTs = bars[bars.length - 1]!.ts;
+  if (deps.alerts) {
+    const prefs = await deps.alerts.prefs(symbol);
+    if (prefs?.enabled) {
+      await publishSignalAlerts(
+        {
+          symbol,
+          interval,
+          prev: prev ? signalsOf(prev.summary) : null,
+          next: { strokeSignals: r.strokeSignals, segmentSignals: r.segmentSignals },
+          lastBarTs,
+          intervalMs: INTERVAL_MS[interval],
+          prefs,
+        },
+        {
+          doc: deps.alerts.doc,
+          tableName: deps.alerts.tableName,
+          publisher: deps.alerts.publisher,
+          chartBaseUrl: deps.alerts.chartBaseUrl,
+          now: deps.alerts.now,
+        },
+      );
+    }
+  }
   return deps.analysis.put({
     symbol,
     interval,
     preset: resolved.preset,
     configHash: resolved.configHash,
-    lastBarTs: bars[bars.length - 1]!.ts,
+    lastBarTs,
     rev: series.rev,
     computedAt: new Date().toISOString(),
     summary: {

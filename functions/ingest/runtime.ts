@@ -4,9 +4,11 @@
  *
  * Environment: INGEST_QUEUE_URL (required by worker and dispatcher), BINANCE_BASE_URL, BYBIT_BASE_URL,
  * PROVIDER_TIMEOUT_MS, INGEST_MAX_BARS_PER_INVOCATION, INGEST_DEFAULT_HISTORY_BARS, INGEST_SETTLE_MS,
- * INGEST_STALL_MS.
+ * INGEST_STALL_MS; SIGNAL_TOPIC_ARN (buy/sell point alerts to SNS; none when unset) and CHART_BASE_URL (the
+ * alert's chart link).
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { snsSignalPublisher } from '../alerts/signal-alerts.js';
 import { getConfig } from '../common/config.js';
 import { getDeps } from '../common/deps.js';
 import { getLogger } from '../common/observability.js';
@@ -16,13 +18,12 @@ import {
   DynamoBackfillJobStore,
   DynamoCheckpointStore,
   RepoTrackedSymbols,
-  SqsQueueSender,
   StoreBarWriter,
 } from './adapters.js';
 import type { DispatcherDeps } from './dispatcher.js';
-import { refreshLatestAnalysis } from './latest-analysis.js';
+import { refreshLatestAnalysis, type LatestAnalysisAlerts } from './latest-analysis.js';
 import { powertoolsIngestMetrics } from './metrics.js';
-import type { QueueSender } from './ports.js';
+import { getQueueSender } from './queue.js';
 import { getProvider, providerConfigFromEnv } from './providers/index.js';
 import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from './worker.js';
 
@@ -39,20 +40,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerLimit
   };
 }
 
-let sender: QueueSender | undefined;
-
-export function getQueueSender(): QueueSender {
-  if (sender) return sender;
-  const url = process.env.INGEST_QUEUE_URL;
-  if (!url) throw new Error('INGEST_QUEUE_URL is required (the ingest queue the worker and dispatcher send to)');
-  sender = new SqsQueueSender(new SQSClient({ maxAttempts: 3 }), url);
-  return sender;
-}
-
-/** Tests and the local runtime inject their own queue. */
-export function setQueueSender(q: QueueSender | undefined): void {
-  sender = q;
-}
+export { getQueueSender, setQueueSender } from './queue.js';
 
 export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps {
   const cfg = getConfig();
@@ -61,6 +49,16 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
   const series = getSeriesService();
   const providerCfg = providerConfigFromEnv();
   const log = getLogger();
+  const topicArn = process.env.SIGNAL_TOPIC_ARN;
+  const alerts: LatestAnalysisAlerts | undefined = topicArn
+    ? {
+        publisher: snsSignalPublisher(new SNSClient({ maxAttempts: 3 }), topicArn),
+        doc,
+        tableName: cfg.tableName,
+        prefs: async (symbol) => (await d.symbols.get(symbol))?.alerts,
+        chartBaseUrl: process.env.CHART_BASE_URL || undefined,
+      }
+    : undefined;
   return {
     bars: new StoreBarWriter(series, d.klines),
     checkpoints: new DynamoCheckpointStore(doc, cfg.tableName),
@@ -74,6 +72,7 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
           preset: cfg.defaultPreset,
           maxBars: Math.min(cfg.maxAnalysisBars, 5_000),
           onAnalysisTime: (ms) => powertoolsIngestMetrics.analysisTime(ms),
+          alerts,
         });
       },
     },

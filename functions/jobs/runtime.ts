@@ -9,7 +9,8 @@
 import type { BarInput } from 'chan-analysis';
 import { getDeps } from '../common/deps.js';
 import { formatTime, type Interval } from '../common/domain.js';
-import { getLogger, getMetrics, MetricUnit, recordMetric } from '../common/observability.js';
+import { getLogger, getMetrics } from '../common/observability.js';
+import { emitMetric } from '../common/metrics-catalog.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { getConfig } from '../common/config.js';
 import { createDocClient } from '../store/client.js';
@@ -123,7 +124,7 @@ export async function runSymbol(task: SymbolTask): Promise<Record<string, never>
   const engine = engineOptionsOf(params);
   const t0 = performance.now();
   // Engine time only (the write is I/O, not analysis).
-  const engineMs = () => recordMetric('AnalysisTime', MetricUnit.Milliseconds, performance.now() - t0);
+  const engineMs = () => emitMetric('AnalysisTime', performance.now() - t0);
   if (params.kind === 'scan') {
     const data: ScanResult = scanBars(bars, params, engine);
     engineMs();
@@ -189,7 +190,7 @@ export async function runMultiLevel(input: {
     );
     r = multiLevelFromLevels(levels, market, engine);
   }
-  recordMetric('AnalysisTime', MetricUnit.Milliseconds, performance.now() - t0);
+  emitMetric('AnalysisTime', performance.now() - t0);
   getMetrics().publishStoredMetrics();
   const data: MultiLevelSummary & { market: string; source: string } = {
     market,
@@ -279,7 +280,8 @@ export async function aggregateJob(jobId: string): Promise<{ status: 'SUCCEEDED'
     result: { ...summary, ok: done - failed, failed, errors },
     ...(allFailed ? { error: `all ${done} symbol(s) failed; first: ${errors[0]?.error ?? 'unknown'}` } : {}),
   });
-  recordMetric(allFailed ? 'JobFailed' : 'JobSucceeded', MetricUnit.Count, 1);
+  if (allFailed) emitMetric('JobFailed', 1);
+  else emitMetric('JobSucceeded', 1);
   getMetrics().publishStoredMetrics();
   getLogger().info('job finished', { jobId, status, done, failed });
   return { status };
@@ -292,7 +294,7 @@ export async function failJob(input: {
 }): Promise<{ status: 'FAILED' }> {
   const message = `${input.error?.Error ?? 'Error'}: ${causeMessage(input.error?.Cause)}`.slice(0, 1000);
   await getDeps().jobs.update(input.jobId, { status: 'FAILED', error: message });
-  recordMetric('JobFailed', MetricUnit.Count, 1);
+  emitMetric('JobFailed', 1);
   getMetrics().publishStoredMetrics();
   getLogger().error('job failed', { jobId: input.jobId, error: message });
   return { status: 'FAILED' };

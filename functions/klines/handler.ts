@@ -10,7 +10,7 @@ import { getDeps } from '../common/deps.js';
 import { toApiBar } from '../common/domain.js';
 import { badRequest, notFound, payloadTooLarge } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
-import { recordMetric, MetricUnit } from '../common/observability.js';
+import { emitMetric } from '../common/metrics-catalog.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { formatTime } from '../common/domain.js';
@@ -54,7 +54,7 @@ export const handler = createHandler('klines', {
       throw notFound(`Unknown symbol ${symbol}: track it first with PUT /api/v1/symbols/${symbol}; nothing was written`, [{ field: 'path.symbol', message: 'not tracked' }]);
     }
     const report = await getSeriesService().upsert(symbol, interval, bars);
-    recordMetric('BarsIngested', MetricUnit.Count, report.inserted + report.updated);
+    emitMetric('BarsIngested', report.inserted + report.updated);
     if (report.inserted > 0) await cache.del([SYMBOLS_LIST_KEY]);
     const s = report.series;
     return {

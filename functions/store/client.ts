@@ -13,11 +13,21 @@ export interface DocClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** Env overrides: DYNAMODB_CONNECT_TIMEOUT_MS / DYNAMODB_REQUEST_TIMEOUT_MS (the test suite raises them: its
+ * in-process dynalite shares two cores with everything else, where a 1 s connect can legitimately take longer). */
+function envMs(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
 export function createDocClient(opts: DocClientOptions = {}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     maxAttempts: opts.maxAttempts ?? 3,
-    requestHandler: { connectionTimeout: opts.connectionTimeoutMs ?? 1000, requestTimeout: opts.requestTimeoutMs ?? 5000 },
+    requestHandler: {
+      connectionTimeout: opts.connectionTimeoutMs ?? envMs('DYNAMODB_CONNECT_TIMEOUT_MS') ?? 1000,
+      requestTimeout: opts.requestTimeoutMs ?? envMs('DYNAMODB_REQUEST_TIMEOUT_MS') ?? 5000,
+    },
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },

@@ -6,14 +6,16 @@
  * | tracked symbol    | SYMBOLS             | <SYMBOL>             | list all (GET /symbols, dispatcher); get one     |
  * | ingest checkpoint | CHECKPOINTS         | <SYMBOL>#<interval>  | list all in one Query (dispatcher); get/advance one |
  * | latest analysis   | ANALYSIS#<SYMBOL>   | <interval>           | get one (API, chart); all intervals of a symbol  |
- * | job               | JOB#<id>            | JOB                  | get by id (GET /jobs/{id}); expires via `ttl`    |
+ * | job               | JOB#<id>            | JOB                  | get by id (GET /jobs/{id}); expires via `expiresAt` |
  *
  * SYMBOLS and CHECKPOINTS are single partitions on purpose: both stay small (one item per tracked symbol or
  * symbol×interval, a few thousand at most) and are read whole by the scheduler each minute, which a single Query
  * serves; per-symbol data (K-lines, series, analysis) is spread over many partitions.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SignalAlertPrefs } from '../alerts/prefs.js';
 import type { Interval } from '../common/domain.js';
+import { expiresAfterDays, TABLE_KEYS } from './table.js';
 
 async function queryPartition(doc: DynamoDBDocumentClient, table: string, pk: string): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
@@ -43,9 +45,20 @@ export interface TrackedSymbol {
   /** The provider's own code when it differs (e.g. BTCUSDT). */
   providerSymbol?: string;
   active: boolean;
+  /** provider "url": the CSV/JSON bar file ingestion reads. */
+  sourceUrl?: string;
+  /** provider "url": whether the file's time stamps are bar open ("start") or bar close ("end") times. */
+  sourceLabel?: 'start' | 'end';
+  /** Where ingestion of a newly tracked series starts (epoch ms); default: INGEST_DEFAULT_HISTORY_BARS back. */
+  historyFrom?: number;
+  /** Buy/sell point alert preferences (functions/alerts/prefs.ts SignalAlertPrefsSchema); none: no alerts. */
+  alerts?: SignalAlertPrefs;
   createdAt: string;
   updatedAt: string;
 }
+
+/** Optional attributes PUT replaces: set when given, removed when absent (create-or-replace semantics). */
+const OPTIONAL_SYMBOL_FIELDS = ['sourceUrl', 'sourceLabel', 'historyFrom', 'alerts'] as const;
 
 export class SymbolRepository {
   constructor(
@@ -65,21 +78,32 @@ export class SymbolRepository {
   /** Create or replace; keeps the original createdAt. Returns the item and whether it was new. */
   async put(input: Omit<TrackedSymbol, 'createdAt' | 'updatedAt'>): Promise<{ item: TrackedSymbol; created: boolean }> {
     const now = new Date().toISOString();
+    const names: Record<string, string> = { '#sym': 'symbol' };
+    const values: Record<string, unknown> = {
+      ':sym': input.symbol,
+      ':p': input.provider,
+      ':iv': input.intervals,
+      ':ps': input.providerSymbol ?? input.symbol,
+      ':a': input.active,
+      ':now': now,
+    };
+    const sets = ['#sym = :sym', 'provider = :p', 'intervals = :iv', 'providerSymbol = :ps', 'active = :a', 'updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
+    const removes: string[] = [];
+    for (const f of OPTIONAL_SYMBOL_FIELDS) {
+      names[`#${f}`] = f;
+      if (input[f] === undefined) removes.push(`#${f}`);
+      else {
+        values[`:${f}`] = input[f];
+        sets.push(`#${f} = :${f}`);
+      }
+    }
     const r = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: 'SYMBOLS', sk: input.symbol },
-        UpdateExpression:
-          'SET #sym = :sym, provider = :p, intervals = :iv, providerSymbol = :ps, active = :a, updatedAt = :now, createdAt = if_not_exists(createdAt, :now)',
-        ExpressionAttributeNames: { '#sym': 'symbol' },
-        ExpressionAttributeValues: {
-          ':sym': input.symbol,
-          ':p': input.provider,
-          ':iv': input.intervals,
-          ':ps': input.providerSymbol ?? input.symbol,
-          ':a': input.active,
-          ':now': now,
-        },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -119,15 +143,21 @@ export class CheckpointRepository {
   /**
    * Move the checkpoint forward only: a late or duplicate worker run cannot rewind it (conditional write).
    * Returns false when the stored checkpoint was already at or past `lastTs`.
+   *
+   * UpdateItem, never a whole-item Put: ingestion keeps its own fields on the same item (nextOpenTime,
+   * verifiedThrough, refreshedThrough, backoffUntil, ... — functions/ingest/adapters.ts), and a Put would wipe
+   * them. Only the fields this repository owns are set; a successful advance clears the failure count.
    */
   async advance(symbol: string, interval: Interval, lastTs: number): Promise<boolean> {
     try {
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Item: { pk: 'CHECKPOINTS', sk: `${symbol}#${interval}`, symbol, interval, lastTs, updatedAt: new Date().toISOString(), failures: 0 },
+          Key: { pk: 'CHECKPOINTS', sk: `${symbol}#${interval}` },
+          UpdateExpression: 'SET #sym = :s, #iv = :i, lastTs = :t, updatedAt = :now, failures = :zero',
           ConditionExpression: 'attribute_not_exists(lastTs) OR lastTs < :t',
-          ExpressionAttributeValues: { ':t': lastTs },
+          ExpressionAttributeNames: { '#sym': 'symbol', '#iv': 'interval' },
+          ExpressionAttributeValues: { ':s': symbol, ':i': interval, ':t': lastTs, ':now': new Date().toISOString(), ':zero': 0 },
         }),
       );
       return true;
@@ -214,8 +244,8 @@ export interface Job {
   executionArn?: string;
   createdAt: string;
   updatedAt: string;
-  /** Epoch seconds: DynamoDB TTL removes finished jobs after JOB_TTL_DAYS. */
-  ttl: number;
+  /** Epoch seconds (TABLE_KEYS.ttlAttribute): DynamoDB TTL removes jobs after JOB_TTL_DAYS. */
+  expiresAt: number;
 }
 
 export const JOB_TTL_DAYS = 30;
@@ -226,9 +256,9 @@ export class JobRepository {
     private readonly table: string,
   ) {}
 
-  async create(job: Omit<Job, 'createdAt' | 'updatedAt' | 'ttl'>): Promise<Job> {
+  async create(job: Omit<Job, 'createdAt' | 'updatedAt' | 'expiresAt'>): Promise<Job> {
     const now = new Date();
-    const item: Job = { ...job, createdAt: now.toISOString(), updatedAt: now.toISOString(), ttl: Math.floor(now.getTime() / 1000) + JOB_TTL_DAYS * 86_400 };
+    const item: Job = { ...job, createdAt: now.toISOString(), updatedAt: now.toISOString(), [TABLE_KEYS.ttlAttribute]: expiresAfterDays(JOB_TTL_DAYS, now.getTime()) };
     await this.doc.send(
       new PutCommand({ TableName: this.table, Item: { pk: `JOB#${job.id}`, sk: 'JOB', ...item }, ConditionExpression: 'attribute_not_exists(pk)' }),
     );

@@ -1,11 +1,13 @@
 /**
  * The one DynamoDB table. Generic string keys `pk`/`sk` so K-lines and the small entities share it (single-table
  * design: one set of IAM grants, alarms and backups). The CDK stack and the local runtime both create the table
- * from these names; `ttl` is the TimeToLive attribute (jobs and archived intraday buckets expire through it).
+ * from these names. `expiresAt` (epoch SECONDS) is the TimeToLive attribute: jobs, backfill index items and
+ * signal-alert dedupe items expire through it. lib/data.ts deploys the table's TTL from this same constant
+ * (TTL_ATTRIBUTE), so the runtime and the stack cannot name different attributes.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
-export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'ttl' } as const;
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
@@ -21,3 +23,6 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     ],
   };
 }
+
+/** DynamoDB TTL value (epoch seconds) `days` after `fromMs` (epoch ms). */
+export const expiresAfterDays = (days: number, fromMs = Date.now()): number => Math.floor(fromMs / 1000) + Math.round(days * 86_400);

@@ -1,9 +1,20 @@
-/** GET /api/v1/symbols (tracked symbols and their stored series) and PUT /api/v1/symbols/{symbol} (track one). */
+/**
+ * GET /api/v1/symbols (tracked symbols and their stored series), PUT /api/v1/symbols/{symbol} (track one: provider,
+ * intervals, optional URL source, history start and buy/sell point alert preferences) and
+ * POST /api/v1/symbols/{symbol}/backfill (start a backfill job: functions/ingest/backfill-api.ts; the first chunk
+ * goes to the ingest queue, INGEST_QUEUE_URL, or to the stand-in the local runtime installs).
+ */
 import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
+import { getConfig } from '../common/config.js';
 import { createHandler } from '../common/http.js';
 import { recordCache } from '../common/observability.js';
+import { DynamoBackfillJobStore } from '../ingest/adapters.js';
+import { requestBackfill } from '../ingest/backfill-api.js';
+import type { QueueSender } from '../ingest/ports.js';
+import { getQueueSender } from '../ingest/queue.js';
+import { createDocClient } from '../store/client.js';
 import type { SeriesMeta } from '../store/kline-store.js';
 
 const seriesView = (s: SeriesMeta) => ({
@@ -38,8 +49,21 @@ export const handler = createHandler('symbols', {
       intervals: body.intervals,
       providerSymbol: body.providerSymbol,
       active: body.active,
+      sourceUrl: body.sourceUrl,
+      sourceLabel: body.sourceLabel,
+      historyFrom: body.historyFrom,
+      alerts: body.alerts,
     });
     await cache.del([SYMBOLS_LIST_KEY]);
     return { statusCode: created ? 201 : 200, body: item };
+  },
+
+  'POST /api/v1/symbols/{symbol}/backfill': async ({ params, body }) => {
+    const { symbols } = getDeps();
+    // Per request (rare: 1 request/s): the job store follows the current config and endpoint.
+    const jobs = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
+    // The queue is resolved only when the request is valid and the job is created (validation errors come first).
+    const queue = { send: (...a: Parameters<QueueSender['send']>) => getQueueSender().send(...a) };
+    return requestBackfill(params.symbol, body, { symbols, jobs, queue, now: Date.now });
   },
 });

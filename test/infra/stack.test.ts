@@ -2,12 +2,14 @@
  * Template assertions on the stack with every handler group present (stub entries), two CORS origins and the
  * cdk.json defaults otherwise; plus cdk-nag (AwsSolutions, zero unacknowledged findings) and cfn-lint.
  */
+import { JOB_TASKS } from '../../lib/jobs.js';
 import { spawnSync } from 'node:child_process';
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, STAGE_THROTTLE } from '../../functions/routes.js';
 import { isWriteRoute } from '../../lib/api.js';
+import { TABLE_KEYS } from '../../functions/store/table.js';
 import { TTL_ATTRIBUTE } from '../../lib/data.js';
 import { actionsOf, ALL_STUBS, methods, ofType, refId, roleStatements, synth, type Synthesized } from './synth.js';
 
@@ -22,8 +24,12 @@ beforeAll(() => {
 
 const hasCfnLint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/** The CDK-internal Lambda that empties the VPC's default security group (not one of ours; see network.ts). */
-const isCdkProvider = (id: string) => id.startsWith('CustomVpcRestrictDefaultSG');
+/**
+ * CDK-internal Lambdas (not ours): the one that empties the VPC's default security group (network.ts), the S3
+ * auto-delete-objects provider and the BucketDeployment handler of the chart site (chart-site.ts).
+ */
+const CDK_PROVIDERS = ['CustomVpcRestrictDefaultSG', 'CustomS3AutoDeleteObjects', 'CustomCDKBucketDeployment'];
+const isCdkProvider = (id: string) => CDK_PROVIDERS.some((p) => id.startsWith(p));
 const serviceFunctions = () => ofType(s.json, 'AWS::Lambda::Function').filter(([id]) => !isCdkProvider(id));
 const lambdaSgId = () => {
   const ids = new Set(serviceFunctions().map(([, f]) => refId(f.Properties!.VpcConfig.SecurityGroupIds[0])));
@@ -145,6 +151,24 @@ describe('API from the route table', () => {
         ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error".*"message".*"details"') },
       });
     }
+    // The gateway's own rejections answer like the local adapter (local/server.ts): status and error code.
+    const expected: [string, string, string][] = [
+      ['MISSING_AUTHENTICATION_TOKEN', '404', 'NotFound'],
+      ['INVALID_API_KEY', '403', 'Forbidden'],
+      ['ACCESS_DENIED', '403', 'Forbidden'],
+      ['THROTTLED', '429', 'TooManyRequests'],
+      ['QUOTA_EXCEEDED', '429', 'TooManyRequests'],
+    ];
+    for (const [type, status, code] of expected) {
+      const [[, g]] = ofType(s.json, 'AWS::ApiGateway::GatewayResponse').filter(
+        ([, r]) => r.Properties!.ResponseType === type,
+      );
+      expect(g!.Properties!.StatusCode, type).toBe(status);
+      const template = g!.Properties!.ResponseTemplates['application/json'] as string;
+      expect(template, type).toMatch(new RegExp(`^\\{"error":"${code}","message":.*,"details":.*\\}$`));
+      // Valid JSON once API Gateway substitutes its variables.
+      expect(() => JSON.parse(template.replace(/\$context\.error\.messageString/g, '"m"').replace(/\$context\.[\w.]+/g, 'x')), type).not.toThrow();
+    }
     // Two origins: a gateway response cannot pick one, so it names none (rather than reflecting any Origin).
     for (const [, g] of ofType(s.json, 'AWS::ApiGateway::GatewayResponse')) {
       expect(g.Properties!.ResponseParameters?.['gatewayresponse.header.Access-Control-Allow-Origin']).toBeUndefined();
@@ -158,8 +182,18 @@ describe('functions', () => {
       const fnId = routeMethod(r).functionId!;
       expect(fnId).toMatch(isWriteRoute(r) ? /Write/ : /^Handlers[A-Z][a-z]+Fn/);
     }
-    expect(serviceFunctions()).toHaveLength(9); // health, openapi, analysis + (symbols, klines, jobs) × (read, write)
-    expect(ofType(s.json, 'AWS::Lambda::Function').filter(([id]) => isCdkProvider(id))).toHaveLength(1);
+    // API: health, openapi, analysis + (symbols, klines, jobs) × (read, write).
+    expect(serviceFunctions().filter(([id]) => id.startsWith('Handlers'))).toHaveLength(9);
+    // Plus the ingestion dispatcher and worker, the job tasks and the alarm notifier: same defaults, same checks below.
+    expect(serviceFunctions().map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).filter((id) => !id.startsWith('Handlers')).sort()).toEqual(
+      [
+        'IngestionDispatcherFn',
+        'IngestionWorkerFn',
+        ...Object.keys(JOB_TASKS).map((t) => `Jobs${t[0]!.toUpperCase()}${t.slice(1)}TaskFn`),
+        'MonitoringNotifierFn',
+      ].sort(),
+    );
+    expect(ofType(s.json, 'AWS::Lambda::Function').filter(([id]) => isCdkProvider(id))).toHaveLength(3);
   });
 
   it('all run Node 24 on arm64 in the VPC with the Lambda security group', () => {
@@ -258,6 +292,9 @@ describe('least privilege', () => {
 
 describe('data and network', () => {
   it('table: pk/sk strings, on demand, PITR, TTL, deleted with a non-prod stage', () => {
+    // One TTL attribute name: the store writes TABLE_KEYS.ttlAttribute, the stack deploys TTL_ATTRIBUTE.
+    expect(TABLE_KEYS.ttlAttribute).toBe('expiresAt');
+    expect(TTL_ATTRIBUTE).toBe(TABLE_KEYS.ttlAttribute);
     s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
     s.template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
@@ -328,6 +365,126 @@ describe('data and network', () => {
 
   it('outputs the API URL and the API key id', () => {
     expect(Object.keys(s.json.Outputs ?? {})).toEqual(expect.arrayContaining(['ApiUrl', 'ApiKeyId', 'TableName']));
+  });
+});
+
+describe('concern constructs in the main stack', () => {
+  const fnId = (prefix: string) => {
+    const ids = serviceFunctions()
+      .map(([id]) => id)
+      .filter((id) => id.startsWith(prefix));
+    expect(ids, prefix).toHaveLength(1);
+    return ids[0]!;
+  };
+  const topicId = (tier: string) => {
+    const ids = ofType(s.json, 'AWS::SNS::Topic')
+      .map(([id]) => id)
+      .filter((id) => id.startsWith(`Monitoring${tier}Topic`));
+    expect(ids, tier).toHaveLength(1);
+    return ids[0]!;
+  };
+
+  it('ingestion: one schedule per interval family into the dispatcher; the health probe every minute', () => {
+    const dispatcher = fnId('IngestionDispatcherFn');
+    const rules = ofType(s.json, 'AWS::Events::Rule').map(([, r]) => r.Properties!);
+    const families = rules
+      .filter((r) => refId(r.Targets[0].Arn) === dispatcher)
+      // The input is an InputTransformer template (event fields as <placeholders>): read the family from it.
+      .map((r) => /"detail":\{"family":"(\w+)"\}/.exec(String(r.Targets[0].InputTransformer?.InputTemplate))?.[1])
+      .sort();
+    expect(families).toEqual(['daily', 'minute', 'quarter']);
+    const probe = rules.filter((r) => refId(r.Targets[0].Arn) === fnId('HandlersHealthFn'));
+    expect(probe).toEqual([expect.objectContaining({ ScheduleExpression: 'rate(1 minute)' })]);
+  });
+
+  it('ingestion: the queue redrives to its DLQ; the worker consumes it with partial batch failures', () => {
+    const queues = ofType(s.json, 'AWS::SQS::Queue');
+    const [[queueId, queue]] = queues.filter(([id]) => id.startsWith('IngestionQueue'));
+    const dlqId = refId(queue!.Properties!.RedrivePolicy.deadLetterTargetArn)!;
+    expect(dlqId).toMatch(/^IngestionDeadLetterQueue/);
+    expect(queue!.Properties!.RedrivePolicy.maxReceiveCount).toBe(5);
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: fnId('IngestionWorkerFn') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('backfill API: the symbols write function gets the queue URL and may send to it (and nothing else may, but ingestion)', () => {
+    const [[queueId]] = ofType(s.json, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('IngestionQueue'));
+    const writer = s.json.Resources[fnId('HandlersSymbolsWriteFn')]!;
+    expect(refId(writer.Properties!.Environment.Variables.INGEST_QUEUE_URL)).toBe(queueId);
+    const senders = serviceFunctions()
+      .filter(([, f]) =>
+        roleStatements(s.json, refId(f.Properties!.Role)!).some(
+          (st) => actionsOf(st).includes('sqs:SendMessage') && refId(st.Resource) === queueId,
+        ),
+      )
+      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
+      .sort();
+    expect(senders).toEqual(['HandlersSymbolsWriteFn', 'IngestionDispatcherFn', 'IngestionWorkerFn']);
+  });
+
+  it('signal alerts: the worker publishes to the signal topic (SIGNAL_TOPIC_ARN) and links to the chart', () => {
+    const signal = topicId('Signal');
+    const worker = s.json.Resources[fnId('IngestionWorkerFn')]!;
+    const env = worker.Properties!.Environment.Variables;
+    expect(refId(env.SIGNAL_TOPIC_ARN)).toBe(signal);
+    expect(JSON.stringify(env.CHART_BASE_URL)).toContain('DomainName');
+    const publish = roleStatements(s.json, refId(worker.Properties!.Role)!).filter((st) => actionsOf(st).includes('sns:Publish'));
+    expect(publish.map((st) => refId(st.Resource))).toEqual([signal]);
+  });
+
+  it('chart site: a distribution with the S3 origin (OAC) and /api/* to the API', () => {
+    s.template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    s.template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*' })],
+      }),
+    });
+    s.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    expect(Object.keys(s.json.Outputs ?? {}).some((k) => k.startsWith('ChartChartUrl'))).toBe(true);
+  });
+
+  it('monitoring: every alarm sends ALARM and OK to one tier topic; the ingestion DLQ alarms critical', () => {
+    const tiers = new Set(['Critical', 'Warning', 'Info'].map(topicId));
+    const alarms = ofType(s.json, 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(30);
+    for (const [id, a] of alarms) {
+      const actions = (a.Properties!.AlarmActions as unknown[]).map(refId);
+      expect(actions, id).toHaveLength(1);
+      expect(tiers.has(actions[0]!), `${id} → ${actions[0]}`).toBe(true);
+      expect((a.Properties!.OKActions as unknown[]).map(refId), id).toEqual(actions);
+    }
+    const critical = topicId('Critical');
+    const dlqAlarms = alarms.filter(([, a]) => String(a.Properties!.AlarmName).endsWith('critical-dlq-ingest'));
+    expect(dlqAlarms).toHaveLength(1);
+    expect((dlqAlarms[0]![1].Properties!.AlarmActions as unknown[]).map(refId)).toEqual([critical]);
+    const names = alarms.map(([, a]) => a.Properties!.AlarmName as string);
+    for (const n of [
+      'critical-api-5xx-rate',
+      'critical-health-check',
+      'critical-dynamodb-system-errors',
+      'critical-dlq-ingest',
+      'critical-ingestion-lag',
+      'warning-lambda-errors-ingest-worker',
+      'warning-lambda-errors-ingest-dispatcher',
+      'warning-lambda-errors-notifier',
+      'warning-lambda-errors-klines-write',
+      'warning-provider-errors',
+      'info-cache-hit-rate',
+    ])
+      expect(names, n).toContain(`chan-analysis-dev-${n}`);
+  });
+
+  it('dashboards carry no Tags (CloudFormation rejects them); other resources are tagged', () => {
+    const boards = ofType(s.json, 'AWS::CloudWatch::Dashboard');
+    expect(boards).toHaveLength(3);
+    for (const [id, b] of boards) expect(b.Properties!.Tags, id).toBeUndefined();
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      Tags: Match.arrayWith([{ Key: 'project', Value: 'chan-analysis' }]),
+    });
   });
 });
 

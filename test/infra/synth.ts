@@ -3,13 +3,15 @@
  * bundling skipped. Each test file calls this once in beforeAll: importing and synthesizing aws-cdk-lib is the
  * slow part (~5 s).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { HandlerGroup } from '../../functions/routes.js';
 import { buildApp } from '../../lib/app.js';
 import { PROJECT_ROOT } from '../../lib/chan-stack.js';
+import { DEFAULT_WEB_DIST } from '../../lib/chart-site.js';
 import type { ChanStack } from '../../lib/chan-stack.js';
 
 export const STUB_ENTRY = join(PROJECT_ROOT, 'test/infra/fixtures/stub-handler.ts');
@@ -47,10 +49,23 @@ export interface CfnTemplate {
   Outputs?: Record<string, unknown>;
 }
 
+/**
+ * The stack's ChartSite deploys web/dist, so synthesis needs the built page (`npm run build:web`, which the root
+ * `prepare` script runs on install). A fresh checkout without it gets it built here, once.
+ */
+export function ensureWebBuilt(): void {
+  if (existsSync(join(DEFAULT_WEB_DIST, 'index.html'))) return;
+  const r = spawnSync('npm', ['run', 'build:web'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(join(DEFAULT_WEB_DIST, 'index.html'))) {
+    throw new Error(`npm run build:web failed (needed to synthesize the chart site):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
 export function synth(
   overrides: Record<string, unknown> = {},
   handlerEntries?: Partial<Record<HandlerGroup, string>>,
 ): Synthesized {
+  ensureWebBuilt();
   const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
     context: Record<string, unknown>;
   };

@@ -42,3 +42,73 @@ it('POST backfill: 404 untracked, 400 bad body / empty range, 202 with a job tha
   const viaJobs = await new JobRepository(h.table.doc, h.table.tableName).get(res.body.jobId);
   expect(viaJobs).toMatchObject({ type: 'backfill', status: 'SUCCEEDED', result: { barsDone: 1_200 } });
 });
+
+it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, validation, 202, chunks run in-process to done', async () => {
+  const { FakeProvider, retime } = await import('../support/fake-provider.js');
+  const { startService } = await import('../support/service.js');
+  const { installLocalIngestQueue } = await import('../../local/ingest-queue.js');
+  const { setQueueSender } = await import('../../functions/ingest/queue.js');
+  const { DynamoBackfillJobStore } = await import('../../functions/ingest/adapters.js');
+  const { createDocClient } = await import('../../functions/store/client.js');
+  const { sse1m } = await import('./fixtures.js');
+
+  // 1,200 real SSE minutes re-timed onto the 24/7 grid, the newest closed a few minutes ago.
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 1_205 * 60_000;
+  const source = retime(sse1m(), start, 60_000, 1_200);
+  const fake = new FakeProvider(Date.now()).useClock(Date.now);
+  fake.setSeries('ETHUSDT', '1m', source);
+  await fake.start();
+  const svc = await startService({
+    // Small chunks: the backfill must take several messages (each queues the next).
+    env: { BINANCE_BASE_URL: fake.url, INGEST_MAX_BARS_PER_INVOCATION: '500', LOG_LEVEL: 'ERROR' },
+  });
+  // What `npm start` installs: no SQS locally, chunks run in this process through the real worker.
+  const queue = await installLocalIngestQueue({ retryDelayMs: 10 });
+  try {
+    const post = (path: string, body: unknown, key: string | null = svc.apiKey) =>
+      svc.fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+        body: JSON.stringify(body),
+      });
+    const B = '/api/v1/symbols/ETHUSDT/backfill';
+    const range = { interval: '1m', from: new Date(source[0]!.time).toISOString(), to: source.at(-1)!.time };
+
+    expect((await post(B, range, null)).status).toBe(403); // write route: API key
+    const untracked = await post(B, range);
+    expect(untracked.status).toBe(404);
+    expect(((await untracked.json()) as { message: string }).message).toMatch(/not tracked/);
+
+    const put = await svc.fetch('/api/v1/symbols/ETHUSDT', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-api-key': svc.apiKey },
+      body: JSON.stringify({ provider: 'binance', intervals: ['1m'], active: false }),
+    });
+    expect(put.status).toBe(201);
+
+    const bad = await post(B, { ...range, interval: '2m' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/body\.interval/);
+
+    const res = await post(B, range);
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { jobId: string; totalEstimate: number; links: { job: string } };
+    expect(body.links.job).toBe(`/api/v1/jobs/${body.jobId}`);
+    expect(body.totalEstimate).toBe(1_200);
+
+    await queue.idle();
+    expect(queue.deadLetters).toEqual([]);
+    expect(queue.processed).toBeGreaterThanOrEqual(3); // bounded chunks of 500
+    const jobs = new DynamoBackfillJobStore(createDocClient({ endpoint: svc.table.endpoint }), svc.table.tableName);
+    expect(await jobs.get(body.jobId)).toMatchObject({ status: 'done', barsDone: 1_200 });
+
+    const got = await svc.fetch(`/api/v1/klines/ETHUSDT?interval=1m&from=${source[0]!.time}&limit=5000`);
+    expect(got.status).toBe(200);
+    const served = (await got.json()) as { bars: Array<{ ts: number; open: number; high: number; low: number; close: number; volume: number }> };
+    expect(served.bars.map((b) => ({ time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume }))).toEqual(source);
+  } finally {
+    setQueueSender(undefined);
+    await svc.stop();
+    await fake.stop();
+  }
+});

@@ -50,6 +50,33 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(list.symbols.find((s) => s.symbol === 'SPY')?.intervals).toEqual(['1d', '1h']);
   });
 
+  it('tracks a URL source with its label, history start and alert preferences; a later PUT replaces them', async () => {
+    const put = (body: unknown) => svc.fetch('/api/v1/symbols/ethcsv', { method: 'PUT', headers: { ...key(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const a = await put({
+      provider: 'url',
+      intervals: ['1h'],
+      sourceUrl: 'https://data.example.com/eth_1h.csv',
+      sourceLabel: 'end',
+      historyFrom: '2024-01-01',
+      alerts: { enabled: true, types: ['1', '2'], levels: ['segment'] },
+    });
+    expect(a.status).toBe(201);
+    expect(await a.json()).toMatchObject({
+      symbol: 'ETHCSV',
+      provider: 'url',
+      sourceUrl: 'https://data.example.com/eth_1h.csv',
+      sourceLabel: 'end',
+      historyFrom: Date.UTC(2024, 0, 1),
+      // Defaults of SignalAlertPrefsSchema filled in.
+      alerts: { enabled: true, types: ['1', '2'], levels: ['segment'], sides: ['buy', 'sell'], provisional: true },
+    });
+    const b = await put({ provider: 'binance', intervals: ['1h'], providerSymbol: 'ETHUSDT', historyFrom: Date.UTC(2023, 5, 1) });
+    expect(b.status).toBe(200);
+    const item = (await b.json()) as Record<string, unknown>;
+    expect(item).toMatchObject({ provider: 'binance', providerSymbol: 'ETHUSDT', historyFrom: Date.UTC(2023, 5, 1) });
+    for (const gone of ['sourceUrl', 'sourceLabel', 'alerts']) expect(item, gone).not.toHaveProperty(gone);
+  });
+
   it('uploads CSV idempotently and reports inserted / updated / unchanged', async () => {
     const post = (body: string, ctype: string) => svc.fetch('/api/v1/klines/SPY?interval=1d', { method: 'POST', headers: { ...key(), 'content-type': ctype }, body });
     const first = await post(fixture, 'text/csv');
@@ -84,7 +111,7 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
   });
 
   it('analyses stored bars: MISS then HIT with the identical body; another preset is another entry', async () => {
-    const url = '/api/v1/analysis/SPY?interval=1d&from=2015-01-01';
+    const url = '/api/v1/analysis/SPY?interval=1d&from=2015-01-01&include=bars';
     const cold = await svc.fetch(url);
     const coldText = await cold.text();
     expect(cold.status, coldText.slice(0, 300)).toBe(200);
@@ -102,6 +129,29 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(keys.some((k) => k.includes(body.configHash))).toBe(true);
   });
 
+  it('answers the structures only unless include names per-bar parts; each variant is its own cache entry', async () => {
+    const base = '/api/v1/analysis/SPY?interval=1d&from=2016-01-01';
+    type Doc = { include: string[]; barCount: number; result: Record<string, unknown[] | undefined> };
+    const leanRes = await svc.fetch(base);
+    expect(leanRes.headers.get('x-cache')).toBe('MISS');
+    const lean = (await leanRes.json()) as Doc;
+    expect(lean.include).toEqual([]);
+    expect(Object.keys(lean.result)).toEqual(['meta', 'strokes', 'segments', 'segmentsOfSegments', 'strokePivots', 'segmentPivots', 'strokeSignals', 'segmentSignals']);
+    // Same set in another order and spelling is the same entry; `all` is every part.
+    const allRes = await svc.fetch(`${base}&include=fractals,bars,mergedBars`);
+    expect(allRes.headers.get('x-cache')).toBe('MISS');
+    const all = (await allRes.json()) as Doc;
+    expect(all.include).toEqual(['bars', 'mergedBars', 'fractals']);
+    expect(all.result.bars).toHaveLength(all.barCount);
+    expect(all.result.mergedBars!.length).toBeGreaterThan(0);
+    expect(all.result.fractals!.length).toBeGreaterThan(0);
+    expect(all.result.strokes).toEqual(lean.result.strokes);
+    expect((await svc.fetch(`${base}&include=all`)).headers.get('x-cache')).toBe('HIT');
+    const bad = await svc.fetch(`${base}&include=bars,candles`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/include.*unknown part "candles"/);
+  });
+
   it('analyses bars posted in the body without storing anything', async () => {
     const before = (await svc.scanAll()).length;
     const bars = fixture
@@ -112,7 +162,7 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
         const [time, open, high, low, close, volume] = l.split(',');
         return { time, open: +open!, high: +high!, low: +low!, close: +close!, volume: +volume! };
       });
-    const r = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bars, preset: 'classic' }) });
+    const r = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bars, preset: 'classic', include: ['bars'] }) });
     const text = await r.text();
     expect(r.status, text.slice(0, 300)).toBe(200);
     const b = JSON.parse(text) as { barCount: number; preset: string; result: { bars: { time: string }[] } };
@@ -129,7 +179,7 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/v1/analysis', '/api/v1/analysis/{symbol}', '/api/v1/klines/{symbol}', '/api/v1/openapi.json', '/api/v1/symbols', '/api/v1/symbols/{symbol}', '/health'].sort(),
+      ['/api/v1/analysis', '/api/v1/analysis/{symbol}', '/api/v1/klines/{symbol}', '/api/v1/openapi.json', '/api/v1/symbols', '/api/v1/symbols/{symbol}', '/api/v1/symbols/{symbol}/backfill', '/api/v1/jobs', '/api/v1/jobs/{id}', '/health'].sort(),
     );
     const getKlines = doc.paths['/api/v1/klines/{symbol}']!.get!;
     expect(getKlines.parameters!.find((p) => p.name === 'interval')).toMatchObject({ required: true });

@@ -4,7 +4,7 @@
  * (dynalite never returns UnprocessedItems).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredBar } from '../../functions/common/domain.js';
@@ -13,6 +13,7 @@ import { BUCKET_KIND, bucketId, bucketsBetween, klinePk } from '../../functions/
 import { createDocClient } from '../../functions/store/client.js';
 import { DynamoKlineStore } from '../../functions/store/kline-store.js';
 import { AnalysisRepository, CheckpointRepository, JobRepository, SymbolRepository } from '../../functions/store/repositories.js';
+import { TABLE_KEYS } from '../../functions/store/table.js';
 import { startTestTable, type TestTable } from '../support/dynalite.js';
 
 const DAY = 86_400_000;
@@ -160,10 +161,55 @@ describe('DynamoKlineStore on dynalite', () => {
 
     const jobs = new JobRepository(doc, t.tableName);
     const j = await jobs.create({ id: 'j1', type: 'scan', status: 'QUEUED', input: { symbols: ['SPY'] } });
-    expect(j.ttl).toBeGreaterThan(Date.now() / 1000);
+    expect(j.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    const raw = await doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'JOB#j1', sk: 'JOB' } }));
+    expect(raw.Item![TABLE_KEYS.ttlAttribute]).toBe(j.expiresAt);
+    expect(raw.Item!.ttl).toBeUndefined();
     await jobs.update('j1', { status: 'SUCCEEDED', result: { found: 2 } });
     expect(await jobs.get('j1')).toMatchObject({ status: 'SUCCEEDED', result: { found: 2 } });
     await expect(jobs.update('nope', { status: 'FAILED' })).rejects.toThrow();
+  });
+});
+
+describe('CheckpointRepository.advance is an UpdateItem', () => {
+  let t: TestTable;
+  let doc: DynamoDBDocumentClient;
+  beforeAll(async () => {
+    t = await startTestTable();
+    doc = createDocClient({ endpoint: t.endpoint });
+  });
+  afterAll(async () => {
+    doc.destroy();
+    await t.close();
+  });
+
+  it("keeps ingestion's own checkpoint fields, still moves forward only, and clears failures", async () => {
+    const key = { pk: 'CHECKPOINTS', sk: 'ETHUSDT#1m' };
+    // What ingestion (functions/ingest/adapters.ts DynamoCheckpointStore) keeps on the same item.
+    await doc.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: key,
+        UpdateExpression: 'SET nextOpenTime = :n, verifiedThrough = :v, refreshedThrough = :r, backoffUntil = :b, lastTs = :l ADD failures :f',
+        ExpressionAttributeValues: { ':n': 2_060_000, ':v': 1_000_000, ':r': 2_000_000, ':b': 9, ':l': 2_000_000, ':f': 2 },
+      }),
+    );
+    const ck = new CheckpointRepository(doc, t.tableName);
+    expect(await ck.advance('ETHUSDT', '1m', 3_000_000)).toBe(true);
+    const item = (await doc.send(new GetCommand({ TableName: t.tableName, Key: key }))).Item!;
+    expect(item).toMatchObject({
+      symbol: 'ETHUSDT',
+      interval: '1m',
+      lastTs: 3_000_000,
+      failures: 0,
+      nextOpenTime: 2_060_000,
+      verifiedThrough: 1_000_000,
+      refreshedThrough: 2_000_000,
+      backoffUntil: 9,
+    });
+    expect(await ck.advance('ETHUSDT', '1m', 2_500_000)).toBe(false);
+    expect(await ck.advance('ETHUSDT', '1m', 3_000_000)).toBe(false);
+    expect((await ck.get('ETHUSDT', '1m'))?.lastTs).toBe(3_000_000);
   });
 });
 

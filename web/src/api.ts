@@ -118,13 +118,22 @@ function isChanResult(o: Record<string, unknown>): boolean {
   return Array.isArray(o.bars) && Array.isArray(o.strokes);
 }
 
+/** The per-bar parts of the analysis document the chart page draws (GET /api/v1/analysis `include`). */
+export const CHART_INCLUDE = 'bars,mergedBars,fractals';
+
 export async function fetchAnalysis(
   symbol: string,
   interval: string,
   preset: string,
   signal?: AbortSignal,
 ): Promise<ChanResult> {
-  const body = await getJson(`/analysis/${encodeURIComponent(symbol)}`, { interval, preset }, signal);
+  // The API answers structures only unless `include` names the per-bar parts; the chart draws the candles and
+  // MACD (bars), the merged-bar boxes and the fractal marks, so it asks for all three.
+  const body = await getJson(
+    `/analysis/${encodeURIComponent(symbol)}`,
+    { interval, preset, include: CHART_INCLUDE },
+    signal,
+  );
   const r = unwrap(body, isChanResult);
   if (!r) throw new Error('the analysis response holds no ChanResult (bars/strokes)');
   const res = r as unknown as ChanResult;
