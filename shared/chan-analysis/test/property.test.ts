@@ -82,7 +82,7 @@ const arbSeries = fc
 
 describe('engine properties', () => {
   it('never throws and keeps the invariants, under several configs', () => {
-    const configs = [undefined, { bi_strict: false }, { bi_algo: 'fx' }, { zs_algo: 'over_seg' }, { one_bi_zs: true }, { bi_allow_sub_peak: false, gap_as_kl: true }];
+    const configs = [undefined, { bi_strict: false }, { bi_algo: 'fx' }, { zs_algo: 'over_seg' }, { one_bi_zs: true }, { bi_allow_sub_peak: false, gap_as_kl: true }, { seg_algo: 'break' }, { seg_algo: '1+1' }];
     fc.assert(
       fc.property(arbSeries, fc.constantFrom(...configs), (bars, config) => {
         checkInvariants(analyze(bars, { config }));
@@ -96,7 +96,7 @@ describe('engine properties', () => {
       fc.property(
         arbSeries,
         fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 40 }),
-        fc.constantFrom(undefined, { bi_allow_sub_peak: false }, { bi_strict: false }),
+        fc.constantFrom(undefined, { bi_allow_sub_peak: false }, { bi_strict: false }, { seg_algo: 'break' }, { seg_algo: '1+1' }),
         (bars, wiggles, config) => {
           const a = new ChanAnalyzer({ config });
           const checkEvery = Math.max(1, Math.floor(bars.length / 12));

@@ -3,17 +3,28 @@ import type { ChanConfig } from '../config.js';
 import type { Line } from '../types.js';
 import type { BarPrices } from './seg.js';
 import { SegListChan } from './seg-list.js';
+import type { SegList } from './seg-list-base.js';
+import { SegListBreak } from './seg-list-break.js';
+import { SegListDYH } from './seg-list-dyh.js';
 
 /**
- * The segment list for `config.segAlgo`. Only "chan" (chan.py's default, the conformance target) exists:
- * "break" and "1+1" are deprecated in chan.py (§7.9) and not implemented here.
+ * The segment list for `config.segAlgo`: "chan" (chan.py's default feature-sequence algorithm, the
+ * conformance target), or chan.py's deprecated "break" (CSegListDef) and "1+1" (CSegListDYH), §7.9. All three
+ * have the same public surface.
  */
 export function createSegList<L extends Line>(
   config: Pick<ChanConfig, 'segAlgo' | 'leftSegMethod'>,
   bars: BarPrices,
-): SegListChan<L> {
-  if (config.segAlgo !== 'chan') {
-    throw new Error(`segAlgo "${config.segAlgo}" is not implemented (deprecated in chan.py); use "chan"`);
+): SegList<L> {
+  const options = { leftSegMethod: config.leftSegMethod };
+  switch (config.segAlgo) {
+    case 'chan':
+      return new SegListChan<L>(options, bars);
+    case 'break':
+      return new SegListBreak<L>(options, bars);
+    case '1+1':
+      return new SegListDYH<L>(options, bars);
+    default:
+      throw new Error(`unknown segAlgo "${String(config.segAlgo)}"`);
   }
-  return new SegListChan<L>({ leftSegMethod: config.leftSegMethod }, bars);
 }
