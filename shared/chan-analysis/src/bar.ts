@@ -171,16 +171,24 @@ function price(v: unknown, idx: number, field: 'open' | 'high' | 'low' | 'close'
   return v;
 }
 
-/**
- * Converts and validates one input bar. `label` defaults to the input's own time string (or a formatted time).
- * Time order against the previous bar is checked by the level (`checkTimeOrder`), not here.
- */
-export function toBar(input: BarInput, idx: number, label?: string, opts?: BarOptions): Bar {
+/** Validated prices and optional numbers of one input bar (a reusable record: no allocation per bar). */
+export class BarFields {
+  open = 0;
+  high = 0;
+  low = 0;
+  close = 0;
+  volume = 0;
+  turnover = 0;
+  turnoverRate = 0;
+}
+
+/** Validates the prices of `input` (bar `idx`) into `out` (chan-spec §2, `autofix`). */
+export function readBarPrices(input: BarInput, idx: number, autofix: boolean, out: BarFields): void {
   const open = price(input.open, idx, 'open');
   let high = price(input.high, idx, 'high');
   let low = price(input.low, idx, 'low');
   const close = price(input.close, idx, 'close');
-  if (opts !== undefined && opts.autofix === true) {
+  if (autofix) {
     low = Math.min(open, high, low, close);
     high = Math.max(open, high, low, close);
   } else {
@@ -191,25 +199,37 @@ export function toBar(input: BarInput, idx: number, label?: string, opts?: BarOp
       throw new BarValidationError(idx, 'high', `high ${high} is below open/close (${open}/${close})`);
     }
   }
+  out.open = open;
+  out.high = high;
+  out.low = low;
+  out.close = close;
+}
+
+/** Validates the optional numbers of `input` into `out` (NaN when absent). */
+export function readBarExtras(input: BarInput, idx: number, out: BarFields): void {
+  out.volume = optionalNumber(input.volume, idx, 'volume');
+  out.turnover = optionalNumber(input.turnover, idx, 'turnover');
+  out.turnoverRate = optionalNumber(input.turnoverRate, idx, 'turnoverRate');
+}
+
+const scratch = new BarFields();
+
+/**
+ * Converts and validates one input bar. `label` defaults to the input's own time string (or a formatted time).
+ * Time order against the previous bar is checked by the level (`checkTimeOrder`), not here.
+ */
+export function toBar(input: BarInput, idx: number, label?: string, opts?: BarOptions): Bar {
+  const f = scratch;
+  readBarPrices(input, idx, opts !== undefined && opts.autofix === true, f);
   let time: number;
   try {
     time = parseTime(input.time);
   } catch (e) {
     throw new BarValidationError(idx, 'time', (e as Error).message);
   }
+  readBarExtras(input, idx, f);
   const lbl = label ?? (typeof input.time === 'string' ? input.time : formatTime(time));
-  return new OhlcBar(
-    idx,
-    time,
-    lbl,
-    open,
-    high,
-    low,
-    close,
-    optionalNumber(input.volume, idx, 'volume'),
-    optionalNumber(input.turnover, idx, 'turnover'),
-    optionalNumber(input.turnoverRate, idx, 'turnoverRate'),
-  );
+  return new OhlcBar(idx, time, lbl, f.open, f.high, f.low, f.close, f.volume, f.turnover, f.turnoverRate);
 }
 
 /** Throws unless `bar` is strictly later than `prev` (chan.py KL_NOT_MONOTONOUS). */
@@ -234,4 +254,137 @@ export function toBars(inputs: readonly BarInput[], labels?: readonly string[], 
     prev = b;
   }
   return out;
+}
+
+/**
+ * A level's raw bars as a struct of arrays (one Float64Array column per field): appending a bar allocates no
+ * object, so a long series puts no per-bar garbage-collector load on the hot path. `Bar` objects for the
+ * structure code and the outputs are thin views (`views()`), created on demand and only once per bar; a view
+ * reads the store, so the view of a still-forming bar shows its latest values.
+ */
+export class BarStore {
+  length = 0;
+  time = new Float64Array(0);
+  open = new Float64Array(0);
+  high = new Float64Array(0);
+  low = new Float64Array(0);
+  close = new Float64Array(0);
+  volume = new Float64Array(0);
+  turnover = new Float64Array(0);
+  turnoverRate = new Float64Array(0);
+  /** The caller's time strings; undefined where none was given (formatted from the time on first read). */
+  private readonly labels: (string | undefined)[] = [];
+  private readonly viewList: Bar[] = [];
+
+  /** Appends bar `length` (no time-order check: the level does it). */
+  push(time: number, label: string | undefined, f: BarFields): void {
+    const i = this.length;
+    if (i === this.time.length) this.grow(i + 1);
+    this.time[i] = time;
+    this.labels.push(label);
+    this.length = i + 1;
+    this.write(i, f);
+  }
+
+  /** Replaces the values (and label) of the last bar; its time stays. */
+  setLast(label: string | undefined, f: BarFields): void {
+    const i = this.length - 1;
+    this.labels[i] = label;
+    this.write(i, f);
+  }
+
+  label(i: number): string {
+    let l = this.labels[i];
+    if (l === undefined) {
+      l = formatTime(this.time[i]);
+      this.labels[i] = l;
+    }
+    return l;
+  }
+
+  /** The bars as `Bar` views, index = idx. The same array object every call, extended to `length`. */
+  views(): Bar[] {
+    const v = this.viewList;
+    for (let i = v.length; i < this.length; i++) v.push(new BarView(this, i));
+    return v;
+  }
+
+  private write(i: number, f: BarFields): void {
+    this.open[i] = f.open;
+    this.high[i] = f.high;
+    this.low[i] = f.low;
+    this.close[i] = f.close;
+    this.volume[i] = f.volume;
+    this.turnover[i] = f.turnover;
+    this.turnoverRate[i] = f.turnoverRate;
+  }
+
+  private grow(min: number): void {
+    let cap = this.time.length < 256 ? 256 : this.time.length * 2;
+    while (cap < min) cap *= 2;
+    this.time = grownTo(this.time, cap);
+    this.open = grownTo(this.open, cap);
+    this.high = grownTo(this.high, cap);
+    this.low = grownTo(this.low, cap);
+    this.close = grownTo(this.close, cap);
+    this.volume = grownTo(this.volume, cap);
+    this.turnover = grownTo(this.turnover, cap);
+    this.turnoverRate = grownTo(this.turnoverRate, cap);
+  }
+}
+
+function grownTo(a: Float64Array<ArrayBuffer>, cap: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** One bar of a BarStore (read-only view; see BarStore). */
+class BarView implements Bar {
+  constructor(
+    private readonly store: BarStore,
+    readonly idx: number,
+  ) {}
+  get time(): number {
+    return this.store.time[this.idx];
+  }
+  get label(): string {
+    return this.store.label(this.idx);
+  }
+  get open(): number {
+    return this.store.open[this.idx];
+  }
+  get high(): number {
+    return this.store.high[this.idx];
+  }
+  get low(): number {
+    return this.store.low[this.idx];
+  }
+  get close(): number {
+    return this.store.close[this.idx];
+  }
+  get volume(): number {
+    return this.store.volume[this.idx];
+  }
+  get turnover(): number {
+    return this.store.turnover[this.idx];
+  }
+  get turnoverRate(): number {
+    return this.store.turnoverRate[this.idx];
+  }
+  /** The plain bar (what JSON.stringify and spreading callers expect). */
+  toJSON(): Bar {
+    return {
+      idx: this.idx,
+      time: this.time,
+      label: this.label,
+      open: this.open,
+      high: this.high,
+      low: this.low,
+      close: this.close,
+      volume: this.volume,
+      turnover: this.turnover,
+      turnoverRate: this.turnoverRate,
+    };
+  }
 }

@@ -8,8 +8,9 @@
  * snapshot. A snapshot therefore equals a batch run over the same bars at any moment, which the property
  * tests check.
  */
-import { parseTime, toBar, type BarOptions } from './bar.js';
+import { BarFields, parseTime, readBarExtras, readBarPrices, type BarOptions } from './bar.js';
 import type { Bi } from './bi/bi.js';
+import type { MergedKLine } from './kline/merged-bar.js';
 import { BspCalculator } from './bsp/index.js';
 import { configNeedsRsi, fromChanPy, getPreset, resolveConfig, type ChanConfig, type ChanConfigInput, type PresetName } from './config.js';
 import { Level } from './level.js';
@@ -41,6 +42,8 @@ export class ChanAnalyzer {
   readonly preset: string | null;
   private readonly level: Level;
   private readonly autofix: boolean;
+  /** Reusable record of the validated values of the bar being added (no allocation per update). */
+  private readonly fields = new BarFields();
   private readonly segments: SegListChan<Bi>;
   private readonly segmentsOfSegments: SegListChan<Seg<Bi>>;
   private readonly strokePivots: PivotList<Bi>;
@@ -51,6 +54,10 @@ export class ChanAnalyzer {
   /** Segments / segments of segments up to the last sure one at the previous snapshot. */
   private sureSegs = 0;
   private sureSegsegs = 0;
+  /** Lowest bar idx added or replaced since the last derive. */
+  private minTouched = 0;
+  /** What the derived layers read from the stroke-list tail at the last derive (see `unchangedSinceDerive`). */
+  private readonly tail = new StrokeTail();
 
   constructor(options: AnalyzerOptions = {}) {
     const { config, preset } = configFromOptions(options);
@@ -69,7 +76,7 @@ export class ChanAnalyzer {
 
   /** Number of bars received (the forming one included). */
   get barCount(): number {
-    return this.level.bars.length;
+    return this.level.barCount;
   }
 
   /**
@@ -77,13 +84,24 @@ export class ChanAnalyzer {
    * bar being updated). Throws BarValidationError for invalid prices or a time before the last bar's.
    */
   update(input: BarInput, label?: string): void {
-    const bars = this.level.bars;
-    const n = bars.length;
-    const time = parseTime(input.time);
-    const text = label ?? (typeof input.time === 'string' ? input.time : undefined);
-    const opts = { autofix: this.autofix };
-    if (n > 0 && bars[n - 1].time === time) this.level.replaceLast(toBar(input, n - 1, text, opts));
-    else this.level.push(toBar(input, n, text, opts));
+    const level = this.level;
+    const store = level.store;
+    const n = store.length;
+    const t = input.time;
+    const time = typeof t === 'number' && Number.isFinite(t) ? t : parseTime(t);
+    const text = label ?? (typeof t === 'string' ? t : undefined);
+    const f = this.fields;
+    if (n > 0 && store.time[n - 1] === time) {
+      readBarPrices(input, n - 1, this.autofix, f);
+      readBarExtras(input, n - 1, f);
+      level.replaceLastValues(text, f);
+      if (n - 1 < this.minTouched) this.minTouched = n - 1;
+    } else {
+      readBarPrices(input, n, this.autofix, f);
+      readBarExtras(input, n, f);
+      level.pushValues(time, text, f);
+      if (n < this.minTouched) this.minTouched = n;
+    }
     this.stale = true;
   }
 
@@ -112,6 +130,14 @@ export class ChanAnalyzer {
 
   private derive(): void {
     const strokes = this.level.strokes();
+    if (this.tail.matches(strokes, this.level.bi.dirtyFrom, this.minTouched)) {
+      // Nothing the layers above strokes read has changed: their structures are still those of a batch run.
+      this.level.bi.takeDirtyFrom();
+      this.minTouched = Infinity;
+      this.stale = false;
+      return;
+    }
+    this.level.bars; // extends the Bar views the segment and buy/sell-point code read
     const segs = this.segments;
     const segsegs = this.segmentsOfSegments;
     segs.update(strokes, this.level.bi.takeDirtyFrom());
@@ -135,8 +161,82 @@ export class ChanAnalyzer {
     this.strokeSignals.update(strokes, segs.segs);
     this.sureSegs = sureCount(segs.segs);
     this.sureSegsegs = sureCount(segsegs.segs);
+    this.tail.record(strokes);
+    this.minTouched = Infinity;
     this.stale = false;
   }
+}
+
+/** Strokes at the end of the list whose state the snapshot shortcut compares (one push changes at most 2). */
+const TAIL = 3;
+/** Per tail stroke: begin and end merged bar, each 6 numbers (see `klcValues`). */
+const KLC_VALUES = 6;
+
+/**
+ * The stroke-list tail as the derived layers (segments, pivots, buy/sell points) last read it. Those layers
+ * read the strokes (objects, ends, sureness, prices and peak bars, all derived from the two end merged bars)
+ * and the bars and indicator values inside the strokes' bar ranges. So when, since the last derive, the stroke
+ * list changed at most in its tail (`dirtyFrom`) and the tail compares equal here, and every bar added or
+ * replaced lies after the last stroke's last bar (an indicator value at bar i depends on bars ≤ i only), a new
+ * derive would give the same structures: the snapshot skips it.
+ */
+class StrokeTail {
+  private count = -1;
+  private from = 0;
+  private readonly objs: (Bi | undefined)[] = [];
+  private readonly ends: (MergedKLine | undefined)[] = [];
+  private readonly flags: number[] = [];
+  private readonly values = new Float64Array(TAIL * 2 * KLC_VALUES);
+
+  record(strokes: readonly Bi[]): void {
+    const n = strokes.length;
+    this.count = n;
+    this.from = n > TAIL ? n - TAIL : 0;
+    for (let i = this.from, j = 0; i < n; i++, j++) {
+      const b = strokes[i];
+      this.objs[j] = b;
+      this.ends[j] = b.endKlc;
+      this.flags[j] = (b.isSure ? 1 : 0) | (b.usedToBeSure ? 2 : 0);
+      klcValues(b.beginKlc, this.values, j * 2 * KLC_VALUES);
+      klcValues(b.endKlc, this.values, (j * 2 + 1) * KLC_VALUES);
+    }
+  }
+
+  matches(strokes: readonly Bi[], dirtyFrom: number, minTouched: number): boolean {
+    const n = strokes.length;
+    if (n !== this.count) return false;
+    if (n === 0) return true;
+    if (dirtyFrom < this.from) return false;
+    if (minTouched <= strokes[n - 1].endKlc.lastBar) return false;
+    const v = this.values;
+    for (let i = this.from, j = 0; i < n; i++, j++) {
+      const b = strokes[i];
+      if (b !== this.objs[j] || b.endKlc !== this.ends[j]) return false;
+      if (this.flags[j] !== ((b.isSure ? 1 : 0) | (b.usedToBeSure ? 2 : 0))) return false;
+      if (!klcSame(b.beginKlc, v, j * 2 * KLC_VALUES) || !klcSame(b.endKlc, v, (j * 2 + 1) * KLC_VALUES)) return false;
+    }
+    return true;
+  }
+}
+
+function klcValues(k: MergedKLine, out: Float64Array, o: number): void {
+  out[o] = k.high;
+  out[o + 1] = k.low;
+  out[o + 2] = k.firstBar;
+  out[o + 3] = k.lastBar;
+  out[o + 4] = k.peakHighBar;
+  out[o + 5] = k.peakLowBar;
+}
+
+function klcSame(k: MergedKLine, v: Float64Array, o: number): boolean {
+  return (
+    v[o] === k.high &&
+    v[o + 1] === k.low &&
+    v[o + 2] === k.firstBar &&
+    v[o + 3] === k.lastBar &&
+    v[o + 4] === k.peakHighBar &&
+    v[o + 5] === k.peakLowBar
+  );
 }
 
 /**

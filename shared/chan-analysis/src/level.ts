@@ -8,14 +8,14 @@
  * it and pushes the new bar. Because the virtual stroke is only an overlay over the sure state, `strokes()` after
  * any sequence of pushes/replacements equals a batch run over the same final bars.
  */
-import { BarValidationError, checkTimeOrder } from './bar.js';
+import { BarFields, BarStore, BarValidationError, formatTime } from './bar.js';
 import { BiList, BiUndo } from './bi/bi-list.js';
 import type { Bi } from './bi/bi.js';
 import { CHANPY, type ChanConfig } from './config.js';
 import { MacdSeries } from './indicators/macd.js';
 import { RsiSeries } from './indicators/rsi.js';
 import { fractalOf } from './kline/fractal.js';
-import { COMBINE, MergedKLine, MergedUndo } from './kline/merged-bar.js';
+import { COMBINE, KlcPrices, MergedKLine, MergedUndo } from './kline/merged-bar.js';
 import { FX_NONE, UP, type Bar, type IndicatorSeries } from './types.js';
 
 /** What the last push did to the merged bars. */
@@ -30,7 +30,8 @@ export interface LevelOptions {
 }
 
 export class Level {
-  readonly bars: Bar[] = [];
+  /** The raw bars, struct of arrays (see BarStore); `bars` gives them as Bar objects. */
+  readonly store = new BarStore();
   readonly macd: MacdSeries;
   readonly rsi: RsiSeries | undefined;
   /** Merged bars (chan.py CKLine list); the last one can still grow. */
@@ -38,6 +39,7 @@ export class Level {
   readonly bi: BiList;
 
   private lastPush = PUSH_NONE;
+  private readonly klcPrices = new KlcPrices();
   private readonly mergedUndo = new MergedUndo();
   private readonly biUndo = new BiUndo();
 
@@ -48,46 +50,96 @@ export class Level {
     this.macd = new MacdSeries(config.macd.fast, config.macd.slow, config.macd.signal);
     this.rsi = opts?.rsi === true ? new RsiSeries(config.rsiCycle) : undefined;
     this.bi = new BiList(this.merged, config);
+    const m = this.macd,
+      r = this.rsi;
+    this.indicators = {
+      get macd() {
+        return m.macd;
+      },
+      get dif() {
+        return m.dif;
+      },
+      get dea() {
+        return m.dea;
+      },
+      get rsi() {
+        return r?.rsi;
+      },
+    };
   }
 
-  get indicators(): IndicatorSeries {
-    const m = this.macd;
-    return { macd: m.macd, dif: m.dif, dea: m.dea, rsi: this.rsi?.rsi };
+  /**
+   * The indicator series, live: each read gives the values up to the current bar (holders of this object, like
+   * the stroke-level divergence metrics, always see the whole series, not the one at the time they got it).
+   */
+  readonly indicators: IndicatorSeries;
+
+  /** The raw bars as `Bar` views (index = idx): one live array, extended on each read. */
+  get bars(): readonly Bar[] {
+    return this.store.views();
+  }
+
+  /** Number of bars received. */
+  get barCount(): number {
+    return this.store.length;
   }
 
   /** Appends a closed bar (its idx must be the next position and its time later than the last bar's). */
   push(bar: Bar): void {
-    const bars = this.bars;
-    if (bar.idx !== bars.length) {
-      throw new BarValidationError(bar.idx, 'time', `bar idx ${bar.idx} pushed at position ${bars.length}`);
+    const n = this.store.length;
+    if (bar.idx !== n) {
+      throw new BarValidationError(bar.idx, 'time', `bar idx ${bar.idx} pushed at position ${n}`);
     }
-    checkTimeOrder(bars.length > 0 ? bars[bars.length - 1] : undefined, bar);
+    this.pushValues(bar.time, bar.label, fieldsOf(bar));
+  }
+
+  /**
+   * Appends a closed bar from validated values (no Bar object): `time` must be later than the last bar's.
+   * `label` undefined: formatted from the time when first read.
+   */
+  pushValues(time: number, label: string | undefined, f: BarFields): void {
+    const store = this.store;
+    const n = store.length;
+    if (n > 0 && !(time > store.time[n - 1])) {
+      throw new BarValidationError(
+        n,
+        'time',
+        `time ${label ?? formatTime(time)} is not after the previous bar's time ${store.label(n - 1)}: times must strictly increase`,
+      );
+    }
     this.bi.deleteVirtual();
-    bars.push(bar);
-    this.macd.push(bar.close);
-    if (this.rsi !== undefined) this.rsi.push(bar.close);
-    this.merge(bar);
+    store.push(time, label, f);
+    this.macd.push(f.close);
+    if (this.rsi !== undefined) this.rsi.push(f.close);
+    this.merge(n, f.high, f.low);
   }
 
   /** The still-forming last bar changed: same idx and the same open time. */
   replaceLast(bar: Bar): void {
-    const bars = this.bars;
-    const n = bars.length;
+    const store = this.store;
+    const n = store.length;
     if (n === 0) throw new BarValidationError(bar.idx, 'time', 'replaceLast with no bar to replace');
-    const old = bars[n - 1];
-    if (bar.idx !== old.idx || bar.time !== old.time) {
+    if (bar.idx !== n - 1 || bar.time !== store.time[n - 1]) {
       throw new BarValidationError(
         bar.idx,
         'time',
-        `replaceLast needs the last bar's idx ${old.idx} and time ${old.label}, got idx ${bar.idx} time ${bar.label}`,
+        `replaceLast needs the last bar's idx ${n - 1} and time ${store.label(n - 1)}, got idx ${bar.idx} time ${bar.label}`,
       );
     }
+    this.replaceLastValues(bar.label, fieldsOf(bar));
+  }
+
+  /** replaceLast from validated values; the time is the last bar's. */
+  replaceLastValues(label: string | undefined, f: BarFields): void {
+    const store = this.store;
+    const n = store.length;
+    if (n === 0) throw new BarValidationError(0, 'time', 'replaceLast with no bar to replace');
     this.bi.deleteVirtual();
     this.undoMerge();
-    bars[n - 1] = bar;
-    this.macd.replaceLast(bar.close);
-    if (this.rsi !== undefined) this.rsi.replaceLast(bar.close);
-    this.merge(bar);
+    store.setLast(label, f);
+    this.macd.replaceLast(f.close);
+    if (this.rsi !== undefined) this.rsi.replaceLast(f.close);
+    this.merge(n - 1, f.high, f.low);
   }
 
   /**
@@ -106,24 +158,24 @@ export class Level {
     return this.bi.list;
   }
 
-  private merge(bar: Bar): void {
+  private merge(bar: number, high: number, low: number): void {
     const klc = this.merged;
     const n = klc.length;
     if (n === 0) {
       // Start-of-series rule: the first merged bar is UP, so an inclusion with bar 1 merges upwards.
-      klc.push(new MergedKLine(0, UP, bar));
+      klc.push(new MergedKLine(0, UP, bar, high, low, this.klcPrices));
       this.lastPush = PUSH_FIRST;
       return;
     }
     const last = klc[n - 1];
-    const rel = last.relation(bar.high, bar.low);
+    const rel = last.relation(high, low);
     if (rel === COMBINE) {
       this.mergedUndo.save(last);
-      last.absorb(bar);
+      last.absorb(bar, high, low);
       this.lastPush = PUSH_COMBINE;
       return;
     }
-    const cur = new MergedKLine(n, rel, bar);
+    const cur = new MergedKLine(n, rel, bar, high, low, this.klcPrices);
     klc.push(cur);
     this.lastPush = PUSH_NEW;
     this.bi.saveUndo(this.biUndo);
@@ -152,4 +204,19 @@ export class Level {
     }
     this.lastPush = PUSH_NONE;
   }
+}
+
+const barScratch = new BarFields();
+
+/** The values of a Bar object in the reusable record (Level.push / replaceLast with a Bar). */
+function fieldsOf(bar: Bar): BarFields {
+  const f = barScratch;
+  f.open = bar.open;
+  f.high = bar.high;
+  f.low = bar.low;
+  f.close = bar.close;
+  f.volume = bar.volume;
+  f.turnover = bar.turnover;
+  f.turnoverRate = bar.turnoverRate;
+  return f;
 }

@@ -79,6 +79,20 @@ describe.each(DATASETS)('%s agrees with chan.py', (name) => {
       );
       // Types in detection order, too (e.g. "2,3b").
       expect(mine.map((p) => p.types.join(','))).toEqual(theirs.map((p: any) => p.types));
+      // Features, e.g. divergence_rate (MACD metrics over the strokes' bars): same keys, values to 1e-9 relative.
+      mine.forEach((p, i) => {
+        const want = theirs[i].features as Record<string, number | string | null>;
+        expect(Object.keys(p.features).sort(), `${p.time} features`).toEqual(Object.keys(want).sort());
+        for (const [k, v] of Object.entries(want)) {
+          const got = p.features[k];
+          if (typeof v === 'number' && typeof got === 'number') {
+            if (!close(got, v)) throw new Error(`${p.time} ${k}: ${got}, chan.py says ${v}`);
+          } else {
+            const norm = (x: unknown) => (x === Infinity || x === 'inf' ? 'inf' : x === null || Number.isNaN(x as number) || x === 'nan' ? 'nan' : x);
+            expect(norm(got), `${p.time} ${k}`).toEqual(norm(v));
+          }
+        }
+      });
     }
   });
 
