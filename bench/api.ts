@@ -51,11 +51,23 @@ async function throughput(n: number, concurrency: number, url: (i: number) => st
 export async function benchApi(): Promise<string[]> {
   const svc = await startService({ env: { LOG_LEVEL: 'SILENT', MAX_ANALYSIS_BARS: '20000' }, throttle: false });
   try {
-    const csv = readFileSync(new URL('../shared/chan-analysis/test/fixtures/us_spy_1d.csv', import.meta.url), 'utf8').trim().split('\n');
+    const csv = readFileSync(new URL('../shared/chan-analysis/test/fixtures/us_spy_1d.csv', import.meta.url), 'utf8')
+      .trim()
+      .split('\n');
     const body = [csv[0], ...csv.slice(-N_BARS)].join('\n');
     const h = { 'x-api-key': svc.apiKey };
-    await svc.fetch('/api/v1/symbols/SPY', { method: 'PUT', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'upload', intervals: ['1d'] }) });
-    const up = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d', { method: 'POST', headers: { ...h, 'content-type': 'text/csv' }, body })).json()) as { inserted: number };
+    await svc.fetch('/api/v1/symbols/SPY', {
+      method: 'PUT',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'upload', intervals: ['1d'] }),
+    });
+    const up = (await (
+      await svc.fetch('/api/v1/klines/SPY?interval=1d', {
+        method: 'POST',
+        headers: { ...h, 'content-type': 'text/csv' },
+        body,
+      })
+    ).json()) as { inserted: number };
     if (up.inserted !== N_BARS) throw new Error(`seeded ${up.inserted} bars, expected ${N_BARS}`);
 
     const base = `${svc.url}/api/v1/analysis/SPY?interval=1d`;
@@ -66,7 +78,8 @@ export async function benchApi(): Promise<string[]> {
     const clearCache = async () => getDeps().cache.inner.close();
 
     const first = (await (await fetch(full)).json()) as { barCount: number; result: { bars: unknown[] } };
-    if (first.barCount !== N_BARS || first.result.bars.length !== N_BARS) throw new Error(`analysed ${first.barCount} bars`);
+    if (first.barCount !== N_BARS || first.result.bars.length !== N_BARS)
+      throw new Error(`analysed ${first.barCount} bars`);
     await timed(20, coldUrl(base)); // JIT warm-up of the engine path
     await timed(10, coldUrl(full));
 

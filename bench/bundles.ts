@@ -26,16 +26,30 @@ export async function bundleSizes(groups: readonly string[] = API_HANDLERS): Pro
   for (const g of groups) {
     const entry = `${root}functions/${g}/handler.ts`;
     if (!existsSync(entry)) continue;
-    const r = await build({ ...esbuildOptions(entry, root), outfile: `${root}cdk.out/bench-${g}.mjs`, write: false, metafile: true, logLevel: 'silent' });
+    const r = await build({
+      ...esbuildOptions(entry, root),
+      outfile: `${root}cdk.out/bench-${g}.mjs`,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
     const code = r.outputFiles.find((f) => !f.path.endsWith('.map'))!;
     const meta = Object.values(r.metafile.outputs).find((o) => o.entryPoint)!;
     const parts = new Map<string, number>();
     for (const [file, v] of Object.entries(meta.inputs)) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
-      const key = m ? m[1]! : file.startsWith('shared/chan-analysis') ? 'chan-analysis (engine)' : file.replace(/\/[^/]+$/, '/');
+      const key = m
+        ? m[1]!
+        : file.startsWith('shared/chan-analysis')
+          ? 'chan-analysis (engine)'
+          : file.replace(/\/[^/]+$/, '/');
       parts.set(key, (parts.get(key) ?? 0) + v.bytesInOutput);
     }
-    out.push({ name: g, bytes: code.contents.byteLength, parts: [...parts].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes) });
+    out.push({
+      name: g,
+      bytes: code.contents.byteLength,
+      parts: [...parts].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
+    });
   }
   return out;
 }

@@ -10,7 +10,14 @@ import { ChanAnalyzer, parseCsv, type BarInput } from 'chan-analysis';
 
 const SHARED = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../shared/chan-analysis/test/fixtures/', import.meta.url));
-const DATASETS = ['cn_sse000001_1d', 'us_spy_1d', 'crypto_ethbtc_5m', 'crypto_unittestbtc_1m', 'us_spy_1h', 'cn_sse000001_1m'];
+const DATASETS = [
+  'cn_sse000001_1d',
+  'us_spy_1d',
+  'crypto_ethbtc_5m',
+  'crypto_unittestbtc_1m',
+  'us_spy_1h',
+  'cn_sse000001_1m',
+];
 
 function load(name: string): { inputs: BarInput[]; labels: string[] } | null {
   const file = existsSync(`${SHARED}${name}.csv`) ? `${SHARED}${name}.csv` : `${FIXTURES}${name}.csv`;
@@ -114,7 +121,7 @@ export async function benchEngine(): Promise<string[]> {
     macdPass(closes, out);
     const tMacd = best(50, () => macdPass(closes, out));
 
-    const rate = (ms: number) => `${((n / ms) * 1000 / 1e6).toFixed(2)} M`;
+    const rate = (ms: number) => `${(((n / ms) * 1000) / 1e6).toFixed(2)} M`;
     rows.push(
       `| ${name} | ${n} | ${rate(tBatch)} | ${rate(tStream)} | ${rate(tUpdate)} | ${p99.toFixed(1)} µs | ${Number.isNaN(heapPerBar) ? 'n/a (run with --expose-gc)' : `${heapPerBar.toFixed(0)} B`} | ${(tMacd * 1000).toFixed(0)} µs | ${(tBatch / tMacd).toFixed(0)} |`,
     );

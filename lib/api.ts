@@ -215,11 +215,19 @@ export class ChanApi extends Construct {
       ['Default4xx', apigw.ResponseType.DEFAULT_4XX, fromGateway('null')],
       ['Default5xx', apigw.ResponseType.DEFAULT_5XX, fromGateway('null')],
       // Names the missing parameters ("Missing required request parameters: [symbol]"; no quotes to escape).
-      ['BadParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, fromGateway('"$context.error.validationErrorString"')],
+      [
+        'BadParameters',
+        apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+        fromGateway('"$context.error.validationErrorString"'),
+      ],
       [
         'NotFound',
         apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-        json('"NotFound"', '"No route $context.httpMethod $context.resourcePath: unknown path, or a method this path does not have"', 'null'),
+        json(
+          '"NotFound"',
+          '"No route $context.httpMethod $context.resourcePath: unknown path, or a method this path does not have"',
+          'null',
+        ),
         '404',
       ],
       [
@@ -232,11 +240,20 @@ export class ChanApi extends Construct {
         ),
         '403',
       ],
-      ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, json('"Forbidden"', '$context.error.messageString', 'null'), '403'],
+      [
+        'AccessDenied',
+        apigw.ResponseType.ACCESS_DENIED,
+        json('"Forbidden"', '$context.error.messageString', 'null'),
+        '403',
+      ],
       [
         'Throttled',
         apigw.ResponseType.THROTTLED,
-        json('"TooManyRequests"', '"Too many requests: rate limit of $context.httpMethod $context.resourcePath exceeded; retry with backoff"', 'null'),
+        json(
+          '"TooManyRequests"',
+          '"Too many requests: rate limit of $context.httpMethod $context.resourcePath exceeded; retry with backoff"',
+          'null',
+        ),
         '429',
       ],
       [

@@ -68,7 +68,8 @@ export class Ingestion extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue IS the dead-letter queue of the ingest queue; a DLQ of a DLQ would only move the same messages.',
+      reason:
+        'This queue IS the dead-letter queue of the ingest queue; a DLQ of a DLQ would only move the same messages.',
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
@@ -144,6 +145,5 @@ export class Ingestion extends Construct {
       });
     }
     this.rules = rules;
-
   }
 }

@@ -14,7 +14,12 @@ export interface Dynalite {
 }
 
 export async function startDynalite(opts: { path?: string; port?: number } = {}): Promise<Dynalite> {
-  const server = dynalite({ ...(opts.path ? { path: opts.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({
+    ...(opts.path ? { path: opts.path } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -33,7 +38,11 @@ export async function startDynalite(opts: { path?: string; port?: number } = {})
 
 /** A raw client for table administration (credentials are irrelevant to dynalite but required by the SDK). */
 export function adminClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
 
 /** Create the service table unless it exists. Returns true when it was created. */

@@ -107,9 +107,18 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const buckets = new Map<string, TokenBucket>();
   const staticRoot = opts.staticDir && existsSync(opts.staticDir) ? resolve(opts.staticDir) : undefined;
 
-  const allowedOrigin = (origin: string | undefined) => (origin && opts.corsOrigins.includes(origin) ? origin : undefined);
+  const allowedOrigin = (origin: string | undefined) =>
+    origin && opts.corsOrigins.includes(origin) ? origin : undefined;
 
-  const sendJson = (req: IncomingMessage, res: ServerResponse, status: number, error: string, message: string, details: unknown = null, extra: Record<string, string> = {}) => {
+  const sendJson = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    error: string,
+    message: string,
+    details: unknown = null,
+    extra: Record<string, string> = {},
+  ) => {
     const origin = allowedOrigin(req.headers.origin);
     res.writeHead(status, {
       'Content-Type': 'application/json; charset=utf-8',
@@ -162,7 +171,13 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       const methods = [...new Set(matches.map((r) => r.method)), 'OPTIONS'].join(',');
       res.writeHead(204, {
         ...(origin
-          ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Methods': methods, 'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS, 'Access-Control-Max-Age': '600', Vary: 'Origin' }
+          ? {
+              'Access-Control-Allow-Origin': origin,
+              'Access-Control-Allow-Methods': methods,
+              'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
+              'Access-Control-Max-Age': '600',
+              Vary: 'Origin',
+            }
           : {}),
       });
       return res.end();
@@ -170,16 +185,29 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
 
     const route = matches.find((r) => r.method === method);
     if (!route) {
-      return sendJson(req, res, 405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}; use ${matches.map((r) => r.method).join(', ')}`, null, {
-        Allow: matches.map((r) => r.method).join(', '),
-      });
+      return sendJson(
+        req,
+        res,
+        405,
+        'MethodNotAllowed',
+        `${method} is not allowed on ${pathname}; use ${matches.map((r) => r.method).join(', ')}`,
+        null,
+        {
+          Allow: matches.map((r) => r.method).join(', '),
+        },
+      );
     }
 
     const apiKey = typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined;
     if (route.apiKey && (!apiKey || !opts.apiKeys.includes(apiKey))) {
-      return sendJson(req, res, 403, 'Forbidden', `${apiKey ? 'Invalid' : 'Missing'} API key: ${method} ${route.path} requires a valid x-api-key header`, [
-        { field: 'headers.x-api-key', message: apiKey ? 'invalid' : 'missing' },
-      ]);
+      return sendJson(
+        req,
+        res,
+        403,
+        'Forbidden',
+        `${apiKey ? 'Invalid' : 'Missing'} API key: ${method} ${route.path} requires a valid x-api-key header`,
+        [{ field: 'headers.x-api-key', message: apiKey ? 'invalid' : 'missing' }],
+      );
     }
 
     if (opts.throttle !== false) {
@@ -187,11 +215,21 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       const t = route.throttle ?? STAGE_THROTTLE;
       let b = buckets.get(key);
       if (!b) buckets.set(key, (b = new TokenBucket(t.rateLimit, t.burstLimit)));
-      if (!b.take()) return sendJson(req, res, 429, 'TooManyRequests', `Too many requests: ${key} allows ${t.rateLimit} requests/s (burst ${t.burstLimit})`);
+      if (!b.take())
+        return sendJson(
+          req,
+          res,
+          429,
+          'TooManyRequests',
+          `Too many requests: ${key} allows ${t.rateLimit} requests/s (burst ${t.burstLimit})`,
+        );
     }
 
     const body = await readBody(req);
-    if (body === null) return sendJson(req, res, 413, 'PayloadTooLarge', `body exceeds API Gateway's ${GATEWAY_MAX_BODY} byte limit`, { field: 'body' });
+    if (body === null)
+      return sendJson(req, res, 413, 'PayloadTooLarge', `body exceeds API Gateway's ${GATEWAY_MAX_BODY} byte limit`, {
+        field: 'body',
+      });
 
     const handler = opts.handlers[route.handler];
     if (!handler) return sendJson(req, res, 502, 'BadGateway', `No local handler for group ${route.handler}`);

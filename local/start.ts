@@ -20,7 +20,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The sample series shipped with the engine's tests: real daily bars. */
 export const SEED_SERIES = [
-  { symbol: '000001.SH', interval: '1d', file: 'shared/chan-analysis/test/fixtures/cn_sse000001_1d.csv', provider: 'upload' },
+  {
+    symbol: '000001.SH',
+    interval: '1d',
+    file: 'shared/chan-analysis/test/fixtures/cn_sse000001_1d.csv',
+    provider: 'upload',
+  },
   { symbol: 'SPY', interval: '1d', file: 'shared/chan-analysis/test/fixtures/us_spy_1d.csv', provider: 'upload' },
 ] as const;
 
@@ -36,7 +41,13 @@ export async function seedIfEmpty(): Promise<{ seeded: boolean; bars: number }> 
   let bars = 0;
   for (const s of SEED_SERIES) {
     const parsed = requireValidCsv(readFileSync(join(root, s.file), 'utf8'), s.file);
-    await symbols.put({ symbol: s.symbol, provider: s.provider, intervals: [s.interval], providerSymbol: s.symbol, active: true });
+    await symbols.put({
+      symbol: s.symbol,
+      provider: s.provider,
+      intervals: [s.interval],
+      providerSymbol: s.symbol,
+      active: true,
+    });
     const r = await getSeriesService().upsert(s.symbol, s.interval, parsed);
     bars += r.inserted;
   }
@@ -70,8 +81,12 @@ async function main() {
   console.log(server.url);
   console.log(`  health:   ${server.url}/health`);
   console.log(`  openapi:  ${server.url}${cfg.apiPrefix}/openapi.json`);
-  console.log(`  data:     ${join(dataDir, 'dynalite')} (dynalite)${seed.seeded ? `, seeded ${seed.bars} bars (000001.SH, SPY daily)` : ''}`);
-  console.log(`  cache:    ${cfg.redisUrl ? `${cfg.redisUrl}${cfg.redisCluster ? ' (cluster)' : ''}` : 'in-process LRU'}`);
+  console.log(
+    `  data:     ${join(dataDir, 'dynalite')} (dynalite)${seed.seeded ? `, seeded ${seed.bars} bars (000001.SH, SPY daily)` : ''}`,
+  );
+  console.log(
+    `  cache:    ${cfg.redisUrl ? `${cfg.redisUrl}${cfg.redisCluster ? ' (cluster)' : ''}` : 'in-process LRU'}`,
+  );
   console.log(`  API key:  ${process.env.API_KEY} (x-api-key header on write routes; DEV VALUE)`);
 
   const shutdown = async () => {

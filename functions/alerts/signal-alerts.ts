@@ -22,12 +22,7 @@ import type { ResultSignal } from 'chan-analysis';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { expiresAfterDays, TABLE_KEYS } from '../store/table.js';
 import type { SignalAlertPrefs } from './prefs.js';
-import {
-  SIGNAL_MESSAGE_KIND,
-  type SignalLevel,
-  type SignalMessage,
-  type SignalStage,
-} from './signal-message.js';
+import { SIGNAL_MESSAGE_KIND, type SignalLevel, type SignalMessage, type SignalStage } from './signal-message.js';
 
 // ------------------------------------------------------------------------------------------- preferences
 

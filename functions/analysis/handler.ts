@@ -29,22 +29,48 @@ export const handler = createHandler('analysis', {
     const series = getSeriesService();
     const meta = requireSeries(await series.meta(symbol, interval), symbol, interval);
     const { cache } = getDeps();
-    const key = analysisKey(symbol, interval, meta.lastTs, meta.rev, resolved.configHash, from ?? 'first', to ?? 'last', include);
+    const key = analysisKey(
+      symbol,
+      interval,
+      meta.lastTs,
+      meta.rev,
+      resolved.configHash,
+      from ?? 'first',
+      to ?? 'last',
+      include,
+    );
     const hit = await cache.get(key);
     recordCache('analysis', hit !== null);
     if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
 
     const max = config.maxAnalysisBars;
-    const bars = await series.read(meta, { from: from ?? meta.firstTs, to: to ?? meta.lastTs, limit: from === undefined ? max : max + 1, latest: from === undefined });
+    const bars = await series.read(meta, {
+      from: from ?? meta.firstTs,
+      to: to ?? meta.lastTs,
+      limit: from === undefined ? max : max + 1,
+      latest: from === undefined,
+    });
     if (bars.length > max) {
-      throw badRequest(`Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`, [
-        { field: 'query.from', message: 'too many bars' },
-      ]);
+      throw badRequest(
+        `Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`,
+        [{ field: 'query.from', message: 'too many bars' }],
+      );
     }
-    if (bars.length === 0) throw notFound(`No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`, [{ field: 'query.from', message: 'empty range' }]);
+    if (bars.length === 0)
+      throw notFound(
+        `No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`,
+        [{ field: 'query.from', message: 'empty range' }],
+      );
     const t0 = performance.now();
     const result = runEngine(
-      bars.map((b) => ({ time: formatTime(interval, b.ts), open: b.open, high: b.high, low: b.low, close: b.close, ...(b.volume === null ? {} : { volume: b.volume }) })),
+      bars.map((b) => ({
+        time: formatTime(interval, b.ts),
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        ...(b.volume === null ? {} : { volume: b.volume }),
+      })),
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);
@@ -69,7 +95,14 @@ export const handler = createHandler('analysis', {
     const rows = body.bars as { time: string | number }[];
     const t0 = performance.now();
     const result = runEngine(
-      bars.map((b, i) => ({ time: rows[i]!.time, open: b.open, high: b.high, low: b.low, close: b.close, ...(b.volume === null ? {} : { volume: b.volume }) })),
+      bars.map((b, i) => ({
+        time: rows[i]!.time,
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        ...(b.volume === null ? {} : { volume: b.volume }),
+      })),
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);

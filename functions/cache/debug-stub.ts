@@ -3,7 +3,11 @@
  * Lambda bundles and logs through it only when DEBUG=ioredis:* is set, which a Lambda never does. Saves `debug`
  * and `supports-color` (~8 KB minified). Same shape: debug(namespace) → a logger function whose `enabled` is false.
  */
-type DebugFn = ((...args: unknown[]) => void) & { enabled: boolean; namespace: string; extend: (ns: string) => DebugFn };
+type DebugFn = ((...args: unknown[]) => void) & {
+  enabled: boolean;
+  namespace: string;
+  extend: (ns: string) => DebugFn;
+};
 
 function createDebug(namespace: string): DebugFn {
   const fn = (() => {}) as DebugFn;

@@ -59,7 +59,11 @@ export function hasFlag(commandName: string, flag: string, options?: { nameCaseI
 }
 
 /** Indexes of the key arguments, e.g. getKeyIndexes('mget', ['a', 'b']) → [0, 1]. None of the kept commands has movable keys. */
-export function getKeyIndexes(commandName: string, args: unknown[], options?: { nameCaseInsensitive?: boolean; parseExternalKey?: boolean }): number[] {
+export function getKeyIndexes(
+  commandName: string,
+  args: unknown[],
+  options?: { nameCaseInsensitive?: boolean; parseExternalKey?: boolean },
+): number[] {
   const name = lower(commandName, options?.nameCaseInsensitive);
   if (!Object.prototype.hasOwnProperty.call(TABLE, name)) throw new Error('Unknown command ' + name);
   if (!Array.isArray(args)) throw new Error('Expect args to be an array');

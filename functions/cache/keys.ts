@@ -14,7 +14,8 @@ import type { Interval } from '../common/domain.js';
 
 export const seriesTag = (symbol: string, interval: Interval) => `{${symbol}:${interval}}`;
 export const metaKey = (symbol: string, interval: Interval) => `${seriesTag(symbol, interval)}:meta`;
-export const bucketKey = (symbol: string, interval: Interval, bucket: string, rev: number) => `${seriesTag(symbol, interval)}:k:${bucket}:${rev}`;
+export const bucketKey = (symbol: string, interval: Interval, bucket: string, rev: number) =>
+  `${seriesTag(symbol, interval)}:k:${bucket}:${rev}`;
 /** `include` is the canonical list of per-bar parts in the body (`-` for none): each variant is its own entry. */
 export const analysisKey = (
   symbol: string,
@@ -25,5 +26,6 @@ export const analysisKey = (
   from: number | 'first',
   to: number | 'last',
   include: readonly string[] = [],
-) => `${seriesTag(symbol, interval)}:a:${lastBarTs}:${rev}:${configHash}:${from}:${to}:${include.length ? include.join('+') : '-'}`;
+) =>
+  `${seriesTag(symbol, interval)}:a:${lastBarTs}:${rev}:${configHash}:${from}:${to}:${include.length ? include.join('+') : '-'}`;
 export const SYMBOLS_LIST_KEY = '{symbols}:list';

@@ -59,7 +59,11 @@ export class ResilientCache implements Cache {
   }
 
   mget(keys: string[]): Promise<(string | null)[]> {
-    return this.guard('mget', () => this.inner.mget(keys), keys.map(() => null));
+    return this.guard(
+      'mget',
+      () => this.inner.mget(keys),
+      keys.map(() => null),
+    );
   }
 
   set(key: string, value: string, tier: TtlTier): Promise<void> {

@@ -9,7 +9,15 @@ import { BarInputSchema } from './bars.js';
 import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
 import { BackfillBodySchema } from '../ingest/backfill-schema.js';
 import { jobsApiSpecs } from '../jobs/api-spec.js';
-import { IntervalSchema, INTERVALS, MAX_FUTURE_MS, MIN_TIME_MS, parseTime, SymbolSchema, TimeParamSchema } from './domain.js';
+import {
+  IntervalSchema,
+  INTERVALS,
+  MAX_FUTURE_MS,
+  MIN_TIME_MS,
+  parseTime,
+  SymbolSchema,
+  TimeParamSchema,
+} from './domain.js';
 
 export interface Limits {
   maxKlinesLimit: number;
@@ -42,10 +50,17 @@ const positiveInt = (name: string, max: number) =>
     .string()
     .regex(/^\d+$/, { error: `${name} must be a positive integer` })
     .transform(Number)
-    .pipe(z.number().int().min(1, { error: `${name} must be at least 1` }).max(max, { error: `${name} must be at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, { error: `${name} must be at least 1` })
+        .max(max, { error: `${name} must be at most ${max}` }),
+    );
 
 /** from ≤ to, reported on `from` so the message names a field. */
-const rangeOrdered = (q: { from?: number; to?: number }) => q.from === undefined || q.to === undefined || q.from <= q.to;
+const rangeOrdered = (q: { from?: number; to?: number }) =>
+  q.from === undefined || q.to === undefined || q.from <= q.to;
 const RANGE_ERROR = { error: 'from must not be after to (reversed range)', path: ['from'] };
 
 const JsonObjectParam = (name: string) =>
@@ -71,11 +86,16 @@ export const SOURCE_LABELS = ['start', 'end'] as const;
 
 /** historyFrom in a JSON body: epoch milliseconds (a number) or a date / ISO date-time string; stored as epoch ms. */
 const HistoryFromSchema = z
-  .union([z.number(), z.string()], { error: 'historyFrom must be epoch milliseconds or a YYYY-MM-DD / ISO 8601 date-time string' })
+  .union([z.number(), z.string()], {
+    error: 'historyFrom must be epoch milliseconds or a YYYY-MM-DD / ISO 8601 date-time string',
+  })
   .transform((v, ctx) => {
     const t = parseTime(v);
     if (!Number.isFinite(t)) {
-      ctx.addIssue({ code: 'custom', message: `historyFrom ${JSON.stringify(v)} is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `historyFrom ${JSON.stringify(v)} is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time`,
+      });
       return z.NEVER;
     }
     if (t < MIN_TIME_MS || t > Date.now() + MAX_FUTURE_MS) {
@@ -95,11 +115,27 @@ export const ErrorSchema = z
   .meta({ id: 'Error' });
 
 const ApiBarSchema = z
-  .object({ time: z.string(), ts: z.number().int(), open: z.number(), high: z.number(), low: z.number(), close: z.number(), volume: z.number().nullable() })
+  .object({
+    time: z.string(),
+    ts: z.number().int(),
+    open: z.number(),
+    high: z.number(),
+    low: z.number(),
+    close: z.number(),
+    volume: z.number().nullable(),
+  })
   .meta({ id: 'Bar' });
 
 const SeriesSchema = z
-  .object({ symbol: z.string(), interval: IntervalSchema, first: z.string(), last: z.string(), count: z.number().int(), rev: z.number().int(), updatedAt: z.string() })
+  .object({
+    symbol: z.string(),
+    interval: IntervalSchema,
+    first: z.string(),
+    last: z.string(),
+    count: z.number().int(),
+    rev: z.number().int(),
+    updatedAt: z.string(),
+  })
   .meta({ id: 'Series' });
 
 const TrackedSymbolSchema = z
@@ -124,7 +160,13 @@ const HealthSchema = z
     status: z.enum(['healthy', 'degraded', 'unhealthy']),
     message: z.string(),
     version: z.string(),
-    components: z.object({ api: z.string(), database: z.string(), chan_module: z.string(), cache: z.string(), ingestion: z.string().optional() }),
+    components: z.object({
+      api: z.string(),
+      database: z.string(),
+      chan_module: z.string(),
+      cache: z.string(),
+      ingestion: z.string().optional(),
+    }),
   })
   .meta({ id: 'Health' });
 
@@ -182,7 +224,9 @@ const AnalysisSchema = z
     barCount: z.number().int(),
     from: z.string().nullable(),
     to: z.string().nullable(),
-    include: z.array(z.enum(INCLUDE_PARTS)).meta({ description: 'The per-bar parts present in result (what `include` asked for)' }),
+    include: z
+      .array(z.enum(INCLUDE_PARTS))
+      .meta({ description: 'The per-bar parts present in result (what `include` asked for)' }),
     result: z.record(z.string(), z.unknown()).meta({
       description:
         'ChanResult: meta, strokes, segments, segmentsOfSegments, strokePivots, segmentPivots, strokeSignals, segmentSignals; ' +
@@ -207,7 +251,10 @@ export function buildApiSpec(limits: Limits) {
       method: 'GET',
       path: '/health',
       summary: 'Service health (the predecessor /health JSON plus components.cache)',
-      responses: { 200: { description: 'Healthy or degraded (cache down)', schema: HealthSchema }, 503: { description: 'The store is unreachable', schema: HealthSchema } },
+      responses: {
+        200: { description: 'Healthy or degraded (cache down)', schema: HealthSchema },
+        503: { description: 'The store is unreachable', schema: HealthSchema },
+      },
     },
     'GET /api/v1/openapi.json': {
       method: 'GET',
@@ -220,7 +267,10 @@ export function buildApiSpec(limits: Limits) {
       path: `${API_PREFIX}/symbols`,
       summary: 'Tracked symbols with their stored series',
       query: z.strictObject({}),
-      responses: { 200: { description: 'Tracked symbols', schema: z.object({ symbols: z.array(TrackedSymbolSchema) }) }, 400: errors[400] },
+      responses: {
+        200: { description: 'Tracked symbols', schema: z.object({ symbols: z.array(TrackedSymbolSchema) }) },
+        400: errors[400],
+      },
     },
     'PUT /api/v1/symbols/{symbol}': {
       method: 'PUT',
@@ -230,37 +280,64 @@ export function buildApiSpec(limits: Limits) {
       params: symbolParams,
       body: z
         .strictObject({
-          provider: z.enum(PROVIDERS, { error: (iss) => (iss.input === undefined ? 'provider is required' : `unknown provider "${String(iss.input)}": use one of ${PROVIDERS.join(', ')}`) }),
+          provider: z.enum(PROVIDERS, {
+            error: (iss) =>
+              iss.input === undefined
+                ? 'provider is required'
+                : `unknown provider "${String(iss.input)}": use one of ${PROVIDERS.join(', ')}`,
+          }),
           intervals: z
             .array(IntervalSchema, { error: 'intervals must be a list of intervals' })
             .min(1, { error: 'intervals must name at least one interval' })
             .max(INTERVALS.length)
             .refine((a) => new Set(a).size === a.length, { error: 'intervals must not repeat' }),
-          providerSymbol: z.string().min(1).max(64).regex(/^[A-Za-z0-9._\-^=/]+$/, { error: 'providerSymbol has invalid characters' }).optional(),
+          providerSymbol: z
+            .string()
+            .min(1)
+            .max(64)
+            .regex(/^[A-Za-z0-9._\-^=/]+$/, { error: 'providerSymbol has invalid characters' })
+            .optional(),
           active: z.boolean().default(true),
           sourceUrl: z
             .url({ protocol: /^https?$/, error: 'sourceUrl must be an http(s) URL of a CSV or JSON bar file' })
             .max(2048)
             .optional(),
-          sourceLabel: z.enum(SOURCE_LABELS, { error: 'sourceLabel must be "start" (rows stamped at bar open) or "end" (at bar close)' }).optional(),
+          sourceLabel: z
+            .enum(SOURCE_LABELS, {
+              error: 'sourceLabel must be "start" (rows stamped at bar open) or "end" (at bar close)',
+            })
+            .optional(),
           historyFrom: HistoryFromSchema.optional(),
-          alerts: SignalAlertPrefsSchema.optional().meta({ description: 'Buy/sell point alerts for this symbol (opt-in: enabled true)' }),
+          alerts: SignalAlertPrefsSchema.optional().meta({
+            description: 'Buy/sell point alerts for this symbol (opt-in: enabled true)',
+          }),
         })
         .superRefine((b, ctx) => {
-          if (b.provider === 'url' && !b.sourceUrl) ctx.addIssue({ code: 'custom', path: ['sourceUrl'], message: 'sourceUrl is required with provider "url"' });
+          if (b.provider === 'url' && !b.sourceUrl)
+            ctx.addIssue({ code: 'custom', path: ['sourceUrl'], message: 'sourceUrl is required with provider "url"' });
           if (b.provider !== 'url' && (b.sourceUrl !== undefined || b.sourceLabel !== undefined)) {
-            ctx.addIssue({ code: 'custom', path: [b.sourceUrl !== undefined ? 'sourceUrl' : 'sourceLabel'], message: `only used with provider "url", not "${b.provider}"` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [b.sourceUrl !== undefined ? 'sourceUrl' : 'sourceLabel'],
+              message: `only used with provider "url", not "${b.provider}"`,
+            });
           }
         })
         .meta({ id: 'TrackSymbolRequest' }),
       bodyRequired: true,
-      responses: { 200: { description: 'Updated', schema: TrackedSymbolSchema }, 201: { description: 'Created', schema: TrackedSymbolSchema }, 400: errors[400], 403: { description: 'Missing or invalid API key', schema: ErrorSchema } },
+      responses: {
+        200: { description: 'Updated', schema: TrackedSymbolSchema },
+        201: { description: 'Created', schema: TrackedSymbolSchema },
+        400: errors[400],
+        403: { description: 'Missing or invalid API key', schema: ErrorSchema },
+      },
     },
     'POST /api/v1/symbols/{symbol}/backfill': {
       method: 'POST',
       path: `${API_PREFIX}/symbols/{symbol}/backfill`,
       summary: 'Fill the history of a tracked symbol from its provider, in bounded chunks (a backfill job)',
-      description: 'Answers 202 with the job id at once; the ingest workers fetch the range chunk by chunk. Progress (barsDone / totalEstimate) at GET /api/v1/jobs/{id}.',
+      description:
+        'Answers 202 with the job id at once; the ingest workers fetch the range chunk by chunk. Progress (barsDone / totalEstimate) at GET /api/v1/jobs/{id}.',
       apiKey: true,
       params: symbolParams,
       query: z.strictObject({}),
@@ -296,11 +373,21 @@ export function buildApiSpec(limits: Limits) {
           interval: IntervalSchema,
           from: TimeParamSchema.optional(),
           to: TimeParamSchema.optional(),
-          limit: positiveInt('limit', limits.maxKlinesLimit).optional().meta({ description: `Max bars (default 1000, at most ${limits.maxKlinesLimit})` }),
+          limit: positiveInt('limit', limits.maxKlinesLimit)
+            .optional()
+            .meta({ description: `Max bars (default 1000, at most ${limits.maxKlinesLimit})` }),
         })
         .refine(rangeOrdered, RANGE_ERROR),
       responses: {
-        200: { description: 'Bars, oldest first', schema: z.object({ symbol: z.string(), interval: IntervalSchema, count: z.number().int(), bars: z.array(ApiBarSchema) }) },
+        200: {
+          description: 'Bars, oldest first',
+          schema: z.object({
+            symbol: z.string(),
+            interval: IntervalSchema,
+            count: z.number().int(),
+            bars: z.array(ApiBarSchema),
+          }),
+        },
         400: errors[400],
         404: errors[404],
       },
@@ -320,7 +407,16 @@ export function buildApiSpec(limits: Limits) {
       responses: {
         200: {
           description: 'Upsert report',
-          schema: z.object({ symbol: z.string(), interval: IntervalSchema, received: z.number().int(), inserted: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int(), series: SeriesSchema.nullable() }),
+          schema: z.object({
+            symbol: z.string(),
+            interval: IntervalSchema,
+            received: z.number().int(),
+            inserted: z.number().int(),
+            updated: z.number().int(),
+            unchanged: z.number().int(),
+            rejected: z.number().int(),
+            series: SeriesSchema.nullable(),
+          }),
         },
         400: errors[400],
         403: { description: 'Missing or invalid API key', schema: ErrorSchema },
@@ -344,7 +440,11 @@ export function buildApiSpec(limits: Limits) {
           include: IncludeQueryParam.optional(),
         })
         .refine(rangeOrdered, RANGE_ERROR),
-      responses: { 200: { description: 'Analysis (header x-cache: HIT|MISS)', schema: AnalysisSchema }, 400: errors[400], 404: errors[404] },
+      responses: {
+        200: { description: 'Analysis (header x-cache: HIT|MISS)', schema: AnalysisSchema },
+        400: errors[400],
+        404: errors[404],
+      },
     },
     'POST /api/v1/analysis': {
       method: 'POST',
@@ -358,7 +458,9 @@ export function buildApiSpec(limits: Limits) {
             .max(limits.maxAnalysisBars, { error: `bars must contain at most ${limits.maxAnalysisBars} bars` })
             .meta({ description: 'BarInput[] (same rules as the upload)' }),
           preset: z.string().min(1).max(32).optional(),
-          config: z.record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' }).optional(),
+          config: z
+            .record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' })
+            .optional(),
           include: IncludeBodyField.optional(),
         })
         .meta({ id: 'AnalyzeRequest' }),

@@ -9,9 +9,14 @@ import { MAX_FUTURE_MS, MIN_TIME_MS, parseTime, type StoredBar } from './domain.
 import { badRequest, type FieldProblem } from './errors.js';
 
 const price = (name: string) =>
-  z.number({ error: (iss) => (iss.input === undefined ? `${name} is required` : `${name} must be a number, got ${describe(iss.input)}`) }).refine((v) => v > 0, {
-    error: `${name} must be positive`,
-  });
+  z
+    .number({
+      error: (iss) =>
+        iss.input === undefined ? `${name} is required` : `${name} must be a number, got ${describe(iss.input)}`,
+    })
+    .refine((v) => v > 0, {
+      error: `${name} must be positive`,
+    });
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -23,7 +28,12 @@ function describe(v: unknown): string {
 /** One bar as the API accepts it (JSON). Time: epoch ms, YYYY-MM-DD or ISO date-time. */
 export const BarInputSchema = z
   .object({
-    time: z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'time is required' : `time must be a string or epoch milliseconds, got ${describe(iss.input)}`) }),
+    time: z.union([z.string(), z.number()], {
+      error: (iss) =>
+        iss.input === undefined
+          ? 'time is required'
+          : `time must be a string or epoch milliseconds, got ${describe(iss.input)}`,
+    }),
     open: price('open'),
     high: price('high'),
     low: price('low'),
@@ -39,12 +49,19 @@ export const BarInputSchema = z
 export type BarInputJson = z.input<typeof BarInputSchema>;
 
 /** Cross-field rules on one bar (after the per-field ones passed). */
-function barProblems(b: { open: number; high: number; low: number; close: number }): { field: string; message: string }[] {
+function barProblems(b: {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}): { field: string; message: string }[] {
   const out: { field: string; message: string }[] = [];
   if (b.high < b.low) out.push({ field: 'high', message: `high ${b.high} is below low ${b.low}` });
   else {
-    if (b.high < Math.max(b.open, b.close)) out.push({ field: 'high', message: `high ${b.high} is below open/close ${Math.max(b.open, b.close)}` });
-    if (b.low > Math.min(b.open, b.close)) out.push({ field: 'low', message: `low ${b.low} is above open/close ${Math.min(b.open, b.close)}` });
+    if (b.high < Math.max(b.open, b.close))
+      out.push({ field: 'high', message: `high ${b.high} is below open/close ${Math.max(b.open, b.close)}` });
+    if (b.low > Math.min(b.open, b.close))
+      out.push({ field: 'low', message: `low ${b.low} is above open/close ${Math.min(b.open, b.close)}` });
   }
   return out;
 }
@@ -68,7 +85,11 @@ export function validateRows(rows: unknown[], where: string, now = Date.now()): 
   };
   rows.forEach((row, i) => {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      push(i, '', `row must be an object {time, open, high, low, close, volume}, got ${Array.isArray(row) ? 'array' : describe(row)}`);
+      push(
+        i,
+        '',
+        `row must be an object {time, open, high, low, close, volume}, got ${Array.isArray(row) ? 'array' : describe(row)}`,
+      );
       return;
     }
     const r = BarInputSchema.safeParse(row);
@@ -78,7 +99,11 @@ export function validateRows(rows: unknown[], where: string, now = Date.now()): 
     }
     const ts = parseTime(r.data.time);
     if (!Number.isFinite(ts)) {
-      push(i, 'time', `"${String(r.data.time)}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time`);
+      push(
+        i,
+        'time',
+        `"${String(r.data.time)}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time`,
+      );
       return;
     }
     if (ts < MIN_TIME_MS || ts > now + MAX_FUTURE_MS) {
@@ -91,26 +116,41 @@ export function validateRows(rows: unknown[], where: string, now = Date.now()): 
       return;
     }
     if (ts <= prevTs) {
-      push(i, 'time', `${ts === prevTs ? 'duplicate' : 'out-of-order'} time ${new Date(ts).toISOString()}: must be after row ${prevIdx} (${new Date(prevTs).toISOString()})`);
+      push(
+        i,
+        'time',
+        `${ts === prevTs ? 'duplicate' : 'out-of-order'} time ${new Date(ts).toISOString()}: must be after row ${prevIdx} (${new Date(prevTs).toISOString()})`,
+      );
       return;
     }
     prevTs = ts;
     prevIdx = i;
-    bars.push({ ts, open: r.data.open, high: r.data.high, low: r.data.low, close: r.data.close, volume: r.data.volume ?? null });
+    bars.push({
+      ts,
+      open: r.data.open,
+      high: r.data.high,
+      low: r.data.low,
+      close: r.data.close,
+      volume: r.data.volume ?? null,
+    });
   });
   return { bars, problems };
 }
 
 /** Throws a 400 listing every row problem; returns the bars otherwise. */
 export function requireValidRows(rows: unknown[], where: string): StoredBar[] {
-  if (rows.length === 0) throw badRequest(`${where} must contain at least one bar`, [{ field: where, message: 'empty' }]);
+  if (rows.length === 0)
+    throw badRequest(`${where} must contain at least one bar`, [{ field: where, message: 'empty' }]);
   const { bars, problems } = validateRows(rows, where);
   if (problems.length) {
     const first = problems[0]!;
-    throw badRequest(`Invalid ${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}; nothing was written`, {
-      rejected: problems.length,
-      problems,
-    });
+    throw badRequest(
+      `Invalid ${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}; nothing was written`,
+      {
+        rejected: problems.length,
+        problems,
+      },
+    );
   }
   return bars;
 }
@@ -123,7 +163,10 @@ const TIME_HEADERS = new Set(['time', 'date', 'datetime', 'timestamp', 'open_tim
  * validator reports "open must be a number, got string "abc"" with the row index.
  */
 export function csvToRows(text: string, where = 'body'): unknown[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   if (lines.length === 0) throw badRequest(`${where}: CSV is empty`, [{ field: where, message: 'empty CSV' }]);
   const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase().replace(/^"|"$/g, ''));
   const timeCol = header.findIndex((h) => TIME_HEADERS.has(h));
@@ -131,11 +174,14 @@ export function csvToRows(text: string, where = 'body'): unknown[] {
   const missing = ['open', 'high', 'low', 'close'].filter((n) => col(n) < 0);
   if (timeCol < 0) missing.unshift('time');
   if (missing.length) {
-    throw badRequest(`${where}: CSV header must name time, open, high, low, close (volume optional); missing ${missing.join(', ')}`, {
-      field: `${where}.header`,
-      header,
-      missing,
-    });
+    throw badRequest(
+      `${where}: CSV header must name time, open, high, low, close (volume optional); missing ${missing.join(', ')}`,
+      {
+        field: `${where}.header`,
+        header,
+        missing,
+      },
+    );
   }
   const volCol = col('volume');
   const rows: unknown[] = [];
@@ -169,7 +215,10 @@ export function requireValidCsv(text: string, where = 'body'): StoredBar[] {
     if (err) structural.push({ field: `${where}[${i}]`, message: `CSV row ${i + 2}: ${err}` });
   });
   if (structural.length) {
-    throw badRequest(`Invalid ${structural[0]!.field}: ${structural[0]!.message}; nothing was written`, { rejected: structural.length, problems: structural.slice(0, 200) });
+    throw badRequest(`Invalid ${structural[0]!.field}: ${structural[0]!.message}; nothing was written`, {
+      rejected: structural.length,
+      problems: structural.slice(0, 200),
+    });
   }
   return requireValidRows(rows, where);
 }

@@ -47,7 +47,10 @@ const corsOrigins = z
     try {
       parsed = JSON.parse(v);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS must be a JSON list of origins, e.g. ["https://app.example.com"]; got ${v}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `CORS_ORIGINS must be a JSON list of origins, e.g. ["https://app.example.com"]; got ${v}`,
+      });
       return z.NEVER;
     }
     if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string')) {
@@ -56,11 +59,17 @@ const corsOrigins = z
     }
     for (const o of parsed as string[]) {
       if (o.includes('*')) {
-        ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS must not contain a wildcard ("${o}"): list each allowed origin` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `CORS_ORIGINS must not contain a wildcard ("${o}"): list each allowed origin`,
+        });
         return z.NEVER;
       }
       if (!/^https?:\/\/[^/\s]+$/.test(o)) {
-        ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS entry "${o}" is not an origin (scheme://host[:port], no path)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `CORS_ORIGINS entry "${o}" is not an origin (scheme://host[:port], no path)`,
+        });
         return z.NEVER;
       }
     }
@@ -72,7 +81,10 @@ export const EnvSchema = z
     ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('production'),
     DEBUG: boolFromEnv('DEBUG', false),
     SECRET_KEY: z
-      .string({ error: 'SECRET_KEY is required: set it to a random string of at least 16 characters (the service refuses to start without it)' })
+      .string({
+        error:
+          'SECRET_KEY is required: set it to a random string of at least 16 characters (the service refuses to start without it)',
+      })
       .min(16, { error: 'SECRET_KEY must be at least 16 characters long' }),
     CORS_ORIGINS: corsOrigins,
     LOG_LEVEL: z
@@ -90,8 +102,15 @@ export const EnvSchema = z
     API_V1_STR: z
       .string()
       .default(API_PREFIX)
-      .refine((v) => v === API_PREFIX, { error: `API_V1_STR must be "${API_PREFIX}" (the route table and the CDK stack use it)` }),
-    TABLE_NAME: z.string({ error: 'TABLE_NAME is required (the DynamoDB table holding K-lines, symbols, checkpoints, analysis and jobs)' }).min(3).max(255),
+      .refine((v) => v === API_PREFIX, {
+        error: `API_V1_STR must be "${API_PREFIX}" (the route table and the CDK stack use it)`,
+      }),
+    TABLE_NAME: z
+      .string({
+        error: 'TABLE_NAME is required (the DynamoDB table holding K-lines, symbols, checkpoints, analysis and jobs)',
+      })
+      .min(3)
+      .max(255),
     REDIS_URL: z
       .string()
       .optional()
@@ -105,7 +124,10 @@ export const EnvSchema = z
           return z.NEVER;
         }
         if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-          ctx.addIssue({ code: 'custom', message: `REDIS_URL must start with redis:// or rediss:// (TLS), got "${u.protocol}"` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `REDIS_URL must start with redis:// or rediss:// (TLS), got "${u.protocol}"`,
+          });
           return z.NEVER;
         }
         return v.trim();
@@ -138,7 +160,8 @@ export const EnvSchema = z
     apiPrefix: e.API_V1_STR,
     tableName: e.TABLE_NAME,
     redisUrl: e.REDIS_URL,
-    redisCluster: e.REDIS_CLUSTER === 'true' || (e.REDIS_CLUSTER !== 'false' && (e.REDIS_URL ?? '').startsWith('rediss://')),
+    redisCluster:
+      e.REDIS_CLUSTER === 'true' || (e.REDIS_CLUSTER !== 'false' && (e.REDIS_URL ?? '').startsWith('rediss://')),
     cacheConnectTimeoutMs: e.CACHE_CONNECT_TIMEOUT_MS,
     cacheCommandTimeoutMs: e.CACHE_COMMAND_TIMEOUT_MS,
     cacheCooldownMs: e.CACHE_COOLDOWN_MS,

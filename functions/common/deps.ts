@@ -33,7 +33,9 @@ export function getDeps(): Deps {
     analysis: new AnalysisRepository(doc, cfg.tableName),
     jobs: new JobRepository(doc, cfg.tableName),
     // Cache faults are logged at WARN once per cooldown (the breaker opens), never raised.
-    cache: createCache(cfg, (op, e) => log.warn('cache unavailable, serving from the store', { op, error: (e as Error)?.message })),
+    cache: createCache(cfg, (op, e) =>
+      log.warn('cache unavailable, serving from the store', { op, error: (e as Error)?.message }),
+    ),
   };
   return deps;
 }

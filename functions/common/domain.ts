@@ -20,7 +20,9 @@ export const INTERVAL_MS: Record<Interval, number> = {
 
 export const IntervalSchema = z.enum(INTERVALS, {
   error: (iss) =>
-    iss.input === undefined ? 'interval is required (one of ' + INTERVALS.join(', ') + ')' : `unknown interval "${String(iss.input)}": use one of ${INTERVALS.join(', ')}`,
+    iss.input === undefined
+      ? 'interval is required (one of ' + INTERVALS.join(', ') + ')'
+      : `unknown interval "${String(iss.input)}": use one of ${INTERVALS.join(', ')}`,
 });
 
 /**
@@ -70,7 +72,10 @@ export const TimeParamSchema = z
   .transform((v, ctx) => {
     const t = parseTime(v);
     if (!Number.isFinite(t)) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${v}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time`,
+      });
       return z.NEVER;
     }
     if (t < MIN_TIME_MS || t > Date.now() + 100 * 365 * 86_400_000) {
@@ -79,7 +84,10 @@ export const TimeParamSchema = z
     }
     return t;
   })
-  .meta({ description: 'Epoch milliseconds, YYYY-MM-DD or ISO 8601 date-time (UTC unless an offset is given)', examples: ['2024-01-31'] });
+  .meta({
+    description: 'Epoch milliseconds, YYYY-MM-DD or ISO 8601 date-time (UTC unless an offset is given)',
+    examples: ['2024-01-31'],
+  });
 
 /** How a stored bar's time is shown: dates for daily and weekly bars, ISO date-times otherwise. */
 export function formatTime(interval: Interval, ts: number): string {

@@ -2,7 +2,17 @@
  * The one place handlers touch the chan-analysis engine: option resolution (preset XOR chan.py config), the
  * config hash used in cache keys, and the mapping of the engine's own errors to 400s naming the option or bar.
  */
-import { analyze, BarValidationError, ChanConfigError, configHash, fromChanPy, PRESETS, type BarInput, type ChanConfig, type ChanResult } from 'chan-analysis';
+import {
+  analyze,
+  BarValidationError,
+  ChanConfigError,
+  configHash,
+  fromChanPy,
+  PRESETS,
+  type BarInput,
+  type ChanConfig,
+  type ChanResult,
+} from 'chan-analysis';
 import type { IncludePart } from './api-spec.js';
 import { badRequest } from './errors.js';
 
@@ -64,11 +74,14 @@ export function projectResult(result: ChanResult, include: readonly IncludePart[
 /** Engine errors are caller errors (bad option or bar): 400 naming it. Anything else stays a 500. */
 export function mapEngineError(e: unknown): unknown {
   if (e instanceof ChanConfigError) {
-    return badRequest(`Invalid config option "${e.option}": ${e.message}`, [{ field: `config.${e.option}`, message: e.message }]);
+    return badRequest(`Invalid config option "${e.option}": ${e.message}`, [
+      { field: `config.${e.option}`, message: e.message },
+    ]);
   }
   if (e instanceof BarValidationError) {
-    return badRequest(`Invalid bars[${e.index}].${e.field}: ${e.detail}`, [{ field: `bars[${e.index}].${e.field}`, message: e.detail }]);
+    return badRequest(`Invalid bars[${e.index}].${e.field}: ${e.detail}`, [
+      { field: `bars[${e.index}].${e.field}`, message: e.detail },
+    ]);
   }
   return e;
 }
-

@@ -21,11 +21,14 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details: unknown = null) => new HttpError(400, 'ValidationError', message, details);
+export const badRequest = (message: string, details: unknown = null) =>
+  new HttpError(400, 'ValidationError', message, details);
 export const notFound = (message: string, details: unknown = null) => new HttpError(404, 'NotFound', message, details);
-export const payloadTooLarge = (message: string, details: unknown = null) => new HttpError(413, 'PayloadTooLarge', message, details);
+export const payloadTooLarge = (message: string, details: unknown = null) =>
+  new HttpError(413, 'PayloadTooLarge', message, details);
 export const unsupportedMediaType = (message: string) => new HttpError(415, 'UnsupportedMediaType', message);
-export const serviceUnavailable = (message: string, details: unknown = null) => new HttpError(503, 'ServiceUnavailable', message, details);
+export const serviceUnavailable = (message: string, details: unknown = null) =>
+  new HttpError(503, 'ServiceUnavailable', message, details);
 
 export interface FieldProblem {
   /** Dotted location, e.g. "query.interval", "body[3].high". */
@@ -40,7 +43,8 @@ export function fromZod(where: string, err: z.ZodError): HttpError {
     message: i.message,
   }));
   const first = problems[0];
-  const more = problems.length > 1 ? ` (and ${err.issues.length - 1} more problem${err.issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    problems.length > 1 ? ` (and ${err.issues.length - 1} more problem${err.issues.length > 2 ? 's' : ''})` : '';
   return badRequest(first ? `Invalid ${first.field}: ${first.message}${more}` : `Invalid ${where}`, problems);
 }
 

@@ -29,7 +29,11 @@ export interface ApiRequest<S extends ApiSpec> {
   params: Out<S['params']>;
   query: Out<S['query']>;
   /** Parsed body: validated object for `body` routes; JSON value or CSV text for `json-or-csv` routes. */
-  body: S['body'] extends z.ZodType ? z.output<S['body']> : S['bodyMode'] extends 'json-or-csv' ? { kind: 'json'; value: unknown } | { kind: 'csv'; text: string } : undefined;
+  body: S['body'] extends z.ZodType
+    ? z.output<S['body']>
+    : S['bodyMode'] extends 'json-or-csv'
+      ? { kind: 'json'; value: unknown } | { kind: 'csv'; text: string }
+      : undefined;
   headers: Record<string, string>;
   event: APIGatewayProxyEvent;
   config: AppConfig;
@@ -68,19 +72,30 @@ function routeKeyOf(event: APIGatewayProxyEvent): string {
 function parseQuery(event: APIGatewayProxyEvent): Record<string, string> {
   const multi = event.multiValueQueryStringParameters ?? {};
   for (const [k, v] of Object.entries(multi)) {
-    if (v && v.length > 1) throw badRequest(`Invalid query.${k}: given ${v.length} times, expected once`, [{ field: `query.${k}`, message: 'repeated parameter' }]);
+    if (v && v.length > 1)
+      throw badRequest(`Invalid query.${k}: given ${v.length} times, expected once`, [
+        { field: `query.${k}`, message: 'repeated parameter' },
+      ]);
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v;
   return out;
 }
 
-function readBody(event: APIGatewayProxyEvent, spec: ApiSpec, headers: Record<string, string>, cfg: AppConfig): unknown {
+function readBody(
+  event: APIGatewayProxyEvent,
+  spec: ApiSpec,
+  headers: Record<string, string>,
+  cfg: AppConfig,
+): unknown {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > cfg.maxBodyBytes) {
-    throw payloadTooLarge(`body is ${bytes} bytes; the limit is ${cfg.maxBodyBytes} bytes (send fewer bars per request)`, { field: 'body', bytes, limit: cfg.maxBodyBytes });
+    throw payloadTooLarge(
+      `body is ${bytes} bytes; the limit is ${cfg.maxBodyBytes} bytes (send fewer bars per request)`,
+      { field: 'body', bytes, limit: cfg.maxBodyBytes },
+    );
   }
   if (text.trim() === '') {
     if (spec.bodyRequired) throw badRequest('body is required', [{ field: 'body', message: 'missing' }]);
@@ -88,13 +103,19 @@ function readBody(event: APIGatewayProxyEvent, spec: ApiSpec, headers: Record<st
   }
   const ctype = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const looksJson = /^\s*[[{]/.test(text);
-  const isCsv = ctype === 'text/csv' || ctype === 'application/csv' || (ctype === '' || ctype === 'text/plain' ? !looksJson : false);
+  const isCsv =
+    ctype === 'text/csv' ||
+    ctype === 'application/csv' ||
+    (ctype === '' || ctype === 'text/plain' ? !looksJson : false);
   if (isCsv) {
-    if (spec.bodyMode !== 'json-or-csv') throw unsupportedMediaType(`body: this route accepts application/json only, got ${ctype || 'non-JSON text'}`);
+    if (spec.bodyMode !== 'json-or-csv')
+      throw unsupportedMediaType(`body: this route accepts application/json only, got ${ctype || 'non-JSON text'}`);
     return { kind: 'csv', text };
   }
   if (ctype !== '' && ctype !== 'application/json' && ctype !== 'text/plain' && !ctype.endsWith('+json')) {
-    throw unsupportedMediaType(`body: unsupported content-type "${ctype}" (use application/json${spec.bodyMode === 'json-or-csv' ? ' or text/csv' : ''})`);
+    throw unsupportedMediaType(
+      `body: unsupported content-type "${ctype}" (use application/json${spec.bodyMode === 'json-or-csv' ? ' or text/csv' : ''})`,
+    );
   }
   let value: unknown;
   try {
@@ -115,7 +136,11 @@ function validate<T>(where: string, schema: z.ZodType<T> | undefined, value: unk
 /** Error → response. Exported for the local adapter's tests of the error shape. */
 export function errorResponse(e: unknown): APIGatewayProxyResult & { headers: Record<string, string> } {
   if (e instanceof HttpError) {
-    return { statusCode: e.statusCode, headers: { ...JSON_HEADERS, ...e.headers }, body: JSON.stringify({ error: e.code, message: e.message, details: e.details ?? null }) };
+    return {
+      statusCode: e.statusCode,
+      headers: { ...JSON_HEADERS, ...e.headers },
+      body: JSON.stringify({ error: e.code, message: e.message, details: e.details ?? null }),
+    };
   }
   if (e instanceof z.ZodError) return errorResponse(fromZod('request', e));
   return {

@@ -23,7 +23,10 @@ export function buildOpenApi(specs: Record<string, ApiSpec>, opts: { version: st
   const paths: Record<string, Json> = {};
   for (const spec of Object.values(specs)) {
     const route = ROUTES.find((r) => r.method === spec.method && r.path === spec.path);
-    const op: Json = { summary: spec.summary, operationId: `${spec.method.toLowerCase()}${spec.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}` };
+    const op: Json = {
+      summary: spec.summary,
+      operationId: `${spec.method.toLowerCase()}${spec.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    };
     if (spec.description) op.description = spec.description;
     const parameters: Json[] = [];
     const addParams = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
@@ -33,7 +36,13 @@ export function buildOpenApi(specs: Record<string, ApiSpec>, opts: { version: st
       const required = new Set((js.required as string[] | undefined) ?? []);
       for (const [name, s] of Object.entries(props)) {
         const { description, ...rest } = s;
-        parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: rest, ...(description ? { description } : {}) });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || required.has(name),
+          schema: rest,
+          ...(description ? { description } : {}),
+        });
       }
     };
     addParams(spec.params, 'path');
@@ -42,12 +51,18 @@ export function buildOpenApi(specs: Record<string, ApiSpec>, opts: { version: st
     const bodySchema = spec.body ?? spec.bodyDoc;
     if (bodySchema) {
       const content: Json = { 'application/json': { schema: convert(bodySchema, 'input') } };
-      if (spec.bodyMode === 'json-or-csv') content['text/csv'] = { schema: { type: 'string', description: 'Header time,open,high,low,close[,volume]; one bar per line' } };
+      if (spec.bodyMode === 'json-or-csv')
+        content['text/csv'] = {
+          schema: { type: 'string', description: 'Header time,open,high,low,close[,volume]; one bar per line' },
+        };
       op.requestBody = { required: spec.bodyRequired ?? false, content };
     }
     const responses: Json = {};
     for (const [status, r] of Object.entries(spec.responses)) {
-      responses[status] = { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: convert(r.schema, 'output') } } } : {}) };
+      responses[status] = {
+        description: r.description,
+        ...(r.schema ? { content: { 'application/json': { schema: convert(r.schema, 'output') } } } : {}),
+      };
     }
     op.responses = responses;
     if (route?.apiKey || spec.apiKey) op.security = [{ apiKey: [] }];
@@ -55,10 +70,17 @@ export function buildOpenApi(specs: Record<string, ApiSpec>, opts: { version: st
   }
   return {
     openapi: '3.1.0',
-    info: { title: '缠论分析系统 API', version: opts.version, description: `Chan-theory analysis over stored K-lines. Intervals: ${INTERVALS.join(', ')}.` },
+    info: {
+      title: '缠论分析系统 API',
+      version: opts.version,
+      description: `Chan-theory analysis over stored K-lines. Intervals: ${INTERVALS.join(', ')}.`,
+    },
     ...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
     paths,
-    components: { schemas: components, securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
+    components: {
+      schemas: components,
+      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
+    },
   };
 }
 

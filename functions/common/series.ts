@@ -32,7 +32,10 @@ export class SeriesService {
   }
 
   /** Bars in [from, to] (inclusive), oldest first; with `limit`, the newest (latest) or oldest ones. */
-  async read(meta: SeriesMeta, q: { from: number; to: number; limit?: number; latest?: boolean; maxBuckets?: number }): Promise<StoredBar[]> {
+  async read(
+    meta: SeriesMeta,
+    q: { from: number; to: number; limit?: number; latest?: boolean; maxBuckets?: number },
+  ): Promise<StoredBar[]> {
     const from = Math.max(q.from, meta.firstTs);
     const to = Math.min(q.to, meta.lastTs);
     if (to < from) return [];
@@ -40,7 +43,12 @@ export class SeriesService {
     if (q.maxBuckets !== undefined && buckets.length > q.maxBuckets) {
       buckets = q.latest ? buckets.slice(-q.maxBuckets) : buckets.slice(0, q.maxBuckets);
     }
-    return collectBuckets(buckets, (wave) => this.fetchBuckets(meta, wave), { from, to, limit: q.limit, latest: q.latest });
+    return collectBuckets(buckets, (wave) => this.fetchBuckets(meta, wave), {
+      from,
+      to,
+      limit: q.limit,
+      latest: q.latest,
+    });
   }
 
   private async fetchBuckets(meta: SeriesMeta, wave: Bucket[]): Promise<StoredBar[][]> {

@@ -8,7 +8,10 @@ import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms).unref()),
+  ]);
 
 /** The engine is loaded lazily (health must answer even if it failed to load) and only once per process. */
 let engineOk: Promise<boolean> | undefined;
@@ -32,7 +35,8 @@ export const handler = createHandler('health', {
     ]);
     const cacheText = cache.kind === 'memory' ? '进程内缓存' : cacheOk ? '已连接' : '不可用（已降级到数据库）';
     const failing = ckpts?.filter((c) => (c.failures ?? 0) > 0).length ?? 0;
-    const ingestion = ckpts === null ? '未知' : ckpts.length === 0 ? '未配置' : failing > 0 ? `${failing} 个序列采集失败` : '运行中';
+    const ingestion =
+      ckpts === null ? '未知' : ckpts.length === 0 ? '未配置' : failing > 0 ? `${failing} 个序列采集失败` : '运行中';
     const status = !db ? 'unhealthy' : cacheOk ? 'healthy' : 'degraded';
     // Every call (API and the scheduled probe) feeds the critical health alarm: 1 when /health answers 200.
     emitMetric('HealthCheckOk', db ? 1 : 0);

@@ -8,7 +8,12 @@ import { IntervalSchema, TimeParamSchema } from '../common/domain.js';
 export const BackfillBodySchema = z
   .strictObject({
     interval: IntervalSchema,
-    from: z.union([z.number().int(), TimeParamSchema]).meta({ description: 'First bar: epoch ms, YYYY-MM-DD or ISO date-time' }),
-    to: z.union([z.number().int(), TimeParamSchema]).optional().meta({ description: 'Last bar (default: the newest closed bar)' }),
+    from: z
+      .union([z.number().int(), TimeParamSchema])
+      .meta({ description: 'First bar: epoch ms, YYYY-MM-DD or ISO date-time' }),
+    to: z
+      .union([z.number().int(), TimeParamSchema])
+      .optional()
+      .meta({ description: 'Last bar (default: the newest closed bar)' }),
   })
   .meta({ id: 'BackfillRequest' });

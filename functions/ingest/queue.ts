@@ -12,7 +12,8 @@ let sender: QueueSender | undefined;
 export function getQueueSender(): QueueSender {
   if (sender) return sender;
   const url = process.env.INGEST_QUEUE_URL;
-  if (!url) throw new Error('INGEST_QUEUE_URL is required (the ingest queue the worker, dispatcher and backfill API send to)');
+  if (!url)
+    throw new Error('INGEST_QUEUE_URL is required (the ingest queue the worker, dispatcher and backfill API send to)');
   sender = new SqsQueueSender(new SQSClient({ maxAttempts: 3 }), url);
   return sender;
 }

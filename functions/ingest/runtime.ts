@@ -14,12 +14,7 @@ import { getDeps } from '../common/deps.js';
 import { getLogger } from '../common/observability.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { createDocClient } from '../store/client.js';
-import {
-  DynamoBackfillJobStore,
-  DynamoCheckpointStore,
-  RepoTrackedSymbols,
-  StoreBarWriter,
-} from './adapters.js';
+import { DynamoBackfillJobStore, DynamoCheckpointStore, RepoTrackedSymbols, StoreBarWriter } from './adapters.js';
 import type { DispatcherDeps } from './dispatcher.js';
 import { refreshLatestAnalysis, type LatestAnalysisAlerts } from './latest-analysis.js';
 import { powertoolsIngestMetrics } from './metrics.js';

@@ -9,11 +9,9 @@ import { JOB_KINDS, JobRequestSchema } from './model.js';
 export const MAX_RESULTS_PAGE = 500;
 
 /** Job ids are UUIDs (crypto.randomUUID): anything else cannot exist, so it is a 400, not a table read. */
-export const JobIdSchema = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
-    error: 'id must be a job id (UUID) returned by POST /api/v1/jobs',
-  });
+export const JobIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+  error: 'id must be a job id (UUID) returned by POST /api/v1/jobs',
+});
 
 const ErrorBody = z.object({ error: z.string(), message: z.string(), details: z.unknown() });
 
@@ -35,12 +33,10 @@ const JobViewSchema = z
       failed: z.number().int(),
       percent: z.number().nullable(),
     }),
-    summary: z
-      .unknown()
-      .meta({
-        description:
-          'Set when the job has finished: per kind (scan matches, back-test statistics, multi-level confirmations)',
-      }),
+    summary: z.unknown().meta({
+      description:
+        'Set when the job has finished: per kind (scan matches, back-test statistics, multi-level confirmations)',
+    }),
     error: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -93,12 +93,9 @@ export const MultiLevelRequestSchema = z.strictObject({
     .min(2, { error: 'intervals must name 2 or 3 intervals' })
     .max(3, { error: 'intervals must name 2 or 3 intervals' })
     .refine((a) => new Set(a).size === a.length, { error: 'intervals must not repeat' }),
-  source: z
-    .enum(['stored', 'resample'])
-    .default('stored')
-    .meta({
-      description: 'stored: each interval read from its own stored series; resample: all from the lowest interval',
-    }),
+  source: z.enum(['stored', 'resample']).default('stored').meta({
+    description: 'stored: each interval read from its own stored series; resample: all from the lowest interval',
+  }),
   market: z
     .enum(MARKET_NAMES)
     .optional()

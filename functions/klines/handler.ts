@@ -44,14 +44,28 @@ export const handler = createHandler('klines', {
     if (body.kind === 'csv') {
       bars = requireValidCsv(body.text, 'body');
     } else {
-      if (!Array.isArray(body.value)) throw badRequest('Invalid body: expected a JSON array of bars [{time, open, high, low, close, volume}]', [{ field: 'body', message: 'not an array' }]);
-      if (body.value.length > config.maxUploadBars) throw payloadTooLarge(`body has ${body.value.length} bars; at most ${config.maxUploadBars} per request`, { field: 'body', limit: config.maxUploadBars });
+      if (!Array.isArray(body.value))
+        throw badRequest('Invalid body: expected a JSON array of bars [{time, open, high, low, close, volume}]', [
+          { field: 'body', message: 'not an array' },
+        ]);
+      if (body.value.length > config.maxUploadBars)
+        throw payloadTooLarge(`body has ${body.value.length} bars; at most ${config.maxUploadBars} per request`, {
+          field: 'body',
+          limit: config.maxUploadBars,
+        });
       bars = requireValidRows(body.value, 'body');
     }
-    if (bars.length > config.maxUploadBars) throw payloadTooLarge(`body has ${bars.length} bars; at most ${config.maxUploadBars} per request`, { field: 'body', limit: config.maxUploadBars });
+    if (bars.length > config.maxUploadBars)
+      throw payloadTooLarge(`body has ${bars.length} bars; at most ${config.maxUploadBars} per request`, {
+        field: 'body',
+        limit: config.maxUploadBars,
+      });
     const { symbols, cache } = getDeps();
     if (!(await symbols.get(symbol))) {
-      throw notFound(`Unknown symbol ${symbol}: track it first with PUT /api/v1/symbols/${symbol}; nothing was written`, [{ field: 'path.symbol', message: 'not tracked' }]);
+      throw notFound(
+        `Unknown symbol ${symbol}: track it first with PUT /api/v1/symbols/${symbol}; nothing was written`,
+        [{ field: 'path.symbol', message: 'not tracked' }],
+      );
     }
     const report = await getSeriesService().upsert(symbol, interval, bars);
     emitMetric('BarsIngested', report.inserted + report.updated);
@@ -66,7 +80,17 @@ export const handler = createHandler('klines', {
         updated: report.updated,
         unchanged: report.unchanged,
         rejected: 0,
-        series: s ? { symbol, interval, first: formatTime(interval, s.firstTs), last: formatTime(interval, s.lastTs), count: s.count, rev: s.rev, updatedAt: s.updatedAt } : null,
+        series: s
+          ? {
+              symbol,
+              interval,
+              first: formatTime(interval, s.firstTs),
+              last: formatTime(interval, s.lastTs),
+              count: s.count,
+              rev: s.rev,
+              updatedAt: s.updatedAt,
+            }
+          : null,
       },
     };
   },

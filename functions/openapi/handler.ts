@@ -9,7 +9,12 @@ export const handler = createHandler('openapi', {
     const stage = event.requestContext?.stage;
     const host = event.headers?.Host ?? event.headers?.host;
     doc ??= JSON.stringify(
-      buildOpenApi(getApiSpecs(config), { version: config.version, serverUrl: host ? `${host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https'}://${host}${stage && stage !== 'local' ? `/${stage}` : ''}` : undefined }),
+      buildOpenApi(getApiSpecs(config), {
+        version: config.version,
+        serverUrl: host
+          ? `${host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https'}://${host}${stage && stage !== 'local' ? `/${stage}` : ''}`
+          : undefined,
+      }),
     );
     return { rawBody: doc, headers: { 'Cache-Control': 'public, max-age=300' } };
   },

@@ -93,7 +93,7 @@ export function bucketsBetween(interval: Interval, from: number, to: number, max
   const kind = BUCKET_KIND[interval];
   const out: Bucket[] = [];
   if (to < from) return out;
-  for (let s = bucketStart(kind, from); s <= to && out.length <= max; ) {
+  for (let s = bucketStart(kind, from); s <= to && out.length <= max;) {
     const e = nextBucketStart(kind, s);
     out.push({ id: bucketId(kind, s), start: s, end: e });
     s = e;

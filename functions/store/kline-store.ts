@@ -56,7 +56,11 @@ export interface KlineStore {
 const READ_CONCURRENCY = 16;
 
 const sameBar = (a: StoredBar, b: StoredBar) =>
-  a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && (a.volume ?? null) === (b.volume ?? null);
+  a.open === b.open &&
+  a.high === b.high &&
+  a.low === b.low &&
+  a.close === b.close &&
+  (a.volume ?? null) === (b.volume ?? null);
 
 const fromItem = (it: Record<string, unknown>): StoredBar => ({
   ts: it.t as number,
@@ -95,7 +99,8 @@ export async function collectBuckets(
   }
   let all = (q.latest ? parts.reverse() : parts).flat();
   all.sort((a, b) => a.ts - b.ts);
-  if (q.limit !== undefined && all.length > q.limit) all = q.latest ? all.slice(all.length - q.limit) : all.slice(0, q.limit);
+  if (q.limit !== undefined && all.length > q.limit)
+    all = q.latest ? all.slice(all.length - q.limit) : all.slice(0, q.limit);
   return all;
 }
 
@@ -111,7 +116,9 @@ export class DynamoKlineStore implements KlineStore {
   }
 
   async getSeries(symbol: string, interval: Interval): Promise<SeriesMeta | null> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `SERIES#${symbol}`, sk: interval } }));
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `SERIES#${symbol}`, sk: interval } }),
+    );
     return r.Item ? toSeries(r.Item) : null;
   }
 
@@ -154,7 +161,11 @@ export class DynamoKlineStore implements KlineStore {
       buckets = q.latest ? buckets.slice(buckets.length - q.maxBuckets) : buckets.slice(0, q.maxBuckets);
     }
     const fetch = (wave: Bucket[]) =>
-      Promise.all(wave.map((b) => this.queryBucket(klinePk(symbol, interval, b.id), Math.max(b.start, q.from), Math.min(b.end - 1, q.to))));
+      Promise.all(
+        wave.map((b) =>
+          this.queryBucket(klinePk(symbol, interval, b.id), Math.max(b.start, q.from), Math.min(b.end - 1, q.to)),
+        ),
+      );
     return collectBuckets(buckets, fetch, q);
   }
 
@@ -163,7 +174,8 @@ export class DynamoKlineStore implements KlineStore {
     const byTs = new Map<number, StoredBar>();
     for (const b of input) byTs.set(b.ts, b);
     const bars = [...byTs.values()].sort((a, b) => a.ts - b.ts);
-    if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0, series: await this.getSeries(symbol, interval) };
+    if (bars.length === 0)
+      return { inserted: 0, updated: 0, unchanged: 0, series: await this.getSeries(symbol, interval) };
 
     // Read what is stored for the touched span of each bucket, so the answer can say inserted/updated/unchanged
     // and unchanged bars cost no write capacity. (Concurrent writers of the same bar may both count it as an
@@ -180,7 +192,9 @@ export class DynamoKlineStore implements KlineStore {
     const groupList = [...groups.entries()];
     for (let i = 0; i < groupList.length; i += READ_CONCURRENCY) {
       const res = await Promise.all(
-        groupList.slice(i, i + READ_CONCURRENCY).map(([id, g]) => this.queryBucket(klinePk(symbol, interval, id), g[0]!.ts, g[g.length - 1]!.ts)),
+        groupList
+          .slice(i, i + READ_CONCURRENCY)
+          .map(([id, g]) => this.queryBucket(klinePk(symbol, interval, id), g[0]!.ts, g[g.length - 1]!.ts)),
       );
       for (const r of res) for (const b of r) existing.set(b.ts, b);
     }
@@ -219,7 +233,13 @@ export class DynamoKlineStore implements KlineStore {
   }
 
   /** rev+1, count+inserted, and widen [firstTs, lastTs]; the widening uses conditions so racing writers converge. */
-  private async bumpSeries(symbol: string, interval: Interval, first: number, last: number, inserted: number): Promise<SeriesMeta> {
+  private async bumpSeries(
+    symbol: string,
+    interval: Interval,
+    first: number,
+    last: number,
+    inserted: number,
+  ): Promise<SeriesMeta> {
     const Key = { pk: `SERIES#${symbol}`, sk: interval };
     const r = await this.doc.send(
       new UpdateCommand({
@@ -228,7 +248,16 @@ export class DynamoKlineStore implements KlineStore {
         UpdateExpression:
           'SET #rev = if_not_exists(#rev, :zero) + :one, updatedAt = :now, #sym = :sym, #iv = :iv, firstTs = if_not_exists(firstTs, :first), lastTs = if_not_exists(lastTs, :last) ADD #count :ins',
         ExpressionAttributeNames: { '#rev': 'rev', '#count': 'count', '#iv': 'interval', '#sym': 'symbol' },
-        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': new Date().toISOString(), ':sym': symbol, ':iv': interval, ':first': first, ':last': last, ':ins': inserted },
+        ExpressionAttributeValues: {
+          ':zero': 0,
+          ':one': 1,
+          ':now': new Date().toISOString(),
+          ':sym': symbol,
+          ':iv': interval,
+          ':first': first,
+          ':last': last,
+          ':ins': inserted,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );

@@ -12,17 +12,32 @@
  * symbol×interval, a few thousand at most) and are read whole by the scheduler each minute, which a single Query
  * serves; per-symbol data (K-lines, series, analysis) is spread over many partitions.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
 import type { Interval } from '../common/domain.js';
 import { expiresAfterDays, TABLE_KEYS } from './table.js';
 
-async function queryPartition(doc: DynamoDBDocumentClient, table: string, pk: string): Promise<Record<string, unknown>[]> {
+async function queryPartition(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const r = await doc.send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: start,
+      }),
     );
     out.push(...(r.Items ?? []));
     start = r.LastEvaluatedKey;
@@ -87,7 +102,15 @@ export class SymbolRepository {
       ':a': input.active,
       ':now': now,
     };
-    const sets = ['#sym = :sym', 'provider = :p', 'intervals = :iv', 'providerSymbol = :ps', 'active = :a', 'updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
+    const sets = [
+      '#sym = :sym',
+      'provider = :p',
+      'intervals = :iv',
+      'providerSymbol = :ps',
+      'active = :a',
+      'updatedAt = :now',
+      'createdAt = if_not_exists(createdAt, :now)',
+    ];
     const removes: string[] = [];
     for (const f of OPTIONAL_SYMBOL_FIELDS) {
       names[`#${f}`] = f;
@@ -136,7 +159,9 @@ export class CheckpointRepository {
   }
 
   async get(symbol: string, interval: Interval): Promise<Checkpoint | null> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: 'CHECKPOINTS', sk: `${symbol}#${interval}` } }));
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: 'CHECKPOINTS', sk: `${symbol}#${interval}` } }),
+    );
     return r.Item ? strip<Checkpoint>(r.Item) : null;
   }
 
@@ -157,7 +182,13 @@ export class CheckpointRepository {
           UpdateExpression: 'SET #sym = :s, #iv = :i, lastTs = :t, updatedAt = :now, failures = :zero',
           ConditionExpression: 'attribute_not_exists(lastTs) OR lastTs < :t',
           ExpressionAttributeNames: { '#sym': 'symbol', '#iv': 'interval' },
-          ExpressionAttributeValues: { ':s': symbol, ':i': interval, ':t': lastTs, ':now': new Date().toISOString(), ':zero': 0 },
+          ExpressionAttributeValues: {
+            ':s': symbol,
+            ':i': interval,
+            ':t': lastTs,
+            ':now': new Date().toISOString(),
+            ':zero': 0,
+          },
         }),
       );
       return true;
@@ -174,7 +205,13 @@ export class CheckpointRepository {
         Key: { pk: 'CHECKPOINTS', sk: `${symbol}#${interval}` },
         UpdateExpression: 'SET #sym = :s, #iv = :i, lastError = :m, updatedAt = :now ADD failures :one',
         ExpressionAttributeNames: { '#sym': 'symbol', '#iv': 'interval' },
-        ExpressionAttributeValues: { ':s': symbol, ':i': interval, ':m': message.slice(0, 1000), ':now': new Date().toISOString(), ':one': 1 },
+        ExpressionAttributeValues: {
+          ':s': symbol,
+          ':i': interval,
+          ':m': message.slice(0, 1000),
+          ':now': new Date().toISOString(),
+          ':one': 1,
+        },
       }),
     );
   }
@@ -202,7 +239,9 @@ export class AnalysisRepository {
   ) {}
 
   async get(symbol: string, interval: Interval): Promise<LatestAnalysis | null> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `ANALYSIS#${symbol}`, sk: interval } }));
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `ANALYSIS#${symbol}`, sk: interval } }),
+    );
     return r.Item ? strip<LatestAnalysis>(r.Item) : null;
   }
 
@@ -258,9 +297,18 @@ export class JobRepository {
 
   async create(job: Omit<Job, 'createdAt' | 'updatedAt' | 'expiresAt'>): Promise<Job> {
     const now = new Date();
-    const item: Job = { ...job, createdAt: now.toISOString(), updatedAt: now.toISOString(), [TABLE_KEYS.ttlAttribute]: expiresAfterDays(JOB_TTL_DAYS, now.getTime()) };
+    const item: Job = {
+      ...job,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      [TABLE_KEYS.ttlAttribute]: expiresAfterDays(JOB_TTL_DAYS, now.getTime()),
+    };
     await this.doc.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `JOB#${job.id}`, sk: 'JOB', ...item }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `JOB#${job.id}`, sk: 'JOB', ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
     return item;
   }

@@ -25,4 +25,5 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 }
 
 /** DynamoDB TTL value (epoch seconds) `days` after `fromMs` (epoch ms). */
-export const expiresAfterDays = (days: number, fromMs = Date.now()): number => Math.floor(fromMs / 1000) + Math.round(days * 86_400);
+export const expiresAfterDays = (days: number, fromMs = Date.now()): number =>
+  Math.floor(fromMs / 1000) + Math.round(days * 86_400);

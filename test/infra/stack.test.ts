@@ -167,7 +167,11 @@ describe('API from the route table', () => {
       const template = g!.Properties!.ResponseTemplates['application/json'] as string;
       expect(template, type).toMatch(new RegExp(`^\\{"error":"${code}","message":.*,"details":.*\\}$`));
       // Valid JSON once API Gateway substitutes its variables.
-      expect(() => JSON.parse(template.replace(/\$context\.error\.messageString/g, '"m"').replace(/\$context\.[\w.]+/g, 'x')), type).not.toThrow();
+      expect(
+        () =>
+          JSON.parse(template.replace(/\$context\.error\.messageString/g, '"m"').replace(/\$context\.[\w.]+/g, 'x')),
+        type,
+      ).not.toThrow();
     }
     // Two origins: a gateway response cannot pick one, so it names none (rather than reflecting any Origin).
     for (const [, g] of ofType(s.json, 'AWS::ApiGateway::GatewayResponse')) {
@@ -185,7 +189,12 @@ describe('functions', () => {
     // API: health, openapi, analysis + (symbols, klines, jobs) × (read, write).
     expect(serviceFunctions().filter(([id]) => id.startsWith('Handlers'))).toHaveLength(9);
     // Plus the ingestion dispatcher and worker, the job tasks and the alarm notifier: same defaults, same checks below.
-    expect(serviceFunctions().map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).filter((id) => !id.startsWith('Handlers')).sort()).toEqual(
+    expect(
+      serviceFunctions()
+        .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
+        .filter((id) => !id.startsWith('Handlers'))
+        .sort(),
+    ).toEqual(
       [
         'IngestionDispatcherFn',
         'IngestionWorkerFn',
@@ -431,7 +440,9 @@ describe('concern constructs in the main stack', () => {
     const env = worker.Properties!.Environment.Variables;
     expect(refId(env.SIGNAL_TOPIC_ARN)).toBe(signal);
     expect(JSON.stringify(env.CHART_BASE_URL)).toContain('DomainName');
-    const publish = roleStatements(s.json, refId(worker.Properties!.Role)!).filter((st) => actionsOf(st).includes('sns:Publish'));
+    const publish = roleStatements(s.json, refId(worker.Properties!.Role)!).filter((st) =>
+      actionsOf(st).includes('sns:Publish'),
+    );
     expect(publish.map((st) => refId(st.Resource))).toEqual([signal]);
   });
 

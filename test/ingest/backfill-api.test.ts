@@ -104,8 +104,19 @@ it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, valid
 
     const got = await svc.fetch(`/api/v1/klines/ETHUSDT?interval=1m&from=${source[0]!.time}&limit=5000`);
     expect(got.status).toBe(200);
-    const served = (await got.json()) as { bars: Array<{ ts: number; open: number; high: number; low: number; close: number; volume: number }> };
-    expect(served.bars.map((b) => ({ time: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume }))).toEqual(source);
+    const served = (await got.json()) as {
+      bars: Array<{ ts: number; open: number; high: number; low: number; close: number; volume: number }>;
+    };
+    expect(
+      served.bars.map((b) => ({
+        time: b.ts,
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        volume: b.volume,
+      })),
+    ).toEqual(source);
   } finally {
     setQueueSender(undefined);
     await svc.stop();

@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_CLI, startRedisCluster, type RedisCluster } from '../support/redis.js';
 import { startService, type TestService } from '../support/service.js';
 
-const fixture = readFileSync(new URL('../../shared/chan-analysis/test/fixtures/us_spy_1d.csv', import.meta.url), 'utf8');
+const fixture = readFileSync(
+  new URL('../../shared/chan-analysis/test/fixtures/us_spy_1d.csv', import.meta.url),
+  'utf8',
+);
 const ORIGIN = 'http://localhost:5173';
 
 describe('API through the local adapter (dynalite + redis cluster)', () => {
@@ -40,18 +43,30 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
   });
 
   it('tracks a symbol (201 then 200) and lists it', async () => {
-    const put = (body: unknown) => svc.fetch('/api/v1/symbols/spy', { method: 'PUT', headers: { ...key(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (body: unknown) =>
+      svc.fetch('/api/v1/symbols/spy', {
+        method: 'PUT',
+        headers: { ...key(), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const a = await put({ provider: 'upload', intervals: ['1d'] });
     expect(a.status).toBe(201);
     expect(await a.json()).toMatchObject({ symbol: 'SPY', provider: 'upload', intervals: ['1d'], active: true });
     const b = await put({ provider: 'upload', intervals: ['1d', '1h'] });
     expect(b.status).toBe(200);
-    const list = (await (await svc.fetch('/api/v1/symbols')).json()) as { symbols: { symbol: string; intervals: string[] }[] };
+    const list = (await (await svc.fetch('/api/v1/symbols')).json()) as {
+      symbols: { symbol: string; intervals: string[] }[];
+    };
     expect(list.symbols.find((s) => s.symbol === 'SPY')?.intervals).toEqual(['1d', '1h']);
   });
 
   it('tracks a URL source with its label, history start and alert preferences; a later PUT replaces them', async () => {
-    const put = (body: unknown) => svc.fetch('/api/v1/symbols/ethcsv', { method: 'PUT', headers: { ...key(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (body: unknown) =>
+      svc.fetch('/api/v1/symbols/ethcsv', {
+        method: 'PUT',
+        headers: { ...key(), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const a = await put({
       provider: 'url',
       intervals: ['1h'],
@@ -70,7 +85,12 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
       // Defaults of SignalAlertPrefsSchema filled in.
       alerts: { enabled: true, types: ['1', '2'], levels: ['segment'], sides: ['buy', 'sell'], provisional: true },
     });
-    const b = await put({ provider: 'binance', intervals: ['1h'], providerSymbol: 'ETHUSDT', historyFrom: Date.UTC(2023, 5, 1) });
+    const b = await put({
+      provider: 'binance',
+      intervals: ['1h'],
+      providerSymbol: 'ETHUSDT',
+      historyFrom: Date.UTC(2023, 5, 1),
+    });
     expect(b.status).toBe(200);
     const item = (await b.json()) as Record<string, unknown>;
     expect(item).toMatchObject({ provider: 'binance', providerSymbol: 'ETHUSDT', historyFrom: Date.UTC(2023, 5, 1) });
@@ -78,7 +98,12 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
   });
 
   it('uploads CSV idempotently and reports inserted / updated / unchanged', async () => {
-    const post = (body: string, ctype: string) => svc.fetch('/api/v1/klines/SPY?interval=1d', { method: 'POST', headers: { ...key(), 'content-type': ctype }, body });
+    const post = (body: string, ctype: string) =>
+      svc.fetch('/api/v1/klines/SPY?interval=1d', {
+        method: 'POST',
+        headers: { ...key(), 'content-type': ctype },
+        body,
+      });
     const first = await post(fixture, 'text/csv');
     expect(first.status).toBe(200);
     const r1 = (await first.json()) as Record<string, number>;
@@ -88,8 +113,20 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: rows });
     // A corrected last bar as JSON: one update, and the series rev moves.
     const last = fixture.trim().split('\n').at(-1)!.split(',');
-    const fixed = [{ time: last[0], open: Number(last[1]), high: Number(last[2]) + 1, low: Number(last[3]), close: Number(last[4]), volume: Number(last[5]) }];
-    const upd = (await (await post(JSON.stringify(fixed), 'application/json')).json()) as { updated: number; series: { rev: number; count: number } };
+    const fixed = [
+      {
+        time: last[0],
+        open: Number(last[1]),
+        high: Number(last[2]) + 1,
+        low: Number(last[3]),
+        close: Number(last[4]),
+        volume: Number(last[5]),
+      },
+    ];
+    const upd = (await (await post(JSON.stringify(fixed), 'application/json')).json()) as {
+      updated: number;
+      series: { rev: number; count: number };
+    };
     expect(upd.updated).toBe(1);
     expect(upd.series).toMatchObject({ rev: 2, count: rows });
     const items = await svc.scanAll();
@@ -97,15 +134,26 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
   });
 
   it('reads bars: newest by default, explicit ranges across year buckets, limit', async () => {
-    const latest = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&limit=5')).json()) as { count: number; bars: { time: string; high: number }[] };
+    const latest = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&limit=5')).json()) as {
+      count: number;
+      bars: { time: string; high: number }[];
+    };
     expect(latest.count).toBe(5);
     expect(latest.bars.at(-1)!.time).toBe('2021-03-31');
-    const range = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&from=2019-12-30&to=2020-01-03')).json()) as { bars: { time: string }[] };
+    const range = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&from=2019-12-30&to=2020-01-03')).json()) as {
+      bars: { time: string }[];
+    };
     expect(range.bars.map((b) => b.time)).toEqual(['2019-12-30', '2019-12-31', '2020-01-02', '2020-01-03']);
-    const capped = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&from=2019-01-01&limit=3')).json()) as { bars: { time: string }[] };
+    const capped = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&from=2019-01-01&limit=3')).json()) as {
+      bars: { time: string }[];
+    };
     expect(capped.bars.map((b) => b.time)).toEqual(['2019-01-02', '2019-01-03', '2019-01-04']);
     // The bars sit in Redis under the series hash tag, per bucket and revision.
-    const keys = spawnSync(REDIS_CLI, ['-p', String(redis.port), '--scan', '--pattern', '{SPY:1d}:k:*'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const keys = spawnSync(REDIS_CLI, ['-p', String(redis.port), '--scan', '--pattern', '{SPY:1d}:k:*'], {
+      encoding: 'utf8',
+    })
+      .stdout.trim()
+      .split('\n');
     expect(keys).toContain('{SPY:1d}:k:2020:2');
     expect(keys).toContain('{SPY:1d}:k:2019:2');
   });
@@ -116,8 +164,20 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     const coldText = await cold.text();
     expect(cold.status, coldText.slice(0, 300)).toBe(200);
     expect(cold.headers.get('x-cache')).toBe('MISS');
-    const body = JSON.parse(coldText) as { symbol: string; preset: string; configHash: string; barCount: number; result: { bars: unknown[]; strokes: unknown[] } };
-    expect(body).toMatchObject({ symbol: 'SPY', interval: '1d', preset: 'chanpy', from: '2015-01-02', to: '2021-03-31' });
+    const body = JSON.parse(coldText) as {
+      symbol: string;
+      preset: string;
+      configHash: string;
+      barCount: number;
+      result: { bars: unknown[]; strokes: unknown[] };
+    };
+    expect(body).toMatchObject({
+      symbol: 'SPY',
+      interval: '1d',
+      preset: 'chanpy',
+      from: '2015-01-02',
+      to: '2021-03-31',
+    });
     expect(body.result.bars).toHaveLength(body.barCount);
     expect(body.result.strokes.length).toBeGreaterThan(10);
     const warm = await svc.fetch(url);
@@ -125,7 +185,11 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(await warm.text()).toBe(coldText);
     const other = (await (await svc.fetch(`${url}&preset=demo`)).json()) as { configHash: string };
     expect(other.configHash).not.toBe(body.configHash);
-    const keys = spawnSync(REDIS_CLI, ['-p', String(redis.port), '--scan', '--pattern', '{SPY:1d}:a:*'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const keys = spawnSync(REDIS_CLI, ['-p', String(redis.port), '--scan', '--pattern', '{SPY:1d}:a:*'], {
+      encoding: 'utf8',
+    })
+      .stdout.trim()
+      .split('\n');
     expect(keys.some((k) => k.includes(body.configHash))).toBe(true);
   });
 
@@ -136,7 +200,16 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(leanRes.headers.get('x-cache')).toBe('MISS');
     const lean = (await leanRes.json()) as Doc;
     expect(lean.include).toEqual([]);
-    expect(Object.keys(lean.result)).toEqual(['meta', 'strokes', 'segments', 'segmentsOfSegments', 'strokePivots', 'segmentPivots', 'strokeSignals', 'segmentSignals']);
+    expect(Object.keys(lean.result)).toEqual([
+      'meta',
+      'strokes',
+      'segments',
+      'segmentsOfSegments',
+      'strokePivots',
+      'segmentPivots',
+      'strokeSignals',
+      'segmentSignals',
+    ]);
     // Same set in another order and spelling is the same entry; `all` is every part.
     const allRes = await svc.fetch(`${base}&include=fractals,bars,mergedBars`);
     expect(allRes.headers.get('x-cache')).toBe('MISS');
@@ -162,7 +235,11 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
         const [time, open, high, low, close, volume] = l.split(',');
         return { time, open: +open!, high: +high!, low: +low!, close: +close!, volume: +volume! };
       });
-    const r = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bars, preset: 'classic', include: ['bars'] }) });
+    const r = await svc.fetch('/api/v1/analysis', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bars, preset: 'classic', include: ['bars'] }),
+    });
     const text = await r.text();
     expect(r.status, text.slice(0, 300)).toBe(200);
     const b = JSON.parse(text) as { barCount: number; preset: string; result: { bars: { time: string }[] } };
@@ -174,18 +251,42 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
   it('serves an OpenAPI 3.1 document generated from the zod schemas', async () => {
     const doc = (await (await svc.fetch('/api/v1/openapi.json')).json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { parameters?: { name: string; required: boolean }[]; security?: unknown; requestBody?: { content: Record<string, unknown> } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { name: string; required: boolean }[];
+            security?: unknown;
+            requestBody?: { content: Record<string, unknown> };
+          }
+        >
+      >;
       components: { schemas: Record<string, unknown> };
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/v1/analysis', '/api/v1/analysis/{symbol}', '/api/v1/klines/{symbol}', '/api/v1/openapi.json', '/api/v1/symbols', '/api/v1/symbols/{symbol}', '/api/v1/symbols/{symbol}/backfill', '/api/v1/jobs', '/api/v1/jobs/{id}', '/health'].sort(),
+      [
+        '/api/v1/analysis',
+        '/api/v1/analysis/{symbol}',
+        '/api/v1/klines/{symbol}',
+        '/api/v1/openapi.json',
+        '/api/v1/symbols',
+        '/api/v1/symbols/{symbol}',
+        '/api/v1/symbols/{symbol}/backfill',
+        '/api/v1/jobs',
+        '/api/v1/jobs/{id}',
+        '/health',
+      ].sort(),
     );
     const getKlines = doc.paths['/api/v1/klines/{symbol}']!.get!;
     expect(getKlines.parameters!.find((p) => p.name === 'interval')).toMatchObject({ required: true });
     expect(getKlines.parameters!.find((p) => p.name === 'limit')).toMatchObject({ required: false });
     expect(doc.paths['/api/v1/klines/{symbol}']!.post!.security).toEqual([{ apiKey: [] }]);
-    expect(Object.keys(doc.paths['/api/v1/klines/{symbol}']!.post!.requestBody!.content)).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(doc.paths['/api/v1/klines/{symbol}']!.post!.requestBody!.content)).toEqual([
+      'application/json',
+      'text/csv',
+    ]);
     expect(doc.components.schemas).toHaveProperty('BarInput');
     expect(doc.components.schemas).toHaveProperty('Error');
     expect(JSON.stringify(doc)).not.toContain('#/$defs/');
@@ -199,7 +300,10 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(bad.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     const evil = await svc.fetch('/api/v1/symbols', { headers: { origin: 'https://evil.example' } });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
-    const pre = await svc.fetch('/api/v1/klines/SPY', { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'POST' } });
+    const pre = await svc.fetch('/api/v1/klines/SPY', {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-methods')).toBe('GET,POST,OPTIONS');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/X-Api-Key/);
@@ -213,7 +317,11 @@ describe('throttling mirrored from the route table', () => {
       // All at once, so the bucket's refill (20 tokens/s) during the burst is negligible even on a busy machine.
       const statuses = await Promise.all(
         Array.from({ length: 60 }, async () => {
-          const r = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+          const r = await svc.fetch('/api/v1/analysis', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          });
           await r.arrayBuffer();
           return r.status;
         }),
@@ -222,8 +330,15 @@ describe('throttling mirrored from the route table', () => {
       expect(passed).toBeGreaterThanOrEqual(40);
       expect(passed).toBeLessThan(50);
       expect(statuses.filter((s) => s === 429).length).toBe(60 - passed);
-      const t = await svc.fetch('/api/v1/analysis', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      expect(await t.json()).toMatchObject({ error: 'TooManyRequests', message: expect.stringMatching(/20 requests\/s \(burst 40\)/) });
+      const t = await svc.fetch('/api/v1/analysis', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(await t.json()).toMatchObject({
+        error: 'TooManyRequests',
+        message: expect.stringMatching(/20 requests\/s \(burst 40\)/),
+      });
       expect((await svc.fetch('/health')).status).toBe(200);
     } finally {
       await svc.stop();

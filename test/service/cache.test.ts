@@ -54,7 +54,12 @@ describe('ResilientCache', () => {
     let calls = 0;
     const counting: Cache = { ...failing, get: () => (calls++, Promise.reject(new Error('down'))) };
     const errors: string[] = [];
-    const c = new ResilientCache(counting, { timeoutMs: 50, cooldownMs: 1000, now: () => now, onError: (op) => errors.push(op) });
+    const c = new ResilientCache(counting, {
+      timeoutMs: 50,
+      cooldownMs: 1000,
+      now: () => now,
+      onError: (op) => errors.push(op),
+    });
     expect(await c.get('k')).toBeNull();
     expect(c.state).toBe('degraded');
     expect(await c.get('k')).toBeNull();

@@ -32,16 +32,22 @@ describe('config', () => {
   it('rejects a wildcard CORS origin and non-JSON lists', () => {
     expect(() => loadConfig({ ...base, CORS_ORIGINS: '["*"]' })).toThrow(/CORS_ORIGINS must not contain a wildcard/);
     expect(() => loadConfig({ ...base, CORS_ORIGINS: '["https://*.example.com"]' })).toThrow(/wildcard/);
-    expect(() => loadConfig({ ...base, CORS_ORIGINS: 'https://a.example.com' })).toThrow(/CORS_ORIGINS must be a JSON list/);
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: 'https://a.example.com' })).toThrow(
+      /CORS_ORIGINS must be a JSON list/,
+    );
     expect(() => loadConfig({ ...base, CORS_ORIGINS: '["https://a.example.com/path"]' })).toThrow(/is not an origin/);
-    expect(loadConfig({ ...base, CORS_ORIGINS: '["https://a.example.com","http://localhost:5173"]' }).corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(
+      loadConfig({ ...base, CORS_ORIGINS: '["https://a.example.com","http://localhost:5173"]' }).corsOrigins,
+    ).toEqual(['https://a.example.com', 'http://localhost:5173']);
   });
 
   it('validates REDIS_URL, picks cluster mode for rediss:// and rejects junk booleans and numbers', () => {
     const tls = loadConfig({ ...base, REDIS_URL: 'rediss://cache.example.com:6379' });
     expect(tls.redisCluster).toBe(true);
     expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379' }).redisCluster).toBe(false);
-    expect(() => loadConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL must start with redis:\/\/ or rediss:\/\//);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(
+      /REDIS_URL must start with redis:\/\/ or rediss:\/\//,
+    );
     expect(() => loadConfig({ ...base, DEBUG: 'maybe' })).toThrow(/DEBUG must be true or false/);
     expect(() => loadConfig({ ...base, MAX_ANALYSIS_BARS: 'lots' })).toThrow(/MAX_ANALYSIS_BARS must be an integer/);
     expect(() => loadConfig({ ...base, API_V1_STR: '/api/v2' })).toThrow(/API_V1_STR/);
@@ -62,12 +68,16 @@ describe('config', () => {
   it('a handler fails its cold start (module import) with a clear message when SECRET_KEY is missing', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TABLE_NAME: 'chan-table', POWERTOOLS_METRICS_DISABLED: 'true' };
     delete env.SECRET_KEY;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "await import('./functions/health/handler.ts'); console.log('STARTED')"], {
-      cwd: new URL('../..', import.meta.url).pathname,
-      env,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '-e', "await import('./functions/health/handler.ts'); console.log('STARTED')"],
+      {
+        cwd: new URL('../..', import.meta.url).pathname,
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stdout).not.toContain('STARTED');
     expect(r.stderr).toMatch(/Invalid configuration, refusing to start/);

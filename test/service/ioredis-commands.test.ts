@@ -18,7 +18,10 @@ import { startRedisCluster, type RedisCluster } from '../support/redis.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 const real = require('@ioredis/commands') as typeof trimmed;
-const table = require('@ioredis/commands/built/commands.json') as Record<string, { flags: string[]; keyStart: number; keyStop: number; step: number }>;
+const table = require('@ioredis/commands/built/commands.json') as Record<
+  string,
+  { flags: string[]; keyStart: number; keyStop: number; step: number }
+>;
 
 describe('trimmed @ioredis/commands', () => {
   it('keeps, for each command it lists, the installed package metadata', () => {
@@ -45,7 +48,22 @@ describe('trimmed @ioredis/commands', () => {
   });
 
   it('covers every command the cache client calls and ioredis sends on connect and in cluster mode', () => {
-    for (const c of ['get', 'mget', 'set', 'del', 'ping', 'quit', 'cluster', 'info', 'auth', 'hello', 'client', 'select', 'readonly', 'asking']) {
+    for (const c of [
+      'get',
+      'mget',
+      'set',
+      'del',
+      'ping',
+      'quit',
+      'cluster',
+      'info',
+      'auth',
+      'hello',
+      'client',
+      'select',
+      'readonly',
+      'asking',
+    ]) {
       expect(trimmed.list, c).toContain(c);
     }
   });
@@ -68,12 +86,16 @@ describe('the cache client as bundled for Lambda, against a real Redis cluster',
     writeFileSync(entry, `export { RedisCache } from ${JSON.stringify(join(root, 'functions/cache/redis.ts'))};\n`);
     const outfile = join(dir, 'cache.mjs');
     const r = await build({ ...esbuildOptions(entry, root), outfile, metafile: true, logLevel: 'silent' });
-    const inputs = Object.keys(r.metafile.outputs[Object.keys(r.metafile.outputs).find((k) => k.endsWith('.mjs'))!]!.inputs);
+    const inputs = Object.keys(
+      r.metafile.outputs[Object.keys(r.metafile.outputs).find((k) => k.endsWith('.mjs'))!]!.inputs,
+    );
     expect(inputs.some((f) => f.includes('@ioredis/commands'))).toBe(false);
     expect(inputs.some((f) => f.includes('node_modules/debug/'))).toBe(false);
     expect(inputs.some((f) => f.endsWith('functions/cache/ioredis-commands.ts'))).toBe(true);
 
-    const { RedisCache } = (await import(pathToFileURL(outfile).href)) as typeof import('../../functions/cache/redis.js');
+    const { RedisCache } = (await import(
+      pathToFileURL(outfile).href
+    )) as typeof import('../../functions/cache/redis.js');
     for (const cluster of [true, false]) {
       const cache = new RedisCache({ url: redis.url, cluster });
       try {

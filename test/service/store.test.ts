@@ -4,7 +4,13 @@
  * (dynalite never returns UnprocessedItems).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredBar } from '../../functions/common/domain.js';
@@ -12,12 +18,24 @@ import { batchWriteAll, UnprocessedItemsError, type WriteRequest } from '../../f
 import { BUCKET_KIND, bucketId, bucketsBetween, klinePk } from '../../functions/store/buckets.js';
 import { createDocClient } from '../../functions/store/client.js';
 import { DynamoKlineStore } from '../../functions/store/kline-store.js';
-import { AnalysisRepository, CheckpointRepository, JobRepository, SymbolRepository } from '../../functions/store/repositories.js';
+import {
+  AnalysisRepository,
+  CheckpointRepository,
+  JobRepository,
+  SymbolRepository,
+} from '../../functions/store/repositories.js';
 import { TABLE_KEYS } from '../../functions/store/table.js';
 import { startTestTable, type TestTable } from '../support/dynalite.js';
 
 const DAY = 86_400_000;
-const bar = (ts: number, close = 10, volume: number | null = 100): StoredBar => ({ ts, open: close, high: close + 1, low: close - 1, close, volume });
+const bar = (ts: number, close = 10, volume: number | null = 100): StoredBar => ({
+  ts,
+  open: close,
+  high: close + 1,
+  low: close - 1,
+  close,
+  volume,
+});
 
 describe('bucket math', () => {
   it('sizes buckets per interval: day for 1m, month for 5m-1h, year for 4h/1d, decade for 1w', () => {
@@ -45,7 +63,11 @@ describe('bucket math', () => {
     expect(b.map((x) => x.id)).toEqual(['2023-11', '2023-12', '2024-01', '2024-02']);
     expect(b[0]!.start).toBe(Date.UTC(2023, 10, 1));
     expect(b[3]!.end).toBe(Date.UTC(2024, 2, 1));
-    expect(bucketsBetween('1m', Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 3, 0, 0)).map((x) => x.id)).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
+    expect(bucketsBetween('1m', Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 3, 0, 0)).map((x) => x.id)).toEqual([
+      '2024-01-01',
+      '2024-01-02',
+      '2024-01-03',
+    ]);
     expect(bucketsBetween('1d', 10, 5)).toEqual([]);
     // The cap stops enumeration early (a 1m range over a century is not walked day by day).
     expect(bucketsBetween('1m', Date.UTC(1900, 0, 1), Date.UTC(2100, 0, 1), 10)).toHaveLength(11);
@@ -88,8 +110,20 @@ describe('DynamoKlineStore on dynalite', () => {
     expect(read).toHaveLength(7);
     expect(read[4]).toEqual({ ...bars[4]!, close: 99, high: 100 });
     // Two partitions were written: 2023 and 2024.
-    const q23 = await doc.send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'K#IDEM#1d#2023' } }));
-    const q24 = await doc.send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'K#IDEM#1d#2024' } }));
+    const q23 = await doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': 'K#IDEM#1d#2023' },
+      }),
+    );
+    const q24 = await doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': 'K#IDEM#1d#2024' },
+      }),
+    );
     expect(q23.Items).toHaveLength(3);
     expect(q24.Items).toHaveLength(4);
   });
@@ -99,7 +133,12 @@ describe('DynamoKlineStore on dynalite', () => {
     await store.upsert('WIDEN', '1d', [bar(t0), bar(t0 + DAY)]);
     const r = await store.upsert('WIDEN', '1d', [bar(t0 - 3 * DAY)]);
     expect(r.series).toMatchObject({ firstTs: t0 - 3 * DAY, lastTs: t0 + DAY, count: 3 });
-    expect(await store.getSeries('WIDEN', '1d')).toMatchObject({ firstTs: t0 - 3 * DAY, lastTs: t0 + DAY, count: 3, rev: 2 });
+    expect(await store.getSeries('WIDEN', '1d')).toMatchObject({
+      firstTs: t0 - 3 * DAY,
+      lastTs: t0 + DAY,
+      count: 3,
+      rev: 2,
+    });
   });
 
   it('reads ranges across many day buckets, paginating 1 MB pages, with limit and latest', async () => {
@@ -124,11 +163,16 @@ describe('DynamoKlineStore on dynalite', () => {
   it('paginates a single partition larger than one page', async () => {
     const spy = { pages: 0 };
     const orig = doc.send.bind(doc);
-    const counting = { send: (c: unknown) => (c instanceof QueryCommand && spy.pages++, orig(c as never)) } as unknown as DynamoDBDocumentClient;
+    const counting = {
+      send: (c: unknown) => (c instanceof QueryCommand && spy.pages++, orig(c as never)),
+    } as unknown as DynamoDBDocumentClient;
     const s2 = new DynamoKlineStore(counting, t.tableName);
     // ~8,900 5m bars in one month bucket with padded volume: > 1 MB of items in one partition.
     const m0 = Date.UTC(2024, 0, 1);
-    const bars: StoredBar[] = Array.from({ length: 8928 }, (_, i) => ({ ...bar(m0 + i * 300_000, 50), volume: 123456789.123456 + i }));
+    const bars: StoredBar[] = Array.from({ length: 8928 }, (_, i) => ({
+      ...bar(m0 + i * 300_000, 50),
+      volume: 123456789.123456 + i,
+    }));
     await store.upsert('PAGE', '5m', bars);
     spy.pages = 0;
     const read = await s2.readRange('PAGE', '5m', { from: m0, to: m0 + 31 * DAY });
@@ -154,7 +198,15 @@ describe('DynamoKlineStore on dynalite', () => {
     expect((await ck.listAll()).length).toBeGreaterThanOrEqual(1);
 
     const an = new AnalysisRepository(doc, t.tableName);
-    const base = { symbol: 'BTCUSDT', interval: '1h' as const, preset: 'chanpy', configHash: 'abc', lastBarTs: 5, computedAt: 'x', summary: { n: 1 } };
+    const base = {
+      symbol: 'BTCUSDT',
+      interval: '1h' as const,
+      preset: 'chanpy',
+      configHash: 'abc',
+      lastBarTs: 5,
+      computedAt: 'x',
+      summary: { n: 1 },
+    };
     expect(await an.put({ ...base, rev: 3 })).toBe(true);
     expect(await an.put({ ...base, rev: 2, summary: { n: 0 } })).toBe(false);
     expect((await an.get('BTCUSDT', '1h'))?.summary).toEqual({ n: 1 });
@@ -190,8 +242,16 @@ describe('CheckpointRepository.advance is an UpdateItem', () => {
       new UpdateCommand({
         TableName: t.tableName,
         Key: key,
-        UpdateExpression: 'SET nextOpenTime = :n, verifiedThrough = :v, refreshedThrough = :r, backoffUntil = :b, lastTs = :l ADD failures :f',
-        ExpressionAttributeValues: { ':n': 2_060_000, ':v': 1_000_000, ':r': 2_000_000, ':b': 9, ':l': 2_000_000, ':f': 2 },
+        UpdateExpression:
+          'SET nextOpenTime = :n, verifiedThrough = :v, refreshedThrough = :r, backoffUntil = :b, lastTs = :l ADD failures :f',
+        ExpressionAttributeValues: {
+          ':n': 2_060_000,
+          ':v': 1_000_000,
+          ':r': 2_000_000,
+          ':b': 9,
+          ':l': 2_000_000,
+          ':f': 2,
+        },
       }),
     );
     const ck = new CheckpointRepository(doc, t.tableName);
@@ -214,7 +274,8 @@ describe('CheckpointRepository.advance is an UpdateItem', () => {
 });
 
 describe('BatchWrite retry of UnprocessedItems (aws-sdk-client-mock: dynalite never returns them)', () => {
-  const reqs = (n: number): WriteRequest[] => Array.from({ length: n }, (_, i) => ({ PutRequest: { Item: { pk: 'p', sk: String(i) } } }));
+  const reqs = (n: number): WriteRequest[] =>
+    Array.from({ length: n }, (_, i) => ({ PutRequest: { Item: { pk: 'p', sk: String(i) } } }));
 
   it('writes 25 per call and re-sends what DynamoDB left unprocessed, with growing backoff', async () => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -227,7 +288,11 @@ describe('BatchWrite retry of UnprocessedItems (aws-sdk-client-mock: dynalite ne
       return call <= 2 ? { UnprocessedItems: { T: items.slice(-5) } } : { UnprocessedItems: {} };
     });
     const delays: number[] = [];
-    const r = await batchWriteAll(doc, 'T', reqs(60), { concurrency: 1, baseDelayMs: 100, sleep: async (ms) => void delays.push(ms) });
+    const r = await batchWriteAll(doc, 'T', reqs(60), {
+      concurrency: 1,
+      baseDelayMs: 100,
+      sleep: async (ms) => void delays.push(ms),
+    });
     const calls = mock.commandCalls(BatchWriteCommand);
     expect(calls[0]!.args[0].input.RequestItems!.T).toHaveLength(25);
     expect(calls[1]!.args[0].input.RequestItems!.T).toHaveLength(5); // only the unprocessed ones again
@@ -243,8 +308,14 @@ describe('BatchWrite retry of UnprocessedItems (aws-sdk-client-mock: dynalite ne
   it('gives up after maxAttempts with an error saying how many writes remain', async () => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
     const mock = mockClient(doc);
-    mock.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, WriteRequest[]> }) => ({ UnprocessedItems: { T: input.RequestItems.T!.slice(0, 2) } }));
-    const err = await batchWriteAll(doc, 'T', reqs(10), { maxAttempts: 3, sleep: async () => {} }).catch((e: unknown) => e);
+    mock
+      .on(BatchWriteCommand)
+      .callsFake((input: { RequestItems: Record<string, WriteRequest[]> }) => ({
+        UnprocessedItems: { T: input.RequestItems.T!.slice(0, 2) },
+      }));
+    const err = await batchWriteAll(doc, 'T', reqs(10), { maxAttempts: 3, sleep: async () => {} }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UnprocessedItemsError);
     expect((err as UnprocessedItemsError).remaining).toBe(2);
     expect(mock.commandCalls(BatchWriteCommand)).toHaveLength(3);

@@ -33,14 +33,32 @@ async function freePort(): Promise<number> {
   });
 }
 
-const cli = (port: number, ...args: string[]) => spawnSync(REDIS_CLI, ['-p', String(port), ...args], { encoding: 'utf8', timeout: 5000 });
+const cli = (port: number, ...args: string[]) =>
+  spawnSync(REDIS_CLI, ['-p', String(port), ...args], { encoding: 'utf8', timeout: 5000 });
 
 export async function startRedisCluster(): Promise<RedisCluster> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
   const proc: ChildProcess = spawn(
     REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-announce-ip', '127.0.0.1', '--cluster-config-file', join(dir, 'nodes.conf'), '--dir', dir, '--save', '', '--appendonly', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-announce-ip',
+      '127.0.0.1',
+      '--cluster-config-file',
+      join(dir, 'nodes.conf'),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -61,5 +79,11 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
-  return { port, url: `redis://127.0.0.1:${port}`, pid: proc.pid!, stop: () => finish('SIGTERM'), kill: () => finish('SIGKILL') };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pid: proc.pid!,
+    stop: () => finish('SIGTERM'),
+    kill: () => finish('SIGKILL'),
+  };
 }

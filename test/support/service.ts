@@ -49,7 +49,12 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
   const { getConfig } = await import('../../functions/common/config.js');
   const cfg = getConfig();
   const apiKey = process.env.API_KEY!;
-  const server = await startLocalServer({ handlers, apiKeys: [apiKey], corsOrigins: cfg.corsOrigins, throttle: opts.throttle ?? false });
+  const server = await startLocalServer({
+    handlers,
+    apiKeys: [apiKey],
+    corsOrigins: cfg.corsOrigins,
+    throttle: opts.throttle ?? false,
+  });
   const doc = DynamoDBDocumentClient.from(adminClient(table.endpoint));
   return {
     url: server.url,

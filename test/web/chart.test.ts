@@ -29,7 +29,9 @@ let engine: ChanResult;
 const pageErrors: string[] = [];
 
 async function analysis(symbol: string): Promise<ChanResult> {
-  const res = await fetch(`${srv.url}/api/v1/analysis/${encodeURIComponent(symbol)}?interval=1d&preset=chanpy&include=all`);
+  const res = await fetch(
+    `${srv.url}/api/v1/analysis/${encodeURIComponent(symbol)}?interval=1d&preset=chanpy&include=all`,
+  );
   expect(res.status).toBe(200);
   let body = (await res.json()) as Record<string, unknown>;
   for (const k of ['data', 'result', 'analysis'])

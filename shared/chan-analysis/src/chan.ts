@@ -12,7 +12,15 @@ import { BarFields, parseTime, readBarExtras, readBarPrices, type BarOptions } f
 import type { Bi } from './bi/bi.js';
 import type { MergedKLine } from './kline/merged-bar.js';
 import { BspCalculator } from './bsp/index.js';
-import { configNeedsRsi, fromChanPy, getPreset, resolveConfig, type ChanConfig, type ChanConfigInput, type PresetName } from './config.js';
+import {
+  configNeedsRsi,
+  fromChanPy,
+  getPreset,
+  resolveConfig,
+  type ChanConfig,
+  type ChanConfigInput,
+  type PresetName,
+} from './config.js';
 import { Level } from './level.js';
 import { toResult, type LevelSnapshot, type ResultOptions } from './output.js';
 import type { ChanResult } from './result.js';
@@ -33,7 +41,8 @@ export interface AnalyzerOptions extends BarOptions {
 export function configFromOptions(options: AnalyzerOptions): { config: ChanConfig; preset: string | null } {
   if (options.config !== undefined) return { config: fromChanPy(options.config), preset: null };
   const preset = options.preset ?? 'chanpy';
-  if (options.settings !== undefined) return { config: resolveConfig({ ...options.settings, preset: preset as PresetName }), preset: null };
+  if (options.settings !== undefined)
+    return { config: resolveConfig({ ...options.settings, preset: preset as PresetName }), preset: null };
   return { config: getPreset(preset), preset };
 }
 
@@ -137,7 +146,8 @@ export class ChanAnalyzer {
       this.stale = false;
       return;
     }
-    this.level.bars; // extends the Bar views the segment and buy/sell-point code read
+    // The segment and buy/sell-point code hold the live Bar-view array: extend it to the bars received so far.
+    void this.level.bars;
     const segs = this.segments;
     const segsegs = this.segmentsOfSegments;
     segs.update(strokes, this.level.bi.takeDirtyFrom());

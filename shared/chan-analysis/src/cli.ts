@@ -84,10 +84,15 @@ export async function main(argv: string[], out: Writable, err: Writable): Promis
     }
     if (command === 'resample') {
       const to = flags.get('to');
-      if (typeof to !== 'string' || !isInterval(to)) throw new UsageError(`--to must be one of ${INTERVALS.join(', ')}`);
+      if (typeof to !== 'string' || !isInterval(to))
+        throw new UsageError(`--to must be one of ${INTERVALS.join(', ')}`);
       const market = (flags.get('market') ?? 'crypto') as string;
-      if (!Object.prototype.hasOwnProperty.call(MARKETS, market)) throw new UsageError('--market must be crypto, cn or us');
-      const bars = (await readBars(file)).map((b) => ({ ...b, time: Date.parse(String(b.time).length === 10 ? `${b.time}T00:00:00Z` : String(b.time)) }));
+      if (!Object.prototype.hasOwnProperty.call(MARKETS, market))
+        throw new UsageError('--market must be crypto, cn or us');
+      const bars = (await readBars(file)).map((b) => ({
+        ...b,
+        time: Date.parse(String(b.time).length === 10 ? `${b.time}T00:00:00Z` : String(b.time)),
+      }));
       const rows = resample(bars, to, MARKETS[market as keyof typeof MARKETS]);
       out.write('time,open,high,low,close,volume\n');
       for (const r of rows) out.write(`${r.label},${r.open},${r.high},${r.low},${r.close},${r.volume}\n`);

@@ -119,7 +119,7 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
 
   let resultBars: ResultBar[] = [];
   let mergedBars: ResultMergedBar[] = [];
-  let fractals: ResultFractal[] = [];
+  const fractals: ResultFractal[] = [];
   if (!options.structuresOnly) {
     const { macd, dif, dea } = s.indicators;
     resultBars = bars.map((b) => ({
@@ -150,7 +150,13 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
       if (m.fx === FX_NONE) continue;
       const top = m.fx === FX_TOP;
       const peak = bars[top ? m.peakHighBar : m.peakLowBar];
-      fractals.push({ mergedIdx: m.idx, type: top ? 'top' : 'bottom', time: peak.label, ts: peak.time, value: top ? m.high : m.low });
+      fractals.push({
+        mergedIdx: m.idx,
+        type: top ? 'top' : 'bottom',
+        time: peak.label,
+        ts: peak.time,
+        value: top ? m.high : m.low,
+      });
     }
   }
 

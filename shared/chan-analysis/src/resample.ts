@@ -175,7 +175,10 @@ export class Resampler {
     return c;
   }
 
-  private bucketOf(localDay: number, minuteOfDay: number): { key: number; startMin: number; endMin: number; day: number } {
+  private bucketOf(
+    localDay: number,
+    minuteOfDay: number,
+  ): { key: number; startMin: number; endMin: number; day: number } {
     if (this.minutes >= 10080) {
       // ISO weeks start on Monday; epoch day 0 (1970-01-01) was a Thursday.
       const monday = localDay - ((localDay + 3) % 7);

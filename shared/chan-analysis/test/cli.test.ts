@@ -24,22 +24,61 @@ describe('chan CLI', () => {
   });
 
   it('analyze --json prints the documented document, agreeing with chan.py', () => {
-    const stdout = execFileSync('node', [BIN, 'analyze', `${FIXTURES}cn_sse000001_1d.csv`, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const stdout = execFileSync('node', [BIN, 'analyze', `${FIXTURES}cn_sse000001_1d.csv`, '--json'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     const doc = JSON.parse(stdout);
-    for (const key of ['bars', 'mergedBars', 'fractals', 'strokes', 'segments', 'segmentsOfSegments', 'strokePivots', 'segmentPivots', 'strokeSignals', 'segmentSignals']) {
+    for (const key of [
+      'bars',
+      'mergedBars',
+      'fractals',
+      'strokes',
+      'segments',
+      'segmentsOfSegments',
+      'strokePivots',
+      'segmentPivots',
+      'strokeSignals',
+      'segmentSignals',
+    ]) {
       expect(Array.isArray(doc[key]), key).toBe(true);
     }
     const ref = readReference('cn_sse000001_1d');
     expect(doc.bars.length).toBe(3332);
-    expect(doc.strokes[0]).toMatchObject({ begin: ref.bi[0].begin_time, end: ref.bi[0].end_time, direction: 'up', high: ref.bi[0].high, low: ref.bi[0].low, confirmed: true });
-    expect(doc.strokePivots[0]).toMatchObject({ begin: '2007-05-29', end: '2007-07-06', zd: 3563.54, zg: 4312, dd: 3404.15, gg: 4335.96, confirmed: true });
+    expect(doc.strokes[0]).toMatchObject({
+      begin: ref.bi[0].begin_time,
+      end: ref.bi[0].end_time,
+      direction: 'up',
+      high: ref.bi[0].high,
+      low: ref.bi[0].low,
+      confirmed: true,
+    });
+    expect(doc.strokePivots[0]).toMatchObject({
+      begin: '2007-05-29',
+      end: '2007-07-06',
+      zd: 3563.54,
+      zg: 4312,
+      dd: 3404.15,
+      gg: 4335.96,
+      confirmed: true,
+    });
     expect(doc.strokeSignals[0]).toMatchObject({ time: '2007-10-16', side: 'sell', types: ['1'] });
     expect(doc.segmentSignals.length).toBe(ref.seg_bsp.length);
   });
 
   it('--config takes chan.py option names and changes the result', async () => {
     const base = JSON.parse((await run(['analyze', `${FIXTURES}us_spy_1d.csv`, '--json'])).out);
-    const loose = JSON.parse((await run(['analyze', `${FIXTURES}us_spy_1d.csv`, '--json', '--config', '{"bi_strict": false, "divergence_rate": 0.9}'])).out);
+    const loose = JSON.parse(
+      (
+        await run([
+          'analyze',
+          `${FIXTURES}us_spy_1d.csv`,
+          '--json',
+          '--config',
+          '{"bi_strict": false, "divergence_rate": 0.9}',
+        ])
+      ).out,
+    );
     expect(loose.strokes.length).toBeGreaterThan(base.strokes.length);
     expect(loose.meta.preset).toBeNull();
     expect(base.meta.preset).toBe('chanpy');

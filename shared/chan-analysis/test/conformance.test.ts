@@ -40,14 +40,18 @@ describe.each(DATASETS)('%s agrees with chan.py', (name) => {
     ] as const;
     for (const [mine, theirs] of pairs) {
       expect(mine.map((l) => [l.begin, l.end, l.direction, l.confirmed])).toEqual(
-        theirs.map((l: any) => [l.begin_time, l.end_time, dir(l.dir), l.is_sure]),
+        theirs.map((l) => [l.begin_time, l.end_time, dir(l.dir), l.is_sure]),
       );
       mine.forEach((l, i) =>
-        expectPrices([l.high, l.low, l.beginVal, l.endVal], [theirs[i].high, theirs[i].low, theirs[i].begin_val, theirs[i].end_val], `line ${i}`),
+        expectPrices(
+          [l.high, l.low, l.beginVal, l.endVal],
+          [theirs[i].high, theirs[i].low, theirs[i].begin_val, theirs[i].end_val],
+          `line ${i}`,
+        ),
       );
     }
     expect(out.segments.map((s) => [s.startLine, s.endLine, s.reason])).toEqual(
-      ref.seg.map((s: any) => [s.start_sub_idx, s.end_sub_idx, s.reason]),
+      ref.seg.map((s) => [s.start_sub_idx, s.end_sub_idx, s.reason]),
     );
   });
 
@@ -57,7 +61,7 @@ describe.each(DATASETS)('%s agrees with chan.py', (name) => {
       [out.segmentPivots, ref.seg_zs],
     ] as const) {
       expect(mine.map((z) => [z.begin, z.end, z.confirmed, z.startLine, z.endLine])).toEqual(
-        theirs.map((z: any) => [z.begin_time, z.end_time, z.is_sure, z.begin_sub_idx, z.end_sub_idx]),
+        theirs.map((z) => [z.begin_time, z.end_time, z.is_sure, z.begin_sub_idx, z.end_sub_idx]),
       );
       mine.forEach((z, i) =>
         expectPrices(
@@ -75,20 +79,25 @@ describe.each(DATASETS)('%s agrees with chan.py', (name) => {
       [out.segmentSignals, ref.seg_bsp],
     ] as const) {
       expect(mine.map((p) => [p.time, p.side, [...p.types].sort().join(',')])).toEqual(
-        theirs.map((p: any) => [p.time, p.is_buy ? 'buy' : 'sell', p.types.split(',').sort().join(',')]),
+        theirs.map((p) => [p.time, p.is_buy ? 'buy' : 'sell', p.types.split(',').sort().join(',')]),
       );
       // Types in detection order, too (e.g. "2,3b").
-      expect(mine.map((p) => p.types.join(','))).toEqual(theirs.map((p: any) => p.types));
+      expect(mine.map((p) => p.types.join(','))).toEqual(theirs.map((p) => p.types));
       // Features, e.g. divergence_rate (MACD metrics over the strokes' bars): same keys, values to 1e-9 relative.
       mine.forEach((p, i) => {
-        const want = theirs[i].features as Record<string, number | string | null>;
+        const want = theirs[i].features;
         expect(Object.keys(p.features).sort(), `${p.time} features`).toEqual(Object.keys(want).sort());
         for (const [k, v] of Object.entries(want)) {
           const got = p.features[k];
           if (typeof v === 'number' && typeof got === 'number') {
             if (!close(got, v)) throw new Error(`${p.time} ${k}: ${got}, chan.py says ${v}`);
           } else {
-            const norm = (x: unknown) => (x === Infinity || x === 'inf' ? 'inf' : x === null || Number.isNaN(x as number) || x === 'nan' ? 'nan' : x);
+            const norm = (x: unknown) =>
+              x === Infinity || x === 'inf'
+                ? 'inf'
+                : x === null || Number.isNaN(x as number) || x === 'nan'
+                  ? 'nan'
+                  : x;
             expect(norm(got), `${p.time} ${k}`).toEqual(norm(v));
           }
         }
@@ -99,7 +108,7 @@ describe.each(DATASETS)('%s agrees with chan.py', (name) => {
   it('merged bars and fractals', () => {
     expect(out.mergedBars.length).toBe(ref.klc.length);
     expect(out.fractals.map((f) => [f.mergedIdx, f.type, f.time])).toEqual(
-      ref.fractals.map((f: any) => [f.klc_idx, f.type.toLowerCase(), f.time]),
+      ref.fractals.map((f) => [f.klc_idx, f.type.toLowerCase(), f.time]),
     );
   });
 });

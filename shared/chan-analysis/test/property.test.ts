@@ -54,7 +54,8 @@ const structures = (r: ChanResult) => ({
 
 function checkInvariants(r: ChanResult): void {
   for (let i = 1; i < r.fractals.length; i++) {
-    if (r.fractals[i].type === r.fractals[i - 1].type) throw new Error(`fractals ${i - 1} and ${i} are both ${r.fractals[i].type}`);
+    if (r.fractals[i].type === r.fractals[i - 1].type)
+      throw new Error(`fractals ${i - 1} and ${i} are both ${r.fractals[i].type}`);
   }
   for (const lines of [r.strokes, r.segments, r.segmentsOfSegments]) {
     for (let i = 1; i < lines.length; i++) {
@@ -68,7 +69,8 @@ function checkInvariants(r: ChanResult): void {
     if (n < 3 || n % 2 === 0) throw new Error(`confirmed segment ${s.id} has ${n} sub-lines`);
   }
   for (const z of [...r.strokePivots, ...r.segmentPivots]) {
-    if (!(z.zd < z.zg && z.dd <= z.zd && z.gg >= z.zg)) throw new Error(`pivot ${z.id}: DD ${z.dd} ZD ${z.zd} ZG ${z.zg} GG ${z.gg}`);
+    if (!(z.zd < z.zg && z.dd <= z.zd && z.gg >= z.zg))
+      throw new Error(`pivot ${z.id}: DD ${z.dd} ZD ${z.zd} ZG ${z.zg} GG ${z.gg}`);
   }
 }
 
@@ -82,7 +84,16 @@ const arbSeries = fc
 
 describe('engine properties', () => {
   it('never throws and keeps the invariants, under several configs', () => {
-    const configs = [undefined, { bi_strict: false }, { bi_algo: 'fx' }, { zs_algo: 'over_seg' }, { one_bi_zs: true }, { bi_allow_sub_peak: false, gap_as_kl: true }, { seg_algo: 'break' }, { seg_algo: '1+1' }];
+    const configs = [
+      undefined,
+      { bi_strict: false },
+      { bi_algo: 'fx' },
+      { zs_algo: 'over_seg' },
+      { one_bi_zs: true },
+      { bi_allow_sub_peak: false, gap_as_kl: true },
+      { seg_algo: 'break' },
+      { seg_algo: '1+1' },
+    ];
     fc.assert(
       fc.property(arbSeries, fc.constantFrom(...configs), (bars, config) => {
         checkInvariants(analyze(bars, { config }));
@@ -96,7 +107,13 @@ describe('engine properties', () => {
       fc.property(
         arbSeries,
         fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 40 }),
-        fc.constantFrom(undefined, { bi_allow_sub_peak: false }, { bi_strict: false }, { seg_algo: 'break' }, { seg_algo: '1+1' }),
+        fc.constantFrom(
+          undefined,
+          { bi_allow_sub_peak: false },
+          { bi_strict: false },
+          { seg_algo: 'break' },
+          { seg_algo: '1+1' },
+        ),
         (bars, wiggles, config) => {
           const a = new ChanAnalyzer({ config });
           const checkEvery = Math.max(1, Math.floor(bars.length / 12));
@@ -106,13 +123,20 @@ describe('engine properties', () => {
             for (let j = 0; j < k; j++) {
               const w = wiggles[(i + j) % wiggles.length];
               const c = Math.max(0.5, bar.close + w);
-              a.update({ ...bar, close: c, high: Math.max(bar.open, c, bar.high + (w > 0 ? w : 0)), low: Math.max(0.01, Math.min(bar.open, c, bar.low + (w < 0 ? w : 0))) });
+              a.update({
+                ...bar,
+                close: c,
+                high: Math.max(bar.open, c, bar.high + (w > 0 ? w : 0)),
+                low: Math.max(0.01, Math.min(bar.open, c, bar.low + (w < 0 ? w : 0))),
+              });
             }
             a.update(bar);
             // A snapshot after every bar drives the incremental pivot / buy-sell scopes the hardest.
             a.snapshot();
             if (i % checkEvery === 0 || i === bars.length - 1) {
-              expect(structures(a.result({ structuresOnly: true }))).toEqual(structures(analyze(bars.slice(0, i + 1), { config })));
+              expect(structures(a.result({ structuresOnly: true }))).toEqual(
+                structures(analyze(bars.slice(0, i + 1), { config })),
+              );
             }
           });
         },
@@ -123,22 +147,33 @@ describe('engine properties', () => {
 
   it('snapshots taken while the bar is still forming equal batch over the forming version', () => {
     fc.assert(
-      fc.property(arbSeries, fc.array(fc.double({ min: -6, max: 6, noNaN: true }), { minLength: 3, maxLength: 30 }), (bars, wiggles) => {
-        const a = new ChanAnalyzer();
-        bars.forEach((bar, i) => {
-          if (i % 5 === 4) {
-            // Reach a new extreme, snapshot, then give the price back: the forming bar retreats.
-            for (const w of wiggles.slice(0, 3)) {
-              const c = Math.max(0.5, bar.close + w);
-              const forming = { ...bar, close: c, high: Math.max(bar.high, c, bar.open), low: Math.max(0.01, Math.min(bar.low, c, bar.open)) };
-              a.update(forming);
-              expect(structures(a.result({ structuresOnly: true }))).toEqual(structures(analyze([...bars.slice(0, i), forming])));
+      fc.property(
+        arbSeries,
+        fc.array(fc.double({ min: -6, max: 6, noNaN: true }), { minLength: 3, maxLength: 30 }),
+        (bars, wiggles) => {
+          const a = new ChanAnalyzer();
+          bars.forEach((bar, i) => {
+            if (i % 5 === 4) {
+              // Reach a new extreme, snapshot, then give the price back: the forming bar retreats.
+              for (const w of wiggles.slice(0, 3)) {
+                const c = Math.max(0.5, bar.close + w);
+                const forming = {
+                  ...bar,
+                  close: c,
+                  high: Math.max(bar.high, c, bar.open),
+                  low: Math.max(0.01, Math.min(bar.low, c, bar.open)),
+                };
+                a.update(forming);
+                expect(structures(a.result({ structuresOnly: true }))).toEqual(
+                  structures(analyze([...bars.slice(0, i), forming])),
+                );
+              }
             }
-          }
-          a.update(bar);
-        });
-        expect(structures(a.result())).toEqual(structures(analyze(bars)));
-      }),
+            a.update(bar);
+          });
+          expect(structures(a.result())).toEqual(structures(analyze(bars)));
+        },
+      ),
       { numRuns: 120 },
     );
   });
@@ -146,7 +181,10 @@ describe('engine properties', () => {
   it('100,000 bars: no exception, invariants hold, no recursion limit, streaming equals batch', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-    const bars = series('walk', Array.from({ length: 100_000 }, () => rnd() * 2));
+    const bars = series(
+      'walk',
+      Array.from({ length: 100_000 }, () => rnd() * 2),
+    );
     const batch = analyze(bars);
     checkInvariants(batch);
     expect(batch.strokes.length).toBeGreaterThan(3000);
@@ -164,7 +202,9 @@ describe('streaming on real data with spikes given back', () => {
     const a = new ChanAnalyzer();
     rows.forEach((r, i) => {
       const up = i % 2 === 0;
-      const spike = up ? { ...r, high: r.high * 1.04, close: r.high * 1.03 } : { ...r, low: r.low * 0.96, close: r.low * 0.97 };
+      const spike = up
+        ? { ...r, high: r.high * 1.04, close: r.high * 1.03 }
+        : { ...r, low: r.low * 0.96, close: r.low * 0.97 };
       a.update(spike);
       const withSpike = a.result({ structuresOnly: true });
       a.snapshot();

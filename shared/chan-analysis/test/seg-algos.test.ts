@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/index.js';
 import { createSegList, SegList, SegListBreak, SegListChan, SegListDYH, type Seg } from '../src/seg/index.js';
-import { DOWN, UP, type Line } from '../src/types.js';
+import { UP, type Line } from '../src/types.js';
 import { readCsvRows } from './support/fixtures.js';
 import { linesFromRef, loadFixture, TestLine, zigzag } from './seg-lines.js';
 
@@ -153,16 +153,31 @@ function randomWalk(seed: number, n: number): number[] {
 function snapshot(segs: readonly Seg<Line>[], lines: readonly Line[]) {
   return {
     segs: segs.map((s) =>
-      [s.idx, s.startLine.idx, s.endLine.idx, s.dir, s.isSure, s.wasSure, s.reason, s.beginVal, s.endVal, s.high, s.low].join(' '),
+      [
+        s.idx,
+        s.startLine.idx,
+        s.endLine.idx,
+        s.dir,
+        s.isSure,
+        s.wasSure,
+        s.reason,
+        s.beginVal,
+        s.endVal,
+        s.high,
+        s.low,
+      ].join(' '),
     ),
     segIdx: lines.map((l) => l.segIdx),
     parent: lines.map((l) =>
-      l.parentSeg ? `${l.parentSeg.idx}:${(l.parentSeg as Seg<Line>).startLine.idx}-${(l.parentSeg as Seg<Line>).endLine.idx}` : '-',
+      l.parentSeg
+        ? `${l.parentSeg.idx}:${(l.parentSeg as Seg<Line>).startLine.idx}-${(l.parentSeg as Seg<Line>).endLine.idx}`
+        : '-',
     ),
   };
 }
 
-const copy = (l: TestLine) => new TestLine(l.idx, l.dir, l.beginVal, l.endVal, l.beginBar, l.endBar, l.isSure, l.wasSure);
+const copy = (l: TestLine) =>
+  new TestLine(l.idx, l.dir, l.beginVal, l.endVal, l.beginBar, l.endBar, l.isSure, l.wasSure);
 
 /**
  * Streams `final` into a long-lived list (and its segment-of-segment list): each line first appears with a
@@ -182,7 +197,9 @@ function checkStream(algo: Algo, final: TestLine[], bars: { high: number; low: n
     bSeg.update(batchLines);
     const bSegseg = make<Line>(algo, bars);
     bSegseg.update(bSeg.segs);
-    expect(snapshot(seg.segs, live), `${algo} segs after ${live.length} lines`).toEqual(snapshot(bSeg.segs, batchLines));
+    expect(snapshot(seg.segs, live), `${algo} segs after ${live.length} lines`).toEqual(
+      snapshot(bSeg.segs, batchLines),
+    );
     expect(snapshot(segseg.segs, seg.segs), `${algo} segsegs after ${live.length} lines`).toEqual(
       snapshot(bSegseg.segs, bSeg.segs),
     );

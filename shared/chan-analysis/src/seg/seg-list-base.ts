@@ -37,7 +37,13 @@ export class SegListCore<L extends Line> {
    * §7.7. Returns false when the very first segment fails the value check (chan.py then goes on without it);
    * the same failure on a later segment is an engine error, as in chan.py.
    */
-  addSeg(end: number, requestedSure: boolean, dir: Direction | undefined, allowSplit: boolean, reason: string): boolean {
+  addSeg(
+    end: number,
+    requestedSure: boolean,
+    dir: Direction | undefined,
+    allowSplit: boolean,
+    reason: string,
+  ): boolean {
     const lines = this.lines;
     const segs = this.segs;
     if (segs.length === 0 && allowSplit && end >= 3) {

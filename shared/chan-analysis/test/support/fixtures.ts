@@ -21,7 +21,50 @@ export function readCsvRows(name: string): CsvRow[] {
   });
 }
 
-export function readReference(name: string): any {
+/** chan.py's reference output (reference/README.md; chan-spec §18), the fields the tests read. */
+export interface RefLine {
+  dir: 'UP' | 'DOWN';
+  begin_time: string;
+  end_time: string;
+  begin_val: number;
+  end_val: number;
+  high: number;
+  low: number;
+  is_sure: boolean;
+  start_sub_idx?: number;
+  end_sub_idx?: number;
+  reason?: string;
+}
+export interface RefPivot {
+  begin_time: string;
+  end_time: string;
+  begin_sub_idx: number;
+  end_sub_idx: number;
+  ZD_low: number;
+  ZG_high: number;
+  DD_peak_low: number;
+  GG_peak_high: number;
+  is_sure: boolean;
+}
+export interface RefSignal {
+  time: string;
+  types: string;
+  is_buy: boolean;
+  features: Record<string, number | string | null>;
+}
+export interface Reference {
+  klc: unknown[][];
+  fractals: { klc_idx: number; type: 'TOP' | 'BOTTOM'; time: string }[];
+  bi: RefLine[];
+  seg: RefLine[];
+  segseg: RefLine[];
+  bi_zs: RefPivot[];
+  seg_zs: RefPivot[];
+  bsp: RefSignal[];
+  seg_bsp: RefSignal[];
+}
+
+export function readReference(name: string): Reference {
   return JSON.parse(readFileSync(`${FIXTURES}${name}.json`, 'utf8'));
 }
 
