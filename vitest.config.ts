@@ -9,6 +9,10 @@ export default defineConfig({
     maxWorkers: 2,
     // In-process dynalite shares the two cores with Chromium, redis-server and the other worker: production's
     // 1 s / 5 s SDK timeouts are too tight for it under load (functions/store/client.ts).
-    env: { DYNAMODB_CONNECT_TIMEOUT_MS: '10000', DYNAMODB_REQUEST_TIMEOUT_MS: '30000' },
+    env: {
+      DYNAMODB_CONNECT_TIMEOUT_MS: '10000',
+      DYNAMODB_REQUEST_TIMEOUT_MS: '30000',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
 });

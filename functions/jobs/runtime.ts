@@ -9,7 +9,7 @@
 import type { BarInput } from 'chan-analysis';
 import { getDeps } from '../common/deps.js';
 import { formatTime, type Interval } from '../common/domain.js';
-import { getLogger, getMetrics } from '../common/observability.js';
+import { getLogger } from '../common/observability.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { getConfig } from '../common/config.js';
@@ -134,7 +134,6 @@ export async function runSymbol(task: SymbolTask): Promise<Record<string, never>
     engineMs();
     await jobRepos().results.putResult(jobId, { symbol, ok: true, data });
   }
-  getMetrics().publishStoredMetrics();
   // Nothing flows back into the Map's result array: 5,000 outputs would not fit the 256 KB state limit.
   return {};
 }
@@ -191,7 +190,6 @@ export async function runMultiLevel(input: {
     r = multiLevelFromLevels(levels, market, engine);
   }
   emitMetric('AnalysisTime', performance.now() - t0);
-  getMetrics().publishStoredMetrics();
   const data: MultiLevelSummary & { market: string; source: string } = {
     market,
     source: p.source,
@@ -282,7 +280,6 @@ export async function aggregateJob(jobId: string): Promise<{ status: 'SUCCEEDED'
   });
   if (allFailed) emitMetric('JobFailed', 1);
   else emitMetric('JobSucceeded', 1);
-  getMetrics().publishStoredMetrics();
   getLogger().info('job finished', { jobId, status, done, failed });
   return { status };
 }
@@ -295,7 +292,6 @@ export async function failJob(input: {
   const message = `${input.error?.Error ?? 'Error'}: ${causeMessage(input.error?.Cause)}`.slice(0, 1000);
   await getDeps().jobs.update(input.jobId, { status: 'FAILED', error: message });
   emitMetric('JobFailed', 1);
-  getMetrics().publishStoredMetrics();
   getLogger().error('job failed', { jobId: input.jobId, error: message });
   return { status: 'FAILED' };
 }
