@@ -27,7 +27,15 @@
  */
 import { parseTime } from './bar.js';
 import { analyze, type AnalyzerOptions } from './chan.js';
-import { INTERVAL_MINUTES, MARKETS, resample, toBarInputs, type Interval, type MarketCalendar } from './resample.js';
+import {
+  INTERVAL_MINUTES,
+  MARKETS,
+  resample,
+  toBarInputs,
+  ZoneOffsets,
+  type Interval,
+  type MarketCalendar,
+} from './resample.js';
 import type { ChanResult, DirectionName, ResultBar, ResultLine, ResultSignal } from './result.js';
 import type { BarInput, BspType } from './types.js';
 
@@ -135,48 +143,12 @@ const MINUTE = 60_000;
 
 const isDateLevel = (interval: Interval) => INTERVAL_MINUTES[interval] >= 1440;
 
-/** Local wall-clock minus UTC (ms) at an instant, cached per hour (offsets change on the hour). */
-class Zone {
-  private readonly fmt: Intl.DateTimeFormat | null;
-  private hour = NaN;
-  private off = 0;
-  constructor(timeZone: string) {
-    this.fmt =
-      timeZone === 'UTC'
-        ? null
-        : new Intl.DateTimeFormat('en-US', {
-            timeZone,
-            hourCycle: 'h23',
-            year: 'numeric',
-            month: 'numeric',
-            day: 'numeric',
-            hour: 'numeric',
-            minute: 'numeric',
-          });
-  }
-  offset(t: number): number {
-    if (this.fmt === null) return 0;
-    const h = Math.floor(t / 3_600_000);
-    if (h === this.hour) return this.off;
-    const p: Record<string, number> = {};
-    for (const part of this.fmt.formatToParts(t)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-    this.hour = h;
-    this.off = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(t / MINUTE) * MINUTE;
-    return this.off;
-  }
-  /** Instant of local wall-clock ms `local` (two passes settle DST edges). */
-  toInstant(local: number): number {
-    const guess = local - this.offset(local);
-    return local - this.offset(guess);
-  }
-}
-
 /**
  * The local date (days since epoch) a date-level bar stands for. Bars stamped at UTC midnight carry their
  * trading date that way (this system's and the resampler's convention); any other stamp is read as an instant
  * in the exchange's zone (1 ms before it for an end label, so a 00:00 close stamp is the previous day).
  */
-function tradingDay(ts: number, label: BarLabel, zone: Zone): number {
+function tradingDay(ts: number, label: BarLabel, zone: ZoneOffsets): number {
   if (ts % DAY === 0) return ts / DAY;
   const t = label === 'end' ? ts - 1 : ts;
   return Math.floor((t + zone.offset(t)) / DAY);
@@ -197,7 +169,7 @@ export function barWindows(
   const n = bars.length;
   const start = new Float64Array(n);
   const end = new Float64Array(n);
-  const zone = new Zone(calendar.timeZone);
+  const zone = new ZoneOffsets(calendar.timeZone);
   if (isDateLevel(interval)) {
     const days = Math.round(INTERVAL_MINUTES[interval] / 1440);
     for (let i = 0; i < n; i++) {

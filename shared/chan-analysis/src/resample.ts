@@ -74,8 +74,11 @@ export interface ResampledBar {
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** Offsets only change on the hour (DST), so one Intl lookup per hour of input is enough. */
-class ZoneOffsets {
+/**
+ * Local wall-clock ↔ UTC for one IANA time zone. Offsets only change on the hour (DST), so one Intl lookup per
+ * hour of input is enough.
+ */
+export class ZoneOffsets {
   private readonly fmt: Intl.DateTimeFormat | null;
   private lastHour = NaN;
   private lastOffset = 0;
@@ -106,6 +109,12 @@ class ZoneOffsets {
     this.lastHour = hour;
     this.lastOffset = local - Math.floor(t / MINUTE) * MINUTE;
     return this.lastOffset;
+  }
+
+  /** The instant of local wall-clock ms `local` (two passes settle DST edges). */
+  toInstant(local: number): number {
+    const guess = local - this.offset(local);
+    return local - this.offset(guess);
   }
 }
 
