@@ -18,6 +18,20 @@ import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { getSeriesService } from '../common/series-deps.js';
 
+type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
+
+/** Stored or uploaded bars as engine input; `time` is the label the response echoes for each bar. */
+function engineBars<B extends OhlcvRow>(bars: readonly B[], time: (b: B, i: number) => string | number) {
+  return bars.map((b, i) => ({
+    time: time(b, i),
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+    ...(b.volume === null ? {} : { volume: b.volume }),
+  }));
+}
+
 export const handler = createHandler('analysis', {
   'GET /api/v1/analysis/{symbol}': async ({ params, query, config }) => {
     const { symbol } = params;
@@ -63,14 +77,7 @@ export const handler = createHandler('analysis', {
       );
     const t0 = performance.now();
     const result = runEngine(
-      bars.map((b) => ({
-        time: formatTime(interval, b.ts),
-        open: b.open,
-        high: b.high,
-        low: b.low,
-        close: b.close,
-        ...(b.volume === null ? {} : { volume: b.volume }),
-      })),
+      engineBars(bars, (b) => formatTime(interval, b.ts)),
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);
@@ -95,14 +102,7 @@ export const handler = createHandler('analysis', {
     const rows = body.bars as { time: string | number }[];
     const t0 = performance.now();
     const result = runEngine(
-      bars.map((b, i) => ({
-        time: rows[i]!.time,
-        open: b.open,
-        high: b.high,
-        low: b.low,
-        close: b.close,
-        ...(b.volume === null ? {} : { volume: b.volume }),
-      })),
+      engineBars(bars, (_, i) => rows[i]!.time),
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);
