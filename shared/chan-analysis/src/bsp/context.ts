@@ -2,7 +2,7 @@
  * What the buy/sell-point rules of one level read (chan-spec §12): its lines, segments (with their pivots
  * assigned), per-side config, divergence metric and the point store.
  */
-import type { Line, Pivot, Segment } from '../types.js';
+import type { Line, Segment } from '../types.js';
 import type { BspSideConfig } from '../config.js';
 import type { MetricFn } from '../divergence/metrics.js';
 import type { BspStore } from './store.js';
@@ -19,10 +19,6 @@ export interface BspContext<L extends Line> {
 /** Config of the side "buy" (a DOWN line / segment) or "sell". */
 export function sideConfig<L extends Line>(ctx: BspContext<L>, isBuy: boolean): BspSideConfig {
   return isBuy ? ctx.buy : ctx.sell;
-}
-
-export function multiLinePivots<L extends Line>(seg: Segment<L>): Pivot<L>[] {
-  return seg.pivots.filter((z) => !z.isOneLine);
 }
 
 /** Strict overlap of two ranges (chan.py has_overlap). */

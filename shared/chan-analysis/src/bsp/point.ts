@@ -14,13 +14,18 @@ export class BuySellPointImpl<L extends Line = Line> implements BuySellPoint<L> 
   relateBsp1: BuySellPointImpl<L> | undefined;
   readonly features: Features;
 
+  /**
+   * Takes ownership of `features` (the rule's own features, a fresh object): `bsp_bi_amp` is added to it rather
+   * than to a copy, so creating a point copies nothing. Insertion order matches chan.py's feature dict: the
+   * rule's own features, then bsp_bi_amp.
+   */
   constructor(line: L, type: BspType, relateBsp1: BuySellPointImpl<L> | undefined, features: Features) {
     this.line = line;
     this.isBuy = line.dir === DOWN;
     this.types = [type];
     this.relateBsp1 = relateBsp1;
-    // Insertion order matches chan.py's feature dict: the rule's own features, then bsp_bi_amp.
-    this.features = { ...features, bsp_bi_amp: line.amp };
+    features.bsp_bi_amp = line.amp;
+    this.features = features;
   }
 
   /** Raw bar idx the point sits at (the line's end bar). */

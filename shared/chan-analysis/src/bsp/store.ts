@@ -9,28 +9,40 @@ import { BuySellPointImpl, type Features } from './point.js';
 
 class SortedByLine<L extends Line> {
   readonly list: BuySellPointImpl<L>[] = [];
-  readonly byLine = new Map<number, BuySellPointImpl<L>>();
+  /** Point by line idx (line indices are small dense integers: an array beats a Map here). */
+  readonly byLine: (BuySellPointImpl<L> | undefined)[] = [];
+
+  at(idx: number): BuySellPointImpl<L> | undefined {
+    return idx < this.byLine.length ? this.byLine[idx] : undefined;
+  }
 
   insert(p: BuySellPointImpl<L>): void {
     const list = this.list;
     const idx = p.line.idx;
     let i = list.length;
-    while (i > 0 && list[i - 1]!.line.idx > idx) i--;
-    list.splice(i, 0, p);
-    this.byLine.set(idx, p);
+    if (i === 0 || list[i - 1]!.line.idx < idx) {
+      // Lines mostly come in order: append.
+      list.push(p);
+    } else {
+      while (i > 0 && list[i - 1]!.line.idx > idx) i--;
+      list.splice(i, 0, p);
+    }
+    const byLine = this.byLine;
+    while (byLine.length < idx) byLine.push(undefined);
+    byLine[idx] = p;
   }
 
   /** Drops points whose line ends after raw bar `bar`. */
   dropAfter(bar: number): void {
     const list = this.list;
     while (list.length > 0 && list[list.length - 1]!.line.endBar > bar) {
-      this.byLine.delete(list.pop()!.line.idx);
+      this.byLine[list.pop()!.line.idx] = undefined;
     }
   }
 
   clear(): void {
     this.list.length = 0;
-    this.byLine.clear();
+    this.byLine.length = 0;
   }
 }
 
@@ -46,11 +58,11 @@ export class BspStore<L extends Line = Line> {
   }
 
   storedAt(lineIdx: number): BuySellPointImpl<L> | undefined {
-    return this.stored.byLine.get(lineIdx);
+    return this.stored.at(lineIdx);
   }
 
   bsp1At(lineIdx: number): BuySellPointImpl<L> | undefined {
-    return this.bsp1.byLine.get(lineIdx);
+    return this.bsp1.at(lineIdx);
   }
 
   dropAfter(bar: number): void {
@@ -65,7 +77,8 @@ export class BspStore<L extends Line = Line> {
 
   /**
    * chan.py add_bs. The side comes from the line, never from the config that drove the rule; a type lands on
-   * an existing point even when it is not a target (chan-spec §12.2 quirk).
+   * an existing point even when it is not a target (chan-spec §12.2 quirk). `features` must be a fresh object:
+   * a new point takes ownership of it (see BuySellPointImpl).
    */
   add(
     type: BspType,
@@ -74,7 +87,7 @@ export class BspStore<L extends Line = Line> {
     isTarget: boolean,
     features: Features,
   ): void {
-    const existing = this.stored.byLine.get(line.idx);
+    const existing = this.stored.at(line.idx);
     if (existing !== undefined) {
       existing.addType(type, relateBsp1, features);
       return;

@@ -6,7 +6,7 @@ import type { Line, Pivot, Segment } from '../types.js';
 import { DOWN, UP } from '../types.js';
 import type { BspSideConfig } from '../config.js';
 import type { BuySellPointImpl } from './point.js';
-import { multiLinePivots, sideConfig, type BspContext } from './context.js';
+import { sideConfig, type BspContext } from './context.js';
 
 export function bsp3ForSegment<L extends Line>(ctx: BspContext<L>, seg: Segment<L>): void {
   const { segs, store } = ctx;
@@ -52,13 +52,18 @@ function bsp3After<L extends Line>(
   nextIdx: number,
 ): void {
   const { lines, segs } = ctx;
-  const zsList = multiLinePivots(next);
-  if (zsList.length === 0) return;
-  if (conf.strictBsp3 && zsList[0]!.lineIn?.idx !== bsp1Idx + 1) return;
+  // The next segment's pivots with ≥ 2 sub-lines, in order (walked in place: no filtered copy).
+  const pivots = next.pivots;
+  let zi = 0;
+  while (zi < pivots.length && pivots[zi]!.isOneLine) zi++;
+  if (zi === pivots.length) return;
+  if (conf.strictBsp3 && pivots[zi]!.lineIn?.idx !== bsp1Idx + 1) return;
   // The count comes from the config of the side "next segment is DOWN", whatever side drives the rule (quirk).
   const maxCnt = sideConfig(ctx, next.dir === DOWN).bsp3aMaxZsCnt;
-  for (let zi = 0; zi < zsList.length && zi < maxCnt; zi++) {
-    const z = zsList[zi]!;
+  for (let cnt = 0; zi < pivots.length && cnt < maxCnt; zi++) {
+    const z = pivots[zi]!;
+    if (z.isOneLine) continue;
+    cnt++;
     if (z.lineOut === undefined || z.lineOut.idx + 1 >= lines.length) break;
     const x = lines[z.lineOut.idx + 1]!;
     const parent = x.parentSeg;
@@ -78,10 +83,23 @@ function bsp3After<L extends Line>(
 /** Last line idx a 3b may sit on: the exit of the next segment's first pivot, else just before its end. */
 function bsp3bEndIdx<L extends Line>(next: Segment<L> | undefined, segs: readonly Segment<L>[]): number {
   if (next === undefined) return Infinity;
-  const multi = multiLinePivots(next);
-  if (multi.length === 0 && segs[next.idx + 1] === undefined) return Infinity;
-  for (const z of multi) if (z.lineOut !== undefined) return z.lineOut.idx;
+  const pivots = next.pivots;
+  let anyMulti = false;
+  for (let i = 0; i < pivots.length; i++) {
+    const z = pivots[i]!;
+    if (z.isOneLine) continue;
+    anyMulti = true;
+    if (z.lineOut !== undefined) return z.lineOut.idx;
+  }
+  if (!anyMulti && segs[next.idx + 1] === undefined) return Infinity;
   return next.endLine.idx - 1;
+}
+
+/** The last pivot of `seg` with ≥ 2 sub-lines. */
+function lastMultiLinePivot<L extends Line>(seg: Segment<L>): Pivot<L> | undefined {
+  const pivots = seg.pivots;
+  for (let i = pivots.length - 1; i >= 0; i--) if (!pivots[i]!.isOneLine) return pivots[i];
+  return undefined;
 }
 
 function bsp3Before<L extends Line>(
@@ -94,8 +112,7 @@ function bsp3Before<L extends Line>(
   nextIdx: number,
 ): void {
   const { lines, segs } = ctx;
-  const multi = multiLinePivots(seg);
-  const z = multi[multi.length - 1];
+  const z = lastMultiLinePivot(seg);
   if (z === undefined || bsp1Line === undefined) return;
   if (conf.strictBsp3 && (z.lineOut === undefined || z.lineOut.idx !== bsp1Line.idx)) return;
   const endIdx = bsp3bEndIdx(next, segs);
