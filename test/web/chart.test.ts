@@ -427,6 +427,30 @@ describe('chart page', () => {
     await page.mouse.move(2, 2);
   });
 
+  it('opens centred on a buy/sell point from an alert link (?focus=<epoch ms>)', async () => {
+    // An early signal, far from the latest bars the page shows by default.
+    const signal = engine.strokeSignals[2]!;
+    const p = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await p.goto(`${srv.url}/?symbol=${encodeURIComponent(SYMBOL)}&interval=1d&focus=${signal.ts}`);
+    await p.waitForFunction(() => window.__chan?.ready && !!window.__chan.result, null, { timeout: 60_000 });
+    await p.waitForFunction(() => window.__chan.focused, null, { timeout: 10_000 });
+    const view = await p.evaluate((ts) => {
+      const range = window.__chan.chart.chart.timeScale().getVisibleRange();
+      return {
+        from: Number(range!.from) * 1000,
+        to: Number(range!.to) * 1000,
+        x: window.__chan.toPixel(ts, 1)?.x ?? null,
+      };
+    }, signal.ts);
+    const width = await p.evaluate(() => document.getElementById('chart')!.clientWidth);
+    await p.close();
+    expect(view.from).toBeLessThanOrEqual(signal.ts);
+    expect(view.to).toBeGreaterThanOrEqual(signal.ts);
+    // Roughly centred (the price scale takes the right edge).
+    expect(view.x).not.toBeNull();
+    expect(Math.abs(view.x! - width / 2)).toBeLessThan(width / 4);
+  });
+
   it('works under the Content-Security-Policy CloudFront sends (no inline script or style needed)', async () => {
     const p = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     const violations: string[] = [];

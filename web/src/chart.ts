@@ -177,6 +177,20 @@ export class ChanChart {
     this.chart.applyOptions({ timeScale: { timeVisible: intraday } });
   }
 
+  /** Centres the view on the bar at or before `ts` (alert links: `?focus=<epoch ms>`); false if out of range. */
+  focusOn(ts: number, span = 120): boolean {
+    const bars = this.bars;
+    if (bars.length === 0 || ts < bars[0].ts) return false;
+    let i = bars.length - 1;
+    while (i > 0 && bars[i].ts > ts) i--;
+    const half = Math.floor(span / 2);
+    this.chart.timeScale().setVisibleLogicalRange({
+      from: (i - half) as LogicalRange['from'],
+      to: (i + half) as LogicalRange['to'],
+    });
+    return true;
+  }
+
   showLatest(n: number): void {
     const last = this.bars.length - 1;
     const r: LogicalRange = { from: (last - n + 1) as LogicalRange['from'], to: (last + 6) as LogicalRange['to'] };

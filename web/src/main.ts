@@ -33,6 +33,8 @@ export interface ChanPageState {
   polls: number;
   lastPollAt: number | null;
   pollMs: number;
+  /** Whether a `?focus=` time was found in the loaded bars and the view centred on it. */
+  focused: boolean;
   toPixel(time: number | string, price: number): { x: number; y: number } | null;
   setLayer(layer: Layer, on: boolean): void;
   load(): Promise<void>;
@@ -93,6 +95,7 @@ const state: ChanPageState = {
   loads: 0,
   polls: 0,
   lastPollAt: null,
+  focused: false,
   pollMs: Math.max(1000, Number(params.get('poll')) || 15_000),
   toPixel: (time, price) => chart.toPixel(time, price),
   setLayer(layer, on) {
@@ -336,6 +339,9 @@ async function init(): Promise<void> {
   fillIntervals();
   syncUrl();
   await load();
+  // Signal alerts link here with ?focus=<epoch ms> of the buy/sell point's bar.
+  const focus = Number(params.get('focus'));
+  if (Number.isFinite(focus) && focus > 0) state.focused = chart.focusOn(focus);
   pollTimer = setInterval(() => void poll(), state.pollMs);
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void poll();
