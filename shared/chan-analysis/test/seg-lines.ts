@@ -2,9 +2,8 @@
  * Test-only `Line` implementation and builders for the segment tests: lines read from a reference fixture's
  * `bi` list, and hand-built zigzags.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DOWN, UP, type Direction, type Line, type Segment } from '../src/types.js';
+import { readCsvRows, readReference, type RefLine, type Reference } from './support/fixtures.js';
 
 export class TestLine implements Line {
   segIdx = -1;
@@ -30,45 +29,15 @@ export class TestLine implements Line {
   }
 }
 
-export interface RefLine {
-  idx: number;
-  dir: 'UP' | 'DOWN';
-  begin_time: string;
-  end_time: string;
-  begin_klu_idx: number;
-  end_klu_idx: number;
-  begin_val: number;
-  end_val: number;
-  high: number;
-  low: number;
-  is_sure: boolean;
-  seg_idx?: number;
-  start_sub_idx?: number;
-  end_sub_idx?: number;
-  reason?: string;
-}
+export type { RefLine };
 
-export interface Fixture {
-  bi: RefLine[];
-  seg: RefLine[];
-  segseg: RefLine[];
+export interface Fixture extends Pick<Reference, 'bi' | 'seg' | 'segseg'> {
   bars: { high: number; low: number; time: string }[];
 }
 
-const fixtureDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
-
 export function loadFixture(name: string): Fixture {
-  const ref = JSON.parse(readFileSync(`${fixtureDir}${name}.json`, 'utf8')) as Fixture;
-  const rows = readFileSync(`${fixtureDir}${name}.csv`, 'utf8').trim().split('\n');
-  const head = rows[0].split(',');
-  const hi = head.indexOf('high');
-  const lo = head.indexOf('low');
-  const ti = head.indexOf('time');
-  ref.bars = rows.slice(1).map((r) => {
-    const c = r.split(',');
-    return { high: Number(c[hi]), low: Number(c[lo]), time: c[ti] };
-  });
-  return ref;
+  const { bi, seg, segseg } = readReference(name);
+  return { bi, seg, segseg, bars: readCsvRows(name).map(({ high, low, time }) => ({ high, low, time })) };
 }
 
 /**

@@ -3,8 +3,6 @@
  * the pivot, divergence and buy/sell-point stages can be checked against chan.py independently of the
  * stroke and segment stages.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   DOWN,
   UP,
@@ -17,64 +15,17 @@ import {
   type Segment,
 } from '../src/types.js';
 import { MacdSeries } from '../src/indicators/macd.js';
+import {
+  readCsvRows,
+  readReference,
+  ts,
+  type RefBsp,
+  type RefLine,
+  type RefZs,
+  type Reference,
+} from './support/fixtures.js';
 
-export interface RefLine {
-  idx: number;
-  dir: 'UP' | 'DOWN';
-  begin_klu_idx: number;
-  end_klu_idx: number;
-  begin_time: string;
-  end_time: string;
-  begin_val: number;
-  end_val: number;
-  high: number;
-  low: number;
-  is_sure: boolean;
-  begin_klc_idx?: number;
-  end_klc_idx?: number;
-  seg_idx?: number;
-  start_sub_idx?: number;
-  end_sub_idx?: number;
-  reason?: string;
-}
-
-export interface RefZs {
-  begin_sub_idx: number;
-  end_sub_idx: number;
-  begin_time: string;
-  end_time: string;
-  ZD_low: number;
-  ZG_high: number;
-  DD_peak_low: number;
-  GG_peak_high: number;
-  is_sure: boolean;
-  is_one_bi_zs: boolean;
-  bi_in_idx: number | null;
-  bi_out_idx: number | null;
-  sub_zs_cnt: number;
-}
-
-export interface RefBsp {
-  time: string;
-  klu_idx: number;
-  types: string;
-  is_buy: boolean;
-  line_idx: number;
-  line_is_sure: boolean;
-  relate_bsp1_klu_idx: number | null;
-  features: Record<string, number | string | null>;
-}
-
-export interface Reference {
-  klc: [number, string, string, number, number, number, string, string][];
-  bi: RefLine[];
-  seg: RefLine[];
-  segseg: RefLine[];
-  bi_zs: RefZs[];
-  seg_zs: RefZs[];
-  bsp: RefBsp[];
-  seg_bsp: RefBsp[];
-}
+export type { RefBsp, RefLine, RefZs, Reference };
 
 export class TestLine implements Line, BarSpan {
   segIdx = -1;
@@ -131,21 +82,16 @@ export interface Fixture {
   segsegs: TestSeg<TestSeg<TestLine>>[];
 }
 
-const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
-
 export function loadBars(name: string): Bar[] {
-  const text = readFileSync(`${dir}${name}.csv`, 'utf8');
-  const rows = text.trim().split('\n').slice(1);
-  return rows.map((row, idx) => {
-    const [label, o, h, l, c] = row.split(',');
+  return readCsvRows(name).map((r, idx) => {
     return {
       idx,
-      time: Date.parse(label!),
-      label: label!,
-      open: Number(o),
-      high: Number(h),
-      low: Number(l),
-      close: Number(c),
+      time: ts(r.time),
+      label: r.time,
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
       // chan.py's CSV source does not read volume.
       volume: NaN,
       turnover: NaN,
@@ -179,7 +125,7 @@ export function assignSegIdx<L extends TestLine>(lines: readonly L[], segs: read
 }
 
 export function loadFixture(name: string): Fixture {
-  const ref = JSON.parse(readFileSync(`${dir}${name}.json`, 'utf8')) as Reference;
+  const ref = readReference(name);
   const bars = loadBars(name);
   const ind = macdOf(bars);
   const klcFirst: number[] = [];

@@ -21,47 +21,65 @@ export function readCsvRows(name: string): CsvRow[] {
   });
 }
 
-/** chan.py's reference output (reference/README.md; chan-spec §18), the fields the tests read. */
+/** chan.py's reference output (reference/README.md; chan-spec §18): the one description every test reads. */
 export interface RefLine {
+  idx: number;
   dir: 'UP' | 'DOWN';
   begin_time: string;
   end_time: string;
+  begin_klu_idx: number;
+  end_klu_idx: number;
   begin_val: number;
   end_val: number;
   high: number;
   low: number;
   is_sure: boolean;
+  begin_klc_idx?: number;
+  end_klc_idx?: number;
+  seg_idx?: number;
   start_sub_idx?: number;
   end_sub_idx?: number;
   reason?: string;
 }
-export interface RefPivot {
-  begin_time: string;
-  end_time: string;
+
+export interface RefZs {
   begin_sub_idx: number;
   end_sub_idx: number;
+  begin_time: string;
+  end_time: string;
   ZD_low: number;
   ZG_high: number;
   DD_peak_low: number;
   GG_peak_high: number;
   is_sure: boolean;
+  is_one_bi_zs: boolean;
+  bi_in_idx: number | null;
+  bi_out_idx: number | null;
+  sub_zs_cnt: number;
 }
-export interface RefSignal {
+
+export interface RefBsp {
   time: string;
+  klu_idx: number;
   types: string;
   is_buy: boolean;
+  line_idx: number;
+  line_is_sure: boolean;
+  relate_bsp1_klu_idx: number | null;
   features: Record<string, number | string | null>;
 }
+
 export interface Reference {
-  klc: unknown[][];
-  fractals: { klc_idx: number; type: 'TOP' | 'BOTTOM'; time: string }[];
+  /** [idx, first bar time, last bar time, bar count, low, high, dir, fx] per merged bar. */
+  klc: [number, string, string, number, number, number, string, string][];
+  fractals: { klc_idx: number; type: 'TOP' | 'BOTTOM'; time: string; klu_idx: number; value: number }[];
   bi: RefLine[];
   seg: RefLine[];
   segseg: RefLine[];
-  bi_zs: RefPivot[];
-  seg_zs: RefPivot[];
-  bsp: RefSignal[];
-  seg_bsp: RefSignal[];
+  bi_zs: RefZs[];
+  seg_zs: RefZs[];
+  bsp: RefBsp[];
+  seg_bsp: RefBsp[];
 }
 
 export function readReference(name: string): Reference {
