@@ -67,6 +67,7 @@ export class ChanAnalyzer {
   private minTouched = 0;
   /** What the derived layers read from the stroke-list tail at the last derive (see `unchangedSinceDerive`). */
   private readonly tail = new StrokeTail();
+  private view: LevelSnapshot | undefined;
 
   constructor(options: AnalyzerOptions = {}) {
     const { config, preset } = configFromOptions(options);
@@ -74,7 +75,8 @@ export class ChanAnalyzer {
     this.preset = preset;
     this.autofix = options.autofix === true;
     this.level = new Level(config, { rsi: configNeedsRsi(config) });
-    const bars = this.level.bars;
+    // The structure code reads prices from the bar columns: a snapshot needs no `Bar` view per bar.
+    const bars = this.level.store;
     this.segments = createSegList<Bi>(config, bars);
     this.segmentsOfSegments = createSegList<Seg<Bi>>(config, bars);
     this.strokePivots = new PivotList<Bi>(config);
@@ -117,9 +119,21 @@ export class ChanAnalyzer {
   /** Every structure as live objects (valid until the next update). */
   snapshot(): LevelSnapshot {
     if (this.stale) this.derive();
+    return (this.view ??= this.liveView());
+  }
+
+  /**
+   * The snapshot object. Every field is a live list that updates keep in place, so one object serves every
+   * snapshot (no allocation per call).
+   */
+  private liveView(): LevelSnapshot {
     const level = this.level;
     return {
-      bars: level.bars,
+      // Built on first read: the `Bar` views cost one object per bar, which a caller reading only the
+      // structures (a batch run, a streaming consumer) never pays for.
+      get bars() {
+        return level.bars;
+      },
       indicators: level.indicators,
       mergedBars: level.merged,
       strokes: level.bi.list,
@@ -146,8 +160,6 @@ export class ChanAnalyzer {
       this.stale = false;
       return;
     }
-    // The segment and buy/sell-point code hold the live Bar-view array: extend it to the bars received so far.
-    void this.level.bars;
     const segs = this.segments;
     const segsegs = this.segmentsOfSegments;
     segs.update(strokes, this.level.bi.takeDirtyFrom());

@@ -15,9 +15,10 @@ export class BuySellPointImpl<L extends Line = Line> implements BuySellPoint<L> 
   readonly features: Features;
 
   /**
-   * Takes ownership of `features` (the rule's own features, a fresh object): `bsp_bi_amp` is added to it rather
-   * than to a copy, so creating a point copies nothing. Insertion order matches chan.py's feature dict: the
-   * rule's own features, then bsp_bi_amp.
+   * Takes ownership of `features` (the rule's own features, a fresh object) and sets the common feature
+   * `bsp_bi_amp` on it rather than on a copy, so creating a point copies nothing. Key order matches chan.py's
+   * feature dict: the rule's own features, then bsp_bi_amp. The rules list `bsp_bi_amp` last in their object
+   * literals already (same value), which spares the object a new property here.
    */
   constructor(line: L, type: BspType, relateBsp1: BuySellPointImpl<L> | undefined, features: Features) {
     this.line = line;

@@ -7,33 +7,81 @@ import type { BspType, Line } from '../types.js';
 import type { BspSideConfig } from '../config.js';
 import { BuySellPointImpl, type Features } from './point.js';
 
+const byLineIdx = (a: BuySellPointImpl<Line>, b: BuySellPointImpl<Line>): number => a.line.idx - b.line.idx;
+
 class SortedByLine<L extends Line> {
+  /** In line order, except that entries from `unsortedFrom` on may be out of order until `sort()`. */
   readonly list: BuySellPointImpl<L>[] = [];
   /** Point by line idx (line indices are small dense integers: an array beats a Map here). */
   readonly byLine: (BuySellPointImpl<L> | undefined)[] = [];
+  private unsortedFrom = Infinity;
 
   at(idx: number): BuySellPointImpl<L> | undefined {
     return idx < this.byLine.length ? this.byLine[idx] : undefined;
   }
 
+  /**
+   * Appends; an out-of-order point (the type-2/3 passes come after the type-1 pass over later segments) only
+   * marks where the list must be re-sorted, so a whole batch run costs one sort instead of a shifting insertion
+   * per point.
+   */
   insert(p: BuySellPointImpl<L>): void {
     const list = this.list;
     const idx = p.line.idx;
-    let i = list.length;
-    if (i === 0 || list[i - 1]!.line.idx < idx) {
-      // Lines mostly come in order: append.
-      list.push(p);
-    } else {
-      while (i > 0 && list[i - 1]!.line.idx > idx) i--;
-      list.splice(i, 0, p);
+    const n = list.length;
+    if (n > 0 && list[n - 1]!.line.idx > idx) {
+      // First position whose line comes after p's: binary search over the sorted prefix.
+      let lo = 0;
+      let hi = Math.min(n, this.unsortedFrom);
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.line.idx > idx) hi = mid;
+        else lo = mid + 1;
+      }
+      if (lo < this.unsortedFrom) this.unsortedFrom = lo;
     }
+    list.push(p);
     const byLine = this.byLine;
     while (byLine.length < idx) byLine.push(undefined);
     byLine[idx] = p;
   }
 
+  /**
+   * Restores line order: a stable sort of the out-of-order tail, so points on the same line keep their
+   * insertion order (as a shifting insertion would).
+   */
+  sort(): void {
+    const from = this.unsortedFrom;
+    if (from === Infinity) return;
+    this.unsortedFrom = Infinity;
+    const list = this.list;
+    const n = list.length;
+    if (n - from <= 16) {
+      // A short tail (a streaming update): stable insertion sort in place.
+      for (let i = from + 1; i < n; i++) {
+        const p = list[i]!;
+        const idx = p.line.idx;
+        let j = i;
+        while (j > from && list[j - 1]!.line.idx > idx) {
+          list[j] = list[j - 1]!;
+          j--;
+        }
+        list[j] = p;
+      }
+      return;
+    }
+    if (from === 0) {
+      list.sort(byLineIdx);
+      return;
+    }
+    const tail = list.splice(from);
+    tail.sort(byLineIdx);
+    for (let i = 0; i < tail.length; i++) list.push(tail[i]!);
+  }
+
   /** Drops points whose line ends after raw bar `bar`. */
   dropAfter(bar: number): void {
+    this.sort();
     const list = this.list;
     while (list.length > 0 && list[list.length - 1]!.line.endBar > bar) {
       this.byLine[list.pop()!.line.idx] = undefined;
@@ -43,6 +91,7 @@ class SortedByLine<L extends Line> {
   clear(): void {
     this.list.length = 0;
     this.byLine.length = 0;
+    this.unsortedFrom = Infinity;
   }
 }
 
@@ -54,7 +103,14 @@ export class BspStore<L extends Line = Line> {
 
   /** Stored points in line order. */
   get points(): readonly BuySellPointImpl<L>[] {
+    this.stored.sort();
     return this.stored.list;
+  }
+
+  /** Puts both lists back in line order after a run of `add` calls (`points` is then the sorted live list). */
+  sort(): void {
+    this.stored.sort();
+    this.bsp1.sort();
   }
 
   storedAt(lineIdx: number): BuySellPointImpl<L> | undefined {
@@ -63,6 +119,15 @@ export class BspStore<L extends Line = Line> {
 
   bsp1At(lineIdx: number): BuySellPointImpl<L> | undefined {
     return this.bsp1.at(lineIdx);
+  }
+
+  /**
+   * Whether the points at line `lineIdx` are at most one type-1/1p record and nothing else: no stored point,
+   * or the stored point is that record with its single type (no later rule appended a type or features).
+   */
+  onlyBsp1At(lineIdx: number): boolean {
+    const stored = this.stored.at(lineIdx);
+    return stored === undefined || (stored === this.bsp1.at(lineIdx) && stored.types.length === 1);
   }
 
   dropAfter(bar: number): void {

@@ -61,7 +61,11 @@ function trendBsp1<L extends Line>(
   } else {
     isTarget = false;
   }
-  ctx.store.add('1', last, undefined, isTarget, { divergence_rate: rate, zs_cnt: seg.pivots.length });
+  ctx.store.add('1', last, undefined, isTarget, {
+    divergence_rate: rate,
+    zs_cnt: seg.pivots.length,
+    bsp_bi_amp: last.amp,
+  });
 }
 
 function consolidationBsp1<L extends Line>(
@@ -86,5 +90,6 @@ function consolidationBsp1<L extends Line>(
   ctx.store.add('1p', last, undefined, isTarget, {
     divergence_rate: outMetric / (inMetric + 1e-7),
     bsp1_bi_amp: last.amp,
+    bsp_bi_amp: last.amp,
   });
 }

@@ -33,6 +33,7 @@ export function bsp2ForSegment<L extends Line>(ctx: BspContext<L>, seg: Segment<
       bsp2_retrace_rate: retrace,
       bsp2_break_bi_amp: breakLine.amp,
       bsp2_bi_amp: bsp2Line.amp,
+      bsp_bi_amp: bsp2Line.amp,
     });
   } else if (conf.bsp2sFollow2) {
     return;
@@ -62,6 +63,7 @@ export function bsp2ForSegment<L extends Line>(ctx: BspContext<L>, seg: Segment<
       bsp2s_break_bi_amp: breakLine.amp,
       bsp2s_bi_amp: x.amp,
       bsp2s_lv: bias / 2,
+      bsp_bi_amp: x.amp,
     });
   }
 }

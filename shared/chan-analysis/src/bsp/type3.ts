@@ -76,7 +76,11 @@ function bsp3After<L extends Line>(
     if (x.segIdx !== nextIdx && nextIdx < segs.length - 2) break;
     if (backIntoPivot(x, z)) continue;
     if (conf.bsp3Peak && !clearsPeak(x, z)) continue;
-    ctx.store.add('3a', x, relate, true, { bsp3_zs_height: (z.high - z.low) / z.low, bsp3_bi_amp: x.amp });
+    ctx.store.add('3a', x, relate, true, {
+      bsp3_zs_height: (z.high - z.low) / z.low,
+      bsp3_bi_amp: x.amp,
+      bsp_bi_amp: x.amp,
+    });
   }
 }
 
@@ -121,7 +125,11 @@ function bsp3Before<L extends Line>(
     if (x.idx > endIdx) break;
     if (x.segIdx !== nextIdx && x.segIdx < segs.length - 1) break;
     if (backIntoPivot(x, z)) continue;
-    ctx.store.add('3b', x, relate, true, { bsp3_zs_height: (z.high - z.low) / z.low, bsp3_bi_amp: x.amp });
+    ctx.store.add('3b', x, relate, true, {
+      bsp3_zs_height: (z.high - z.low) / z.low,
+      bsp3_bi_amp: x.amp,
+      bsp_bi_amp: x.amp,
+    });
     break;
   }
 }

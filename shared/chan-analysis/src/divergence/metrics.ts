@@ -11,6 +11,59 @@ import type { MacdAlgo } from '../config.js';
 
 export type StrokeLike = Line & BarSpan;
 
+/** Bar columns indexed by bar idx (the engine's BarStore): metrics then need no `Bar` object per bar. */
+export interface BarColumns {
+  readonly high: ArrayLike<number>;
+  readonly low: ArrayLike<number>;
+  readonly volume: ArrayLike<number>;
+  readonly turnover: ArrayLike<number>;
+  readonly turnoverRate: ArrayLike<number>;
+}
+
+/** What the metrics read the bars from: an array of bars, or bar columns. */
+export type BarSource = readonly Bar[] | BarColumns;
+
+type TradeField = 'volume' | 'turnover' | 'turnoverRate';
+
+/** Uniform access to a BarSource (one class per kind keeps the call sites monomorphic). */
+interface BarReader {
+  high(i: number): number;
+  low(i: number): number;
+  trade(field: TradeField, i: number): number | null | undefined;
+}
+
+class ArrayBarReader implements BarReader {
+  constructor(private readonly bars: readonly Bar[]) {}
+  high(i: number): number {
+    return this.bars[i]!.high;
+  }
+  low(i: number): number {
+    return this.bars[i]!.low;
+  }
+  trade(field: TradeField, i: number): number | null | undefined {
+    return this.bars[i]![field];
+  }
+}
+
+class ColumnBarReader implements BarReader {
+  constructor(private readonly cols: BarColumns) {}
+  high(i: number): number {
+    return this.cols.high[i]!;
+  }
+  low(i: number): number {
+    return this.cols.low[i]!;
+  }
+  trade(field: TradeField, i: number): number {
+    return this.cols[field][i]!;
+  }
+}
+
+function barReader(bars: BarSource): BarReader {
+  return (bars as Partial<BarColumns>).high !== undefined
+    ? new ColumnBarReader(bars as BarColumns)
+    : new ArrayBarReader(bars as readonly Bar[]);
+}
+
 /** The metric function a buy/sell-point calculator is given for its level. */
 export type MetricFn<L extends Line> = (line: L, algo: MacdAlgo, isReverse: boolean) => number;
 
@@ -26,7 +79,17 @@ export function strokeMetric(
   line: StrokeLike,
   algo: MacdAlgo,
   isReverse: boolean,
-  bars: readonly Bar[],
+  bars: BarSource,
+  ind: IndicatorSeries,
+): number {
+  return strokeMetricOf(line, algo, isReverse, barReader(bars), ind);
+}
+
+function strokeMetricOf(
+  line: StrokeLike,
+  algo: MacdAlgo,
+  isReverse: boolean,
+  bars: BarReader,
   ind: IndicatorSeries,
 ): number {
   switch (algo) {
@@ -60,18 +123,24 @@ export function strokeMetric(
 }
 
 /** Metric for a segment used as a line: chan.py only defines slope and amp there. */
-export function segmentMetric(line: Line, algo: MacdAlgo, _isReverse: boolean, bars: readonly Bar[]): number {
+export function segmentMetric(line: Line, algo: MacdAlgo, _isReverse: boolean, bars: BarSource): number {
+  return segmentMetricOf(line, algo, barReader(bars));
+}
+
+function segmentMetricOf(line: Line, algo: MacdAlgo, bars: BarReader): number {
   if (algo === 'slope') return slope(line, bars);
   if (algo === 'amp') return amp(line, bars);
   throw new DivergenceError(`macd_algo "${algo}" is not supported for segments (use "slope" or "amp")`);
 }
 
-export function strokeMetricFn<L extends StrokeLike>(bars: readonly Bar[], ind: IndicatorSeries): MetricFn<L> {
-  return (line, algo, isReverse) => strokeMetric(line, algo, isReverse, bars, ind);
+export function strokeMetricFn<L extends StrokeLike>(bars: BarSource, ind: IndicatorSeries): MetricFn<L> {
+  const r = barReader(bars);
+  return (line, algo, isReverse) => strokeMetricOf(line, algo, isReverse, r, ind);
 }
 
-export function segmentMetricFn<L extends Line>(bars: readonly Bar[]): MetricFn<L> {
-  return (line, algo, isReverse) => segmentMetric(line, algo, isReverse, bars);
+export function segmentMetricFn<L extends Line>(bars: BarSource): MetricFn<L> {
+  const r = barReader(bars);
+  return (line, algo) => segmentMetricOf(line, algo, r);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -130,32 +199,37 @@ function macdDiff(line: StrokeLike, macd: ArrayLike<number>): number {
   return max - min;
 }
 
-function slope(line: Line, bars: readonly Bar[]): number {
-  const b = bars[line.beginBar]!;
-  const e = bars[line.endBar]!;
-  const n = line.endBar - line.beginBar + 1;
-  return line.dir === UP ? (e.high - b.low) / e.high / n : (b.high - e.low) / b.high / n;
+function slope(line: Line, bars: BarReader): number {
+  const b = line.beginBar;
+  const e = line.endBar;
+  const n = e - b + 1;
+  if (line.dir === UP) {
+    const eh = bars.high(e);
+    return (eh - bars.low(b)) / eh / n;
+  }
+  const bh = bars.high(b);
+  return (bh - bars.low(e)) / bh / n;
 }
 
-function amp(line: Line, bars: readonly Bar[]): number {
-  const b = bars[line.beginBar]!;
-  const e = bars[line.endBar]!;
-  return line.dir === UP ? (e.high - b.low) / b.low : (b.high - e.low) / b.high;
+function amp(line: Line, bars: BarReader): number {
+  const b = line.beginBar;
+  const e = line.endBar;
+  if (line.dir === UP) {
+    const bl = bars.low(b);
+    return (bars.high(e) - bl) / bl;
+  }
+  const bh = bars.high(b);
+  return (bh - bars.low(e)) / bh;
 }
 
 /**
  * Volume-type sums over all covered bars; 0 when any bar lacks the field. The average divides by the
  * peak-to-peak bar count although the sum covers more bars (chan.py quirk, §9).
  */
-function tradeSum(
-  line: StrokeLike,
-  bars: readonly Bar[],
-  field: 'volume' | 'turnover' | 'turnoverRate',
-  avg: boolean,
-): number {
+function tradeSum(line: StrokeLike, bars: BarReader, field: TradeField, avg: boolean): number {
   let s = 0;
   for (let i = line.firstBar; i <= line.lastBar; i++) {
-    const v = bars[i]![field];
+    const v = bars.trade(field, i);
     if (v === undefined || v === null || Number.isNaN(v)) return 0;
     s += v;
   }

@@ -114,40 +114,43 @@ export class FeatureFractal<L extends Line> {
 
   private feed(line: L): number {
     const up = this.dir === UP;
+    // A line's prices may be getters (strokes derive them from their merged bars): read them once.
+    const high = line.high;
+    const low = line.low;
     if (this.stage === 0) {
-      this.e1.start(line, up);
+      this.e1.start(line, up, high, low);
       this.stage = 1;
       return FED_NONE;
     }
     if (this.stage === 1) {
       const e1 = this.e1;
-      if (e1.containsLine(line)) {
-        e1.merge(line);
+      if (e1.containsLine(line, high, low)) {
+        e1.merge(line, high, low);
         return FED_NONE;
       }
-      this.e2.start(line, up);
+      this.e2.start(line, up, high, low);
       this.stage = 2;
       // Element 2 can no longer become the wanted fractal.
-      if (up ? line.high < e1.high : line.low > e1.low) return FED_RESET;
+      if (up ? high < e1.high : low > e1.low) return FED_RESET;
       return FED_NONE;
     }
     const e2 = this.e2;
     this.lastEvidence = line;
     this.lastEvidenceSure = line.wasSure;
-    if (e2.relation3(line) === REL_COMBINE) {
-      e2.merge(line);
+    if (e2.relation3(line, high, low) === REL_COMBINE) {
+      e2.merge(line, high, low);
       return FED_NONE;
     }
     this.e3Line = line;
-    if (!this.actualBreak(line)) return FED_RESET;
+    if (!this.actualBreak(line, high, low)) return FED_RESET;
     const e1 = this.e1;
     if (up) {
-      if (e1.high < e2.high && line.high <= e2.high && line.low < e2.low) {
+      if (e1.high < e2.high && high <= e2.high && low < e2.low) {
         this.gap = e1.high < e2.low;
         this.stage = 3;
         return FED_FOUND;
       }
-    } else if (line.high > e2.high && e1.low > e2.low && line.low >= e2.low) {
+    } else if (high > e2.high && e1.low > e2.low && low >= e2.low) {
       this.gap = e1.low > e2.high;
       this.stage = 3;
       return FED_FOUND;
@@ -156,10 +159,10 @@ export class FeatureFractal<L extends Line> {
   }
 
   /** §7.4: does the price really break past element 2's last member? Sets `breakConfirmed`. */
-  private actualBreak(b3: L): boolean {
+  private actualBreak(b3: L, b3High: number, b3Low: number): boolean {
     const up = this.dir === UP;
     const last2 = this.e2.last!;
-    if (up ? b3.low < last2.low : b3.high > last2.high) {
+    if (up ? b3Low < last2.low : b3High > last2.high) {
       this.breakConfirmed = true;
       return true;
     }
@@ -169,7 +172,7 @@ export class FeatureFractal<L extends Line> {
     if (i + 2 < n) {
       if (i + 2 > this.reach) this.reach = i + 2;
       const nn = lines[i + 2];
-      if (b3.dir === DOWN ? nn.low < b3.low : nn.high > b3.high) {
+      if (b3.dir === DOWN ? nn.low < b3Low : nn.high > b3High) {
         this.breakConfirmed = true;
         this.lastEvidence = nn;
         this.lastEvidenceSure = nn.wasSure;

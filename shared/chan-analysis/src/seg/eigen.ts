@@ -30,27 +30,28 @@ export class FeatureElement<L extends Line> {
   /** The last member merged in (the actual-break check compares against it, not the merged range). */
   last: L | undefined = undefined;
 
-  start(line: L, up: boolean): void {
-    this.high = line.high;
-    this.low = line.low;
+  // The line's high / low may be passed in (a Line's prices can be getters: the detector reads them once).
+  start(line: L, up: boolean, high = line.high, low = line.low): void {
+    this.high = high;
+    this.low = low;
     this.up = up;
     this.peak = line;
     this.last = line;
   }
 
-  merge(line: L): void {
+  merge(line: L, high = line.high, low = line.low): void {
     if (this.up) {
-      if (line.high >= this.high) {
-        this.high = line.high;
+      if (high >= this.high) {
+        this.high = high;
         this.peak = line;
       }
-      if (line.low > this.low) this.low = line.low;
+      if (low > this.low) this.low = low;
     } else {
-      if (line.low <= this.low) {
-        this.low = line.low;
+      if (low <= this.low) {
+        this.low = low;
         this.peak = line;
       }
-      if (line.high < this.high) this.high = line.high;
+      if (high < this.high) this.high = high;
     }
     this.last = line;
   }
@@ -59,8 +60,8 @@ export class FeatureElement<L extends Line> {
    * "Exclude-included" test used for the 2nd element: only an element that contains the line merges it; a
    * line containing the element starts a new one (chan.py returns INCLUDED there).
    */
-  containsLine(line: L): boolean {
-    return this.high >= line.high && this.low <= line.low;
+  containsLine(line: L, high = line.high, low = line.low): boolean {
+    return this.high >= high && this.low <= low;
   }
 
   /**
@@ -68,15 +69,15 @@ export class FeatureElement<L extends Line> {
    * the element's top (UP segment) but reaching lower, or sharing its bottom (DOWN segment) but reaching
    * higher, stays separate so that an equal top / bottom can still form the fractal (chan-spec §16.11).
    */
-  relation3(line: L): Relation {
+  relation3(line: L, high = line.high, low = line.low): Relation {
     const h = this.high;
     const l = this.low;
-    if (h >= line.high && l <= line.low) return REL_COMBINE;
-    if (h <= line.high && l >= line.low) {
-      if (this.up && h === line.high && l > line.low) return REL_DOWN;
-      if (!this.up && l === line.low && h < line.high) return REL_UP;
+    if (h >= high && l <= low) return REL_COMBINE;
+    if (h <= high && l >= low) {
+      if (this.up && h === high && l > low) return REL_DOWN;
+      if (!this.up && l === low && h < high) return REL_UP;
       return REL_COMBINE;
     }
-    return h > line.high ? REL_DOWN : REL_UP;
+    return h > high ? REL_DOWN : REL_UP;
   }
 }

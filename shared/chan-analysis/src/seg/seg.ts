@@ -4,8 +4,22 @@
  */
 import { UP, type Direction, type Line, type Pivot, type Segment } from '../types.js';
 
-/** Raw-bar prices, indexed by bar idx (the engine's `Bar[]` fits). */
-export type BarPrices = ArrayLike<{ readonly high: number; readonly low: number }>;
+/**
+ * Raw-bar prices by bar idx: an array of bars (any `Bar[]` fits), or price columns (the engine's BarStore, so
+ * that the structure code never needs a `Bar` object per bar).
+ */
+export type BarPrices = ArrayLike<{ readonly high: number; readonly low: number }> | PriceColumns;
+
+/** Prices as columns indexed by bar idx. Read through the holder on every access (columns may be regrown). */
+export interface PriceColumns {
+  readonly high: ArrayLike<number>;
+  readonly low: ArrayLike<number>;
+}
+
+/** Columns have a `high` column; an array of bars has no `high` property. */
+export function isPriceColumns(bars: BarPrices): bars is PriceColumns {
+  return (bars as Partial<PriceColumns>).high !== undefined;
+}
 
 /** chan.py SEG_END_VALUE_ERR: a sure segment whose end is not beyond its begin in its direction. */
 export class SegEndValueError extends Error {
@@ -71,12 +85,14 @@ export class Seg<L extends Line> implements Segment<L> {
     this.reach = endLine.idx;
     // From the bars, not the lines' values: they differ when the first or last line runs against the
     // segment's direction (possible for unsure segments given an explicit direction).
-    if (this.dir === UP) {
-      this.high = bars[this.endBar].high;
-      this.low = bars[this.beginBar].low;
+    const highBar = this.dir === UP ? this.endBar : this.beginBar;
+    const lowBar = this.dir === UP ? this.beginBar : this.endBar;
+    if (isPriceColumns(bars)) {
+      this.high = bars.high[highBar];
+      this.low = bars.low[lowBar];
     } else {
-      this.high = bars[this.beginBar].high;
-      this.low = bars[this.endBar].low;
+      this.high = bars[highBar].high;
+      this.low = bars[lowBar].low;
     }
   }
 

@@ -19,10 +19,13 @@ const OVER_SEG = 1;
 
 export class PivotList<L extends Line = Line> {
   readonly pivots: PivotImpl<L>[] = [];
-  private free: L[] = [];
+  /** Candidate lines (chan.py free_item_lst); emptied in place, never shared. */
+  private readonly free: L[] = [];
   /** Start line idx / list idx of the last sure segment seen by the previous update (-1 / 0: none). */
   private lastSurePos = -1;
   private lastSegIdx = 0;
+  /** That segment (undefined: none, or its pivots must be rebuilt). */
+  private lastSure: Segment<L> | undefined = undefined;
   /** Segments whose pivot lists can no longer change (chan.py ele_inside_is_sure). */
   private settled = new WeakSet<Segment<L>>();
 
@@ -35,9 +38,10 @@ export class PivotList<L extends Line = Line> {
   /** Forget everything: the next update recomputes from the first segment. */
   reset(): void {
     this.pivots.length = 0;
-    this.free = [];
+    this.clearFree();
     this.lastSurePos = -1;
     this.lastSegIdx = 0;
+    this.lastSure = undefined;
     this.settled = new WeakSet();
   }
 
@@ -56,6 +60,7 @@ export class PivotList<L extends Line = Line> {
     if (seg.startLine.idx < this.lastSurePos) {
       this.lastSurePos = seg.startLine.idx;
       this.lastSegIdx = kept - 1;
+      this.lastSure = undefined;
       // Its pivots are rebuilt, so its pivot list must be reassigned.
       this.settled.delete(seg);
     }
@@ -67,9 +72,19 @@ export class PivotList<L extends Line = Line> {
    */
   update(lines: ArrayLike<L>, segs: readonly Segment<L>[]): void {
     const pivots = this.pivots;
-    while (pivots.length > 0 && pivots[pivots.length - 1]!.beginLine.idx >= this.lastSurePos) pivots.pop();
     const algo = this.config.zsAlgo;
-    if (algo === 'normal') this.runNormal(lines, segs);
+    let from = this.lastSegIdx;
+    let keepBefore = this.lastSurePos;
+    const sure = this.lastSure;
+    if (algo === 'normal' && sure !== undefined && segs[from] === sure) {
+      // chan.py rebuilds the pivots from the last sure segment on. When that segment is still the same object,
+      // its lines are unchanged, and normal pivots are built from one segment's own lines only (never extended
+      // or combined from a later segment): rebuilding them would give the same pivots, so they are kept.
+      keepBefore = sure.endLine.idx + 1;
+      from++;
+    }
+    while (pivots.length > 0 && pivots[pivots.length - 1]!.beginLine.idx >= keepBefore) pivots.pop();
+    if (algo === 'normal') this.runNormal(lines, segs, from);
     else if (algo === 'over_seg')
       this.runOverSeg(lines, pivots.length > 0 ? pivots[pivots.length - 1]!.endLine.idx + 1 : 0);
     else this.runAuto(lines, segs);
@@ -77,17 +92,17 @@ export class PivotList<L extends Line = Line> {
     assignPivotsToSegments(lines, segs, pivots, this.settled);
   }
 
-  private runNormal(lines: ArrayLike<L>, segs: readonly Segment<L>[]): void {
-    for (let i = this.lastSegIdx; i < segs.length; i++) {
+  private runNormal(lines: ArrayLike<L>, segs: readonly Segment<L>[], from: number): void {
+    for (let i = from; i < segs.length; i++) {
       const seg = segs[i]!;
       if (seg.startLine.idx < this.lastSurePos) continue;
-      this.free = [];
+      this.clearFree();
       this.addFromRange(lines, seg.startLine.idx, seg.endLine.idx, seg.dir, seg.isSure);
     }
     if (segs.length > 0) {
       // Lines after the last segment: counter lines of a hypothetical next segment (the last one's direction).
       const last = segs[segs.length - 1]!;
-      this.free = [];
+      this.clearFree();
       this.addFromRange(lines, last.endLine.idx + 1, lines.length - 1, -last.dir as Direction, false);
     }
   }
@@ -106,7 +121,7 @@ export class PivotList<L extends Line = Line> {
       const seg = segs[i]!;
       if (seg.isSure) sureSeen = true;
       if (seg.startLine.idx < this.lastSurePos) continue;
-      this.free = [];
+      this.clearFree();
       if (seg.isSure || (!sureSeen && anySure)) {
         this.addFromRange(lines, seg.startLine.idx, seg.endLine.idx, seg.dir, seg.isSure);
       } else {
@@ -117,7 +132,7 @@ export class PivotList<L extends Line = Line> {
   }
 
   private runOverSeg(lines: ArrayLike<L>, from: number): void {
-    this.free = [];
+    this.clearFree();
     for (let i = from; i < lines.length; i++) this.updateOverSeg(lines, lines[i]!);
   }
 
@@ -134,6 +149,12 @@ export class PivotList<L extends Line = Line> {
         this.addToFree(line, isSure, NORMAL);
       }
     }
+  }
+
+  /** Empties the candidate list in place (a few pops beat a length store, which is a runtime call). */
+  private clearFree(): void {
+    const free = this.free;
+    while (free.length > 0) free.pop();
   }
 
   private tryExtendLast(line: L): boolean {
@@ -163,34 +184,37 @@ export class PivotList<L extends Line = Line> {
     // A pivot never begins at line 0 (it would have no entering line); the candidates are then kept.
     if (zs !== null && zs.beginLine.idx > 0) {
       this.pivots.push(zs);
-      this.free = [];
+      this.clearFree();
       this.tryCombine();
     }
   }
 
   private tryConstruct(free: readonly L[], isSure: boolean, algo: number): PivotImpl<L> | null {
-    let cand: readonly L[] = free;
+    // The candidates are free[from, n): no copy is made (the pivot reads them from the list).
+    const n = free.length;
+    let from = 0;
     if (algo === NORMAL) {
       if (!this.config.oneBiZs) {
-        if (free.length < 2) return null;
-        cand = free.slice(free.length - 2);
+        if (n < 2) return null;
+        from = n - 2;
       }
     } else {
-      if (free.length < 3) return null;
-      cand = free.slice(free.length - 3);
+      if (n < 3) return null;
+      from = n - 3;
       // over_seg pivots start with a counter-direction line of its segment; a line after the last segment
       // belongs to a hypothetical next segment, opposite to the last one.
-      const first = cand[0]!;
+      const first = free[from]!;
       const parent = first.parentSeg;
       if (parent !== undefined && first.dir === parent.dir) return null;
     }
     let minHigh = Infinity;
     let maxLow = -Infinity;
-    for (const x of cand) {
+    for (let i = from; i < n; i++) {
+      const x = free[i]!;
       if (x.high < minHigh) minHigh = x.high;
       if (x.low > maxLow) maxLow = x.low;
     }
-    return minHigh > maxLow ? new PivotImpl<L>(cand, isSure) : null;
+    return minHigh > maxLow ? new PivotImpl<L>(free, isSure, from, n) : null;
   }
 
   private tryCombine(): void {
@@ -207,11 +231,13 @@ export class PivotList<L extends Line = Line> {
   private updateLastPos(segs: readonly Segment<L>[]): void {
     this.lastSurePos = -1;
     this.lastSegIdx = 0;
+    this.lastSure = undefined;
     for (let i = segs.length - 1; i >= 0; i--) {
       const seg = segs[i]!;
       if (seg.isSure) {
         this.lastSurePos = seg.startLine.idx;
         this.lastSegIdx = i;
+        this.lastSure = seg;
         return;
       }
     }

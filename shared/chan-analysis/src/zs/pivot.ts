@@ -16,16 +16,19 @@ export class PivotImpl<L extends Line = Line> implements PivotShape<L> {
   lineIn: L | undefined = undefined;
   lineOut: L | undefined = undefined;
 
-  /** Built from candidate lines (≥ 1), ZD/ZG = the overlap of exactly these lines. */
-  constructor(lines: ArrayLike<L>, isSure: boolean) {
-    const first = lines[0]!;
+  /**
+   * Built from candidate lines lines[from, to) (default: all, ≥ 1; nothing is copied out of the caller's list),
+   * ZD/ZG = the overlap of exactly these lines.
+   */
+  constructor(lines: ArrayLike<L>, isSure: boolean, from = 0, to = lines.length) {
+    const first = lines[from]!;
     this.beginLine = first;
-    this.endLine = lines[lines.length - 1]!;
+    this.endLine = lines[to - 1]!;
     let low = first.low;
     let high = first.high;
     let peakLow = first.low;
     let peakHigh = first.high;
-    for (let i = 1; i < lines.length; i++) {
+    for (let i = from + 1; i < to; i++) {
       const x = lines[i]!;
       if (x.low > low) low = x.low;
       if (x.high < high) high = x.high;
