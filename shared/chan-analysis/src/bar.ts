@@ -4,6 +4,7 @@
  * Times are compared as real instants. chan.py's "00:00 means 23:59 of that day" rule (§2.3) is deliberately
  * not reproduced: it rejects valid intraday series that contain a midnight bar (§16 item 15).
  */
+import { reserved } from './indicators/grow.js';
 import type { Bar, BarInput } from './types.js';
 
 /** A bar that cannot be accepted. `index` is the bar's position in its series, `field` the offending field. */
@@ -307,6 +308,19 @@ export class BarStore {
     const v = this.viewList;
     for (let i = v.length; i < this.length; i++) v.push(new BarView(this, i));
     return v;
+  }
+
+  /** Room for `n` bars up front (batch runs know their length: no regrowth, no garbage from it). */
+  reserve(n: number): void {
+    if (n <= this.time.length) return;
+    this.time = reserved(this.time, n);
+    this.open = reserved(this.open, n);
+    this.high = reserved(this.high, n);
+    this.low = reserved(this.low, n);
+    this.close = reserved(this.close, n);
+    this.volume = reserved(this.volume, n);
+    this.turnover = reserved(this.turnover, n);
+    this.turnoverRate = reserved(this.turnoverRate, n);
   }
 
   private write(i: number, f: BarFields): void {

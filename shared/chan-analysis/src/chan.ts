@@ -90,6 +90,11 @@ export class ChanAnalyzer {
     return this.level.barCount;
   }
 
+  /** Room for `n` bars up front: a batch run of known length then never regrows its per-bar columns. */
+  reserve(n: number): void {
+    this.level.reserve(n);
+  }
+
   /**
    * Appends a closed bar, or replaces the last bar when its time equals the last bar's time (a still-forming
    * bar being updated). Throws BarValidationError for invalid prices or a time before the last bar's.
@@ -286,6 +291,7 @@ export function analyze(bars: readonly BarInput[], options: AnalyzerOptions = {}
 /** Batch run that keeps the analyser (to continue streaming, or to read live structures). */
 export function analyzeToAnalyzer(bars: readonly BarInput[], options: AnalyzerOptions = {}): ChanAnalyzer {
   const a = new ChanAnalyzer(options);
+  a.reserve(bars.length);
   for (const bar of bars) a.update(bar);
   return a;
 }

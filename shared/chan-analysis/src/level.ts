@@ -74,6 +74,13 @@ export class Level {
    */
   readonly indicators: IndicatorSeries;
 
+  /** Room for `n` bars in every per-bar column (a batch run knows its length; streaming grows by doubling). */
+  reserve(n: number): void {
+    this.store.reserve(n);
+    this.macd.reserve(n);
+    this.klcPrices.reserve(n);
+  }
+
   /** The raw bars as `Bar` views (index = idx): one live array, extended on each read. */
   get bars(): readonly Bar[] {
     return this.store.views();

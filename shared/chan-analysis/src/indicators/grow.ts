@@ -7,3 +7,11 @@ export function grown(a: Float64Array<ArrayBuffer>, minCapacity: number): Float6
   b.set(a);
   return b;
 }
+
+/** `a` with room for exactly `capacity` values when it has less (a caller that knows the series length). */
+export function reserved<T extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, capacity: number): T {
+  if (a.length >= capacity) return a;
+  const b = (a instanceof Float64Array ? new Float64Array(capacity) : new Int32Array(capacity)) as T;
+  b.set(a);
+  return b;
+}

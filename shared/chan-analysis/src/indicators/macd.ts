@@ -3,7 +3,7 @@
  * and the histogram is 2·(DIF − DEA). The arithmetic is written in chan.py's operation order so that values
  * agree to the last bit, which keeps divergence features reproducible.
  */
-import { grown } from './grow.js';
+import { grown, reserved } from './grow.js';
 
 export interface MacdValues {
   dif: Float64Array;
@@ -33,6 +33,15 @@ export class MacdSeries {
     readonly slow = 26,
     readonly signal = 9,
   ) {}
+
+  /** Room for `n` values up front (see BarStore.reserve). */
+  reserve(n: number): void {
+    this.emaFast = reserved(this.emaFast, n);
+    this.emaSlow = reserved(this.emaSlow, n);
+    this.rawDif = reserved(this.rawDif, n);
+    this.rawDea = reserved(this.rawDea, n);
+    this.rawMacd = reserved(this.rawMacd, n);
+  }
 
   push(close: number): void {
     const i = this.length;

@@ -5,6 +5,7 @@
  * through getters; the object itself is two fields. Every merged bar of a series survives, so its size is what
  * the garbage collector pays per merged bar; V8 would also box each double-valued field in its own heap number.
  */
+import { reserved } from '../indicators/grow.js';
 import { DOWN, FX_NONE, UP, type Direction, type FxType, type MergedBar } from '../types.js';
 
 /** Relation result of §4.1: COMBINE, or the direction of the new merged bar. */
@@ -24,6 +25,21 @@ export class KlcPrices {
   lastBar = new Int32Array(256);
   peakHighBar = new Int32Array(256);
   peakLowBar = new Int32Array(256);
+
+  /** Room for `n` merged bars up front (at most one per bar: see BarStore.reserve). */
+  reserve(n: number): void {
+    if (n <= this.high.length) return;
+    this.high = reserved(this.high, n);
+    this.low = reserved(this.low, n);
+    this.maxBarHigh = reserved(this.maxBarHigh, n);
+    this.minBarLow = reserved(this.minBarLow, n);
+    this.dir = reserved(this.dir, n);
+    this.fx = reserved(this.fx, n);
+    this.firstBar = reserved(this.firstBar, n);
+    this.lastBar = reserved(this.lastBar, n);
+    this.peakHighBar = reserved(this.peakHighBar, n);
+    this.peakLowBar = reserved(this.peakLowBar, n);
+  }
 
   /** Makes room for merged bar `idx`. */
   ensure(idx: number): void {
