@@ -274,7 +274,7 @@ export class BarStore {
   turnover = new Float64Array(0);
   turnoverRate = new Float64Array(0);
   /** The caller's time strings; undefined where none was given (formatted from the time on first read). */
-  private readonly labels: (string | undefined)[] = [];
+  private labels: (string | undefined)[] = [];
   private readonly viewList: Bar[] = [];
 
   /** Appends bar `length` (no time-order check: the level does it). */
@@ -282,7 +282,8 @@ export class BarStore {
     const i = this.length;
     if (i === this.time.length) this.grow(i + 1);
     this.time[i] = time;
-    this.labels.push(label);
+    // An index store: `reserve` may have pre-sized the array (a push would grow it again from its length).
+    this.labels[i] = label;
     this.length = i + 1;
     this.write(i, f);
   }
@@ -313,6 +314,10 @@ export class BarStore {
   /** Room for `n` bars up front (batch runs know their length: no regrowth, no garbage from it). */
   reserve(n: number): void {
     if (n <= this.time.length) return;
+    // Pre-sized label slots: growing the array by pushes would copy it ~25 times over a long series.
+    const labels = new Array<string | undefined>(n);
+    for (let i = 0; i < this.length; i++) labels[i] = this.labels[i];
+    this.labels = labels;
     this.time = reserved(this.time, n);
     this.open = reserved(this.open, n);
     this.high = reserved(this.high, n);

@@ -14,15 +14,17 @@ import type { Bi } from './bi/bi.js';
 import { CHANPY, type ChanConfig } from './config.js';
 import { MacdSeries } from './indicators/macd.js';
 import { RsiSeries } from './indicators/rsi.js';
-import { fractalOf } from './kline/fractal.js';
-import { COMBINE, KlcPrices, MergedKLine, MergedUndo } from './kline/merged-bar.js';
-import { FX_NONE, UP, type Bar, type IndicatorSeries } from './types.js';
+import { fractalAt } from './kline/fractal.js';
+import { KlcPrices, MergedKLine, MergedUndo } from './kline/merged-bar.js';
+import { DOWN, FX_NONE, UP, type Bar, type IndicatorSeries } from './types.js';
 
 /** What the last push did to the merged bars. */
 const PUSH_NONE = 0,
   PUSH_FIRST = 1,
   PUSH_COMBINE = 2,
-  PUSH_NEW = 3;
+  PUSH_NEW = 3,
+  /** A new merged bar that made its predecessor a fractal (the strokes may have changed). */
+  PUSH_NEW_FX = 4;
 
 export interface LevelOptions {
   /** Compute RSI (needed by the `rsi` divergence metric); default false. */
@@ -168,28 +170,36 @@ export class Level {
   private merge(bar: number, high: number, low: number): void {
     const klc = this.merged;
     const n = klc.length;
+    const p = this.klcPrices;
     if (n === 0) {
       // Start-of-series rule: the first merged bar is UP, so an inclusion with bar 1 merges upwards.
-      klc.push(new MergedKLine(0, UP, bar, high, low, this.klcPrices));
+      klc.push(new MergedKLine(0, UP, bar, high, low, p));
       this.lastPush = PUSH_FIRST;
       return;
     }
-    const last = klc[n - 1];
-    const rel = last.relation(high, low);
-    if (rel === COMBINE) {
+    // MergedKLine.relation, read from the columns (the per-bar path).
+    const mh = p.high[n - 1],
+      ml = p.low[n - 1];
+    if ((mh >= high && ml <= low) || (mh <= high && ml >= low)) {
+      const last = klc[n - 1];
       this.mergedUndo.save(last);
       last.absorb(bar, high, low);
       this.lastPush = PUSH_COMBINE;
       return;
     }
-    const cur = new MergedKLine(n, rel, bar, high, low, this.klcPrices);
-    klc.push(cur);
-    this.lastPush = PUSH_NEW;
-    this.bi.saveUndo(this.biUndo);
+    klc.push(new MergedKLine(n, mh > high && ml > low ? DOWN : UP, bar, high, low, p));
     if (n >= 2) {
-      last.fx = fractalOf(klc[n - 2], last, cur);
-      this.bi.updateSure(last);
+      const fx = fractalAt(p, n - 1);
+      if (fx !== FX_NONE) {
+        // Only a fractal can change the strokes (updateSure returns at once otherwise): undo state only then.
+        p.fx[n - 1] = fx;
+        this.bi.saveUndo(this.biUndo);
+        this.lastPush = PUSH_NEW_FX;
+        this.bi.updateSure(klc[n - 1]);
+        return;
+      }
     }
+    this.lastPush = PUSH_NEW;
   }
 
   private undoMerge(): void {
@@ -202,6 +212,9 @@ export class Level {
         this.mergedUndo.restore(klc[klc.length - 1]);
         break;
       case PUSH_NEW:
+        klc.pop();
+        break;
+      case PUSH_NEW_FX:
         klc.pop();
         this.bi.restoreUndo(this.biUndo);
         klc[klc.length - 1].fx = FX_NONE;
