@@ -2,6 +2,9 @@
  * `npm run bench`: prints every figure the issues ask for. Each section is its own module; run one with
  * `npm run bench -- engine` (sections: engine, api, ingest, jobs).
  */
+// Development runs on Node 20 (the Lambdas on Node 24): keep the SDK's Node-version notice out of the figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const sections: Record<string, () => Promise<string[]>> = {
   engine: async () => (await import('./engine.js')).benchEngine(),
   api: async () => (await import('./api.js')).benchApi(),
