@@ -1,0 +1,46 @@
+/**
+ * GET /health: the predecessor's JSON (status, message, version, components.api/database/chan_module) plus
+ * components.cache and components.ingestion; 503 when the store — the one critical dependency — is unreachable.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, type TestService } from '../support/service.js';
+
+let svc: TestService;
+
+beforeAll(async () => {
+  // Keep the unreachable-store case short: the SDK's own retries would otherwise take the test's time.
+  svc = await startService({ env: { DYNAMODB_CONNECT_TIMEOUT_MS: '500', DYNAMODB_REQUEST_TIMEOUT_MS: '1000' } });
+});
+
+afterAll(async () => {
+  await svc?.stop();
+});
+
+describe('GET /health', () => {
+  it('answers 200 with the predecessor keys while the store is reachable', async () => {
+    const res = await svc.fetch('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'healthy',
+      message: '缠论分析系统运行正常',
+      version: '2.0.0',
+      components: {
+        api: '运行中',
+        database: '已连接',
+        chan_module: '已集成',
+        cache: '进程内缓存',
+        ingestion: '未配置',
+      },
+    });
+  });
+
+  it('answers 503, database not connected, once the store is unreachable', async () => {
+    await svc.table.close();
+    const res = await svc.fetch('/health');
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { status: string; components: Record<string, string> };
+    expect(body.status).toBe('unhealthy');
+    expect(body.components.database).toBe('未连接');
+    expect(body.components.api).toBe('运行中');
+  });
+});
