@@ -17,6 +17,7 @@
  * the same item and does not count twice. The aggregate step recounts from the items, so final counts are
  * exact even if a crash fell between the two writes.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   GetCommand,
   PutCommand,
@@ -56,17 +57,32 @@ export class InvalidCursorError extends Error {
 const jobPk = (id: string) => `JOB#${id}`;
 const RESULT_PREFIX = 'R#';
 
-/** Cursor = base64url of the last key's sort key: opaque to clients, checked on the way back in. */
-function encodeCursor(sk: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, sk }), 'utf8').toString('base64url');
+/**
+ * Cursor = base64url of the last key's sort key, signed with HMAC-SHA256 under the service's SECRET_KEY: opaque to
+ * clients, and a forged or edited cursor is rejected instead of starting a read at a key the client chose.
+ */
+function sign(payload: string, key: string): string {
+  return createHmac('sha256', key).update(payload).digest('base64url');
 }
 
-function decodeCursor(cursor: string): string {
-  try {
-    const o = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; sk?: unknown };
-    if (o.v === 1 && typeof o.sk === 'string' && o.sk.startsWith(RESULT_PREFIX) && o.sk.length <= 64) return o.sk;
-  } catch {
-    // fall through
+function encodeCursor(sk: string, key: string): string {
+  const payload = Buffer.from(JSON.stringify({ v: 1, sk }), 'utf8').toString('base64url');
+  return `${payload}.${sign(payload, key)}`;
+}
+
+function decodeCursor(cursor: string, key: string): string {
+  const [payload, mac, extra] = cursor.split('.');
+  if (payload && mac && extra === undefined) {
+    const want = Buffer.from(sign(payload, key));
+    const got = Buffer.from(mac);
+    if (got.length === want.length && timingSafeEqual(got, want)) {
+      try {
+        const o = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { v?: unknown; sk?: unknown };
+        if (o.v === 1 && typeof o.sk === 'string' && o.sk.startsWith(RESULT_PREFIX) && o.sk.length <= 64) return o.sk;
+      } catch {
+        // fall through
+      }
+    }
   }
   throw new InvalidCursorError('cursor is not one this API returned');
 }
@@ -77,6 +93,8 @@ export class JobResultsRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Signs the page cursors (the service's SECRET_KEY). */
+    private readonly cursorKey: string,
   ) {}
 
   /** Stores one symbol's outcome and counts it once (see the module comment). Returns whether it was new. */
@@ -156,7 +174,8 @@ export class JobResultsRepository {
     jobId: string,
     opts: { limit: number; cursor?: string; matchedOnly?: boolean },
   ): Promise<ResultsPage<T>> {
-    const start = opts.cursor === undefined ? undefined : { pk: jobPk(jobId), sk: decodeCursor(opts.cursor) };
+    const start =
+      opts.cursor === undefined ? undefined : { pk: jobPk(jobId), sk: decodeCursor(opts.cursor, this.cursorKey) };
     const r = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -173,7 +192,7 @@ export class JobResultsRepository {
     );
     const items = (r.Items ?? []).map(toResult<T>);
     const last = r.LastEvaluatedKey?.sk;
-    return typeof last === 'string' ? { items, nextCursor: encodeCursor(last) } : { items };
+    return typeof last === 'string' ? { items, nextCursor: encodeCursor(last, this.cursorKey) } : { items };
   }
 
   /** Every result of a job (the aggregate step), page by page. */

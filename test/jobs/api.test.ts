@@ -194,6 +194,11 @@ describe('bad input is a 4xx naming the field', () => {
     const forged = await get(`/api/v1/jobs/${id}?cursor=${Buffer.from('{"v":1,"sk":"JOB"}').toString('base64url')}`);
     expect(forged.status).toBe(400);
     expect(forged.body.message).toMatch(/cursor/);
+    // A well-formed but unsigned (or re-signed) cursor naming a real results key is refused too: cursors are
+    // signed with SECRET_KEY, so a client cannot choose where a read starts.
+    const unsigned = Buffer.from('{"v":1,"sk":"R#AAA"}').toString('base64url');
+    expect((await get(`/api/v1/jobs/${id}?cursor=${unsigned}`)).status).toBe(400);
+    expect((await get(`/api/v1/jobs/${id}?cursor=${unsigned}.${'A'.repeat(43)}`)).status).toBe(400);
     expect((await get(`/api/v1/jobs/${id}?limit=0`)).status).toBe(400);
   });
 
