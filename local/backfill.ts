@@ -99,8 +99,14 @@ async function main() {
   const deps = values.remote ? runtime.buildDispatcherDeps() : runtime.buildWorkerDeps({ logger: undefined });
   const job = await startBackfill(
     { symbol, interval: interval as never, source, providerSymbol, from, to },
-    { jobs: deps.jobs, queue: deps.queue, now: Date.now },
+    {
+      jobs: deps.jobs,
+      queue: deps.queue,
+      now: Date.now,
+      retentionDays: (await import('../functions/common/config.js')).getConfig().klineRetentionDays,
+    },
   );
+  if (job.note) console.log(`note: ${job.note}`);
   console.log(
     `backfill ${job.jobId}: ${symbol} ${interval} ${new Date(job.from).toISOString()} → ${new Date(job.to).toISOString()} from ${provider}, ~${job.totalEstimate.toLocaleString('en-US')} bars`,
   );

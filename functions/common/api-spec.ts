@@ -355,6 +355,10 @@ export function buildApiSpec(limits: Limits) {
             to: z.string(),
             totalEstimate: z.number().int(),
             links: z.object({ job: z.string() }),
+            note: z
+              .string()
+              .optional()
+              .meta({ description: 'Set when `from` was clamped to the K-line retention window' }),
           }),
         },
         400: errors[400],
@@ -414,6 +418,12 @@ export function buildApiSpec(limits: Limits) {
             inserted: z.number().int(),
             updated: z.number().int(),
             unchanged: z.number().int(),
+            expired: z
+              .number()
+              .int()
+              .meta({
+                description: "Bars older than the interval's retention window (KLINE_RETENTION_DAYS): not stored",
+              }),
             rejected: z.number().int(),
             series: SeriesSchema.nullable(),
           }),

@@ -6,6 +6,8 @@
  */
 import * as z from 'zod';
 import { API_PREFIX } from '../routes.js';
+import { INTERVALS } from './domain.js';
+import { DEFAULT_KLINE_RETENTION_DAYS, type KlineRetentionDays } from '../store/retention.js';
 
 /** "true"/"1"/"yes" → true; "false"/"0"/"no"/"" → false. Anything else is a config error, not a silent false. */
 const boolFromEnv = (name: string, dflt: boolean) =>
@@ -74,6 +76,40 @@ const corsOrigins = z
       }
     }
     return parsed as string[];
+  });
+
+/**
+ * KLINE_RETENTION_DAYS: a JSON object interval → days, e.g. {"1m": 400, "5m": 1830}. Bars of a listed interval
+ * are stamped with a TTL (open time + days) and dropped from reads once it passes; unlisted intervals are kept
+ * forever. Unset/empty → {"1m": 400}; `{}` keeps everything forever. Known intervals only, positive integers.
+ */
+const MAX_RETENTION_DAYS = 36_500;
+const klineRetentionDays = z
+  .string()
+  .optional()
+  .transform((v, ctx): KlineRetentionDays => {
+    if (v === undefined || v.trim() === '') return { ...DEFAULT_KLINE_RETENTION_DAYS };
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message: `KLINE_RETENTION_DAYS ${message}` });
+      return z.NEVER;
+    };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      return fail(`must be a JSON object of interval → days, e.g. {"1m": 400}; got ${v}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      return fail(`must be a JSON object of interval → days, e.g. {"1m": 400}; got ${v}`);
+    const out: KlineRetentionDays = {};
+    for (const [k, days] of Object.entries(parsed)) {
+      if (!(INTERVALS as readonly string[]).includes(k))
+        return fail(`names an unknown interval "${k}" (known: ${INTERVALS.join(', ')})`);
+      if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS)
+        return fail(`"${k}" must be a whole number of days in [1, ${MAX_RETENTION_DAYS}], got ${JSON.stringify(days)}`);
+      out[k as keyof KlineRetentionDays] = days;
+    }
+    return out;
   });
 
 export const EnvSchema = z
@@ -147,6 +183,8 @@ export const EnvSchema = z
     MAX_BODY_BYTES: intFromEnv('MAX_BODY_BYTES', 5_000_000, 1024, 6_000_000),
     /** A range read may touch at most this many partitions (buckets); wider ranges are refused with 400. */
     MAX_RANGE_BUCKETS: intFromEnv('MAX_RANGE_BUCKETS', 500, 1, 100_000),
+    /** K-line TTL per interval in days (JSON object); see klineRetentionDays above. */
+    KLINE_RETENTION_DAYS: klineRetentionDays,
     POWERTOOLS_SERVICE_NAME: z.string().default('chan-analysis'),
     POWERTOOLS_METRICS_NAMESPACE: z.string().default('ChanAnalysis'),
   })
@@ -172,6 +210,7 @@ export const EnvSchema = z
     maxUploadBars: e.MAX_UPLOAD_BARS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxRangeBuckets: e.MAX_RANGE_BUCKETS,
+    klineRetentionDays: e.KLINE_RETENTION_DAYS,
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
     version: '2.0.0' as const,

@@ -27,7 +27,7 @@ export function getDeps(): Deps {
   const doc = createDocClient();
   const log = getLogger();
   deps = {
-    klines: new DynamoKlineStore(doc, cfg.tableName),
+    klines: new DynamoKlineStore(doc, cfg.tableName, {}, { retentionDays: cfg.klineRetentionDays }),
     symbols: new SymbolRepository(doc, cfg.tableName),
     checkpoints: new CheckpointRepository(doc, cfg.tableName),
     analysis: new AnalysisRepository(doc, cfg.tableName),

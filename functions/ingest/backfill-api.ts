@@ -1,11 +1,14 @@
 /**
  * POST /api/v1/symbols/{symbol}/backfill  body {interval, from, to?}  →  202 {jobId, …}; progress at
  * GET /api/v1/jobs/{id} (status RUNNING → SUCCEEDED, result {barsDone, totalEstimate, cursor}).
- * The symbol must be tracked with a fetchable provider (binance, bybit, url). Meant to be mounted in the
+ * The symbol must be tracked with a fetchable provider (binance, bybit, url). Retention (KLINE_RETENTION_DAYS):
+ * a range entirely older than the interval's window → 400 naming `from`; one starting before it is clamped to the
+ * window and the 202 carries a `note` (see backfill.ts). Meant to be mounted in the
  * symbols handler's route map (one line): `'POST /api/v1/symbols/{symbol}/backfill': ({ params, body }) => requestBackfill(params.symbol, body)`.
  */
 import { badRequest, fromZod, notFound } from '../common/errors.js';
 import type { SymbolRepository } from '../store/repositories.js';
+import type { KlineRetentionDays } from '../store/retention.js';
 import { BackfillRangeError, startBackfill } from './backfill.js';
 import { BackfillBodySchema } from './backfill-schema.js';
 import type { BackfillJobStore, QueueSender } from './ports.js';
@@ -17,6 +20,8 @@ export interface BackfillApiDeps {
   jobs: BackfillJobStore;
   queue: QueueSender;
   now(): number;
+  /** K-line retention per interval (the config's klineRetentionDays); no window when absent. */
+  retentionDays?: KlineRetentionDays;
 }
 
 export async function requestBackfill(symbol: string, body: unknown, deps: BackfillApiDeps) {
@@ -59,6 +64,7 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
         to: new Date(job.to).toISOString(),
         totalEstimate: job.totalEstimate,
         links: { job: `/api/v1/jobs/${job.jobId}` },
+        ...(job.note === undefined ? {} : { note: job.note }),
       },
     };
   } catch (e) {

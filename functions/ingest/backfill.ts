@@ -1,12 +1,17 @@
 /**
  * Starting a backfill (from the API or the CLI): validate the range, create the job record, queue chunk 0.
  * The worker then does one bounded chunk per message and queues the next, so any range is fine.
+ *
+ * Retention (KLINE_RETENTION_DAYS): bars older than the interval's window would be stamped already expired, so
+ * a range entirely older than the window is refused (BackfillRangeError → 400 naming `from`), and a range that
+ * starts before it is clamped to the window's first bar, with a `note` saying so.
  */
 import { randomUUID } from 'node:crypto';
+import type { KlineRetentionDays } from '../store/retention.js';
 import { INTERVAL_MS, type IngestInterval } from './intervals.js';
 import type { BackfillJob, BackfillJobStore, QueueSender } from './ports.js';
 import type { ProviderSpec } from './providers/index.js';
-import { ceilToInterval, lastClosedOpenTime } from './worker.js';
+import { ceilToInterval, lastClosedOpenTime, retentionFloor } from './worker.js';
 import { floorToInterval } from './intervals.js';
 
 export interface BackfillRequest {
@@ -30,16 +35,35 @@ export function estimateBars(interval: IngestInterval, from: number, to: number)
 
 export async function startBackfill(
   req: BackfillRequest,
-  deps: { jobs: BackfillJobStore; queue: QueueSender; now(): number; jobId?: string },
-): Promise<BackfillJob> {
+  deps: {
+    jobs: BackfillJobStore;
+    queue: QueueSender;
+    now(): number;
+    jobId?: string;
+    /** K-line retention per interval; no window when absent. */
+    retentionDays?: KlineRetentionDays;
+  },
+): Promise<BackfillJob & { note?: string }> {
   const now = deps.now();
-  const from = ceilToInterval(req.from, req.interval);
+  let from = ceilToInterval(req.from, req.interval);
   const to = Math.min(floorToInterval(req.to ?? now, req.interval), lastClosedOpenTime(req.interval, now));
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new BackfillRangeError('from and to must be times');
   if (to < from)
     throw new BackfillRangeError(
       `empty range: from ${new Date(from).toISOString()} is after the newest closed bar ${new Date(to).toISOString()}`,
     );
+  const floor = retentionFloor(req.interval, deps.retentionDays, now);
+  const days = deps.retentionDays?.[req.interval];
+  let note: string | undefined;
+  if (from < floor) {
+    const window = `${req.interval} bars are kept ${days} days (KLINE_RETENTION_DAYS); the oldest kept now is ${new Date(floor).toISOString()}`;
+    if (to < floor)
+      throw new BackfillRangeError(
+        `from ${new Date(from).toISOString()}: the whole range is older than the retention window: ${window}`,
+      );
+    note = `from clamped to ${new Date(floor).toISOString()} (requested ${new Date(from).toISOString()}): ${window}`;
+    from = floor;
+  }
   const job: BackfillJob = {
     jobId: deps.jobId ?? randomUUID(),
     symbol: req.symbol,
@@ -58,5 +82,5 @@ export async function startBackfill(
   };
   await deps.jobs.create(job);
   await deps.queue.send([{ kind: 'backfill', jobId: job.jobId, seq: 0 }]);
-  return job;
+  return note === undefined ? job : { ...job, note };
 }

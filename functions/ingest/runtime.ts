@@ -75,6 +75,7 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
     providerFor: (spec) => getProvider(spec, providerCfg),
     now: Date.now,
     limits: limitsFromEnv(),
+    retentionDays: cfg.klineRetentionDays,
     logger: {
       info: (m, e) => log.info(m, e ?? {}),
       warn: (m, e) => log.warn(m, e ?? {}),

@@ -12,7 +12,10 @@
  *   and the message fails so the queue retries it (then the DLQ): a bad row is never skipped over.
  * - The forming (unclosed) bar is never stored: the provider layer sets it aside, and the range asked ends at
  *   the newest closed bar.
+ * - Nothing older than the interval's retention window (KLINE_RETENTION_DAYS) is fetched: the sync start, the
+ *   gap check and backfill chunks all start at `retentionFloor`, since such bars would be stamped already expired.
  */
+import { retentionStart, type KlineRetentionDays } from '../store/retention.js';
 import type { IngestBar } from './bar.js';
 import { DEFAULT_FETCH_POLICY, fetchPageWithRetry, type FetchPolicy } from './fetcher.js';
 import { floorToInterval, INTERVAL_MS, type IngestInterval } from './intervals.js';
@@ -81,6 +84,8 @@ export interface WorkerDeps {
   /** Lambda's context.getRemainingTimeInMillis; unlimited when absent. */
   remainingMs?(): number;
   logger?: Logger;
+  /** K-line retention per interval (the store's policy); no window when absent. */
+  retentionDays?: KlineRetentionDays;
 }
 
 export type Outcome =
@@ -97,6 +102,19 @@ export function lastClosedOpenTime(interval: IngestInterval, now: number): numbe
 export function ceilToInterval(t: number, interval: IngestInterval): number {
   const f = floorToInterval(t, interval);
   return f < t ? f + INTERVAL_MS[interval] : f;
+}
+
+/**
+ * The oldest open time worth fetching at `now`: the first aligned bar inside the retention window (older bars
+ * would be stamped already expired); -Infinity when the interval is kept forever.
+ */
+export function retentionFloor(
+  interval: IngestInterval,
+  retention: KlineRetentionDays | undefined,
+  now: number,
+): number {
+  const start = retention ? retentionStart(interval, retention, now) : undefined;
+  return start === undefined ? -Infinity : ceilToInterval(start, interval);
 }
 
 export async function processMessage(msg: IngestMessage, deps: WorkerDeps): Promise<Outcome> {
@@ -167,10 +185,15 @@ async function runSync(
   const provider = deps.providerFor(msg.source);
   const policy = deps.fetchPolicy ?? DEFAULT_FETCH_POLICY;
   const lastClosed = lastClosedOpenTime(interval, now);
-  const seriesStart = ceilToInterval(msg.historyFrom ?? now - limits.defaultHistoryBars * iv, interval);
+  const floor = retentionFloor(interval, deps.retentionDays, now);
+  const seriesStart = Math.max(
+    ceilToInterval(msg.historyFrom ?? now - limits.defaultHistoryBars * iv, interval),
+    floor,
+  );
 
   let position = stored; // what the checkpoint says (undefined: nothing stored yet)
-  let next = stored ?? seriesStart;
+  // A checkpoint left behind the retention window (a long-paused series) resumes at the window's start.
+  let next = Math.max(stored ?? seriesStart, floor);
   let written = 0;
   let pages = 0;
   let more = false;
@@ -225,7 +248,7 @@ async function runSync(
       );
     }
     if (page.nextStart === undefined) break;
-    next = Math.max(page.nextStart, position ?? seriesStart);
+    next = Math.max(page.nextStart, position ?? seriesStart, floor);
   }
 
   if (more) {
@@ -243,7 +266,7 @@ async function runSync(
       msg.providerSymbol ?? symbol,
       provider,
       deps,
-      verifiedThrough ?? position,
+      Math.max(verifiedThrough ?? position, floor),
       Math.min(position, now - limits.settleMs),
       now,
     );
@@ -375,7 +398,8 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
   const limits = deps.limits;
   const end = Math.min(job.to, lastClosedOpenTime(interval, now));
   const provider = deps.providerFor(job.source);
-  let cursor = job.cursor;
+  // The window slides while a job runs: chunks never ask for bars that would be stamped already expired.
+  let cursor = Math.max(job.cursor, retentionFloor(interval, deps.retentionDays, now));
   let written = 0;
   let pages = 0;
   let done = false;

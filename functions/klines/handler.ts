@@ -79,6 +79,7 @@ export const handler = createHandler('klines', {
         inserted: report.inserted,
         updated: report.updated,
         unchanged: report.unchanged,
+        expired: report.expired,
         rejected: 0,
         series: s
           ? {

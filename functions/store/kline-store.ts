@@ -7,11 +7,18 @@
  *   Series:  pk = SERIES#<SYMBOL>                 sk = <interval>      firstTs,lastTs,count,rev,updatedAt
  * The series item is the per-(symbol, interval) summary: it answers "is there such a series", bounds reads that
  * omit `from`, and its `rev` (bumped by every write that changes a bar) versions cache keys.
+ *
+ * Retention (functions/store/retention.ts): K-line items of intervals with a retention carry `expiresAt` (epoch
+ * seconds) = open time + retention. Reads drop items whose stamp has passed (DynamoDB's TTL deletes them up to
+ * ~48 h late), upserts skip bars that would be stamped already expired. The series item's firstTs/count are not
+ * lowered when TTL deletes old bars: they describe what was written.
  */
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Interval, StoredBar } from '../common/domain.js';
 import { batchWriteAll, type BatchOptions, type WriteRequest } from './batch.js';
 import { BUCKET_KIND, bucketId, bucketsBetween, klinePk, klineSk, type Bucket } from './buckets.js';
+import { isExpired, klineExpiresAt, type KlineRetentionDays } from './retention.js';
+import { TABLE_KEYS } from './table.js';
 
 export interface SeriesMeta {
   symbol: string;
@@ -27,6 +34,8 @@ export interface UpsertReport {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Bars older than the interval's retention window: not written (they would be stamped already expired). */
+  expired: number;
   /** Series summary after the write (null when nothing was stored before and nothing was written). */
   series: SeriesMeta | null;
 }
@@ -61,6 +70,15 @@ const sameBar = (a: StoredBar, b: StoredBar) =>
   a.low === b.low &&
   a.close === b.close &&
   (a.volume ?? null) === (b.volume ?? null);
+
+export interface KlineStoreOptions {
+  /** Days kept per interval (TTL stamp = open time + days); unlisted intervals are kept forever. Default: none. */
+  retentionDays?: KlineRetentionDays;
+  /** Clock (epoch ms) for the expiry checks; tests pin it. */
+  now?: () => number;
+}
+
+const TTL = TABLE_KEYS.ttlAttribute;
 
 const fromItem = (it: Record<string, unknown>): StoredBar => ({
   ts: it.t as number,
@@ -109,7 +127,14 @@ export class DynamoKlineStore implements KlineStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly batchOptions: BatchOptions = {},
-  ) {}
+    options: KlineStoreOptions = {},
+  ) {
+    this.retention = options.retentionDays ?? {};
+    this.now = options.now ?? Date.now;
+  }
+
+  private readonly retention: KlineRetentionDays;
+  private readonly now: () => number;
 
   async ping(): Promise<void> {
     await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
@@ -127,10 +152,18 @@ export class DynamoKlineStore implements KlineStore {
     return items.map(toSeries);
   }
 
-  /** One bucket's bars within [fromSk, toSk], following LastEvaluatedKey across 1 MB pages. */
-  private async queryBucket(pk: string, from: number, to: number): Promise<StoredBar[]> {
+  /**
+   * One bucket's live items within [fromSk, toSk], following LastEvaluatedKey across 1 MB pages. Items whose TTL
+   * stamp has passed are dropped here, so no read depends on when DynamoDB actually deletes them.
+   */
+  private async queryBucketItems(pk: string, from: number, to: number): Promise<Record<string, unknown>[]> {
     const items = await this.queryAll({ pk, skFrom: klineSk(from), skTo: klineSk(to) });
-    return items.map(fromItem);
+    const now = this.now();
+    return items.filter((it) => !isExpired(it[TTL], now));
+  }
+
+  private async queryBucket(pk: string, from: number, to: number): Promise<StoredBar[]> {
+    return (await this.queryBucketItems(pk, from, to)).map(fromItem);
   }
 
   private async queryAll(q: { pk: string; skFrom?: string; skTo?: string }): Promise<Record<string, unknown>[]> {
@@ -173,9 +206,22 @@ export class DynamoKlineStore implements KlineStore {
     // Last occurrence of a time wins, as a re-sent forming bar would.
     const byTs = new Map<number, StoredBar>();
     for (const b of input) byTs.set(b.ts, b);
-    const bars = [...byTs.values()].sort((a, b) => a.ts - b.ts);
+    // Bars older than the retention window would be stamped already expired: invisible at once, so not written.
+    const now = this.now();
+    let expired = 0;
+    const stamp = new Map<number, number | undefined>();
+    const bars: StoredBar[] = [];
+    for (const b of [...byTs.values()].sort((x, y) => x.ts - y.ts)) {
+      const exp = klineExpiresAt(interval, b.ts, this.retention);
+      if (exp !== undefined && isExpired(exp, now)) {
+        expired++;
+        continue;
+      }
+      stamp.set(b.ts, exp);
+      bars.push(b);
+    }
     if (bars.length === 0)
-      return { inserted: 0, updated: 0, unchanged: 0, series: await this.getSeries(symbol, interval) };
+      return { inserted: 0, updated: 0, unchanged: 0, expired, series: await this.getSeries(symbol, interval) };
 
     // Read what is stored for the touched span of each bucket, so the answer can say inserted/updated/unchanged
     // and unchanged bars cost no write capacity. (Concurrent writers of the same bar may both count it as an
@@ -188,15 +234,15 @@ export class DynamoKlineStore implements KlineStore {
       if (!g) groups.set(id, (g = []));
       g.push(b);
     }
-    const existing = new Map<number, StoredBar>();
+    const existing = new Map<number, { bar: StoredBar; expiresAt: unknown }>();
     const groupList = [...groups.entries()];
     for (let i = 0; i < groupList.length; i += READ_CONCURRENCY) {
       const res = await Promise.all(
         groupList
           .slice(i, i + READ_CONCURRENCY)
-          .map(([id, g]) => this.queryBucket(klinePk(symbol, interval, id), g[0]!.ts, g[g.length - 1]!.ts)),
+          .map(([id, g]) => this.queryBucketItems(klinePk(symbol, interval, id), g[0]!.ts, g[g.length - 1]!.ts)),
       );
-      for (const r of res) for (const b of r) existing.set(b.ts, b);
+      for (const r of res) for (const it of r) existing.set(it.t as number, { bar: fromItem(it), expiresAt: it[TTL] });
     }
 
     let inserted = 0;
@@ -205,11 +251,13 @@ export class DynamoKlineStore implements KlineStore {
     const writes: WriteRequest[] = [];
     for (const b of bars) {
       const old = existing.get(b.ts);
-      if (old && sameBar(old, b)) {
+      const exp = stamp.get(b.ts);
+      if (old && sameBar(old.bar, b)) {
         unchanged++;
-        continue;
-      }
-      if (old) updated++;
+        // Same bar, same stamp: nothing to write. Same bar, other stamp (written before the policy or under
+        // another retention): re-put it so the current policy applies; readers see no change, so no new rev.
+        if (old.expiresAt === exp) continue;
+      } else if (old) updated++;
       else inserted++;
       writes.push({
         PutRequest: {
@@ -222,14 +270,16 @@ export class DynamoKlineStore implements KlineStore {
             l: b.low,
             c: b.close,
             ...(b.volume === null ? {} : { v: b.volume }),
+            ...(exp === undefined ? {} : { [TTL]: exp }),
           },
         },
       });
     }
-    if (writes.length === 0) return { inserted, updated, unchanged, series: await this.getSeries(symbol, interval) };
-    await batchWriteAll(this.doc, this.table, writes, this.batchOptions);
+    if (writes.length > 0) await batchWriteAll(this.doc, this.table, writes, this.batchOptions);
+    if (inserted + updated === 0)
+      return { inserted, updated, unchanged, expired, series: await this.getSeries(symbol, interval) };
     const series = await this.bumpSeries(symbol, interval, bars[0]!.ts, bars[bars.length - 1]!.ts, inserted);
-    return { inserted, updated, unchanged, series };
+    return { inserted, updated, unchanged, expired, series };
   }
 
   /** rev+1, count+inserted, and widen [firstTs, lastTs]; the widening uses conditions so racing writers converge. */

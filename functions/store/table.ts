@@ -1,8 +1,9 @@
 /**
  * The one DynamoDB table. Generic string keys `pk`/`sk` so K-lines and the small entities share it (single-table
  * design: one set of IAM grants, alarms and backups). The CDK stack and the local runtime both create the table
- * from these names. `expiresAt` (epoch SECONDS) is the TimeToLive attribute: jobs, backfill index items and
- * signal-alert dedupe items expire through it. lib/data.ts deploys the table's TTL from this same constant
+ * from these names. `expiresAt` (epoch SECONDS) is the TimeToLive attribute: jobs, backfill index items,
+ * signal-alert dedupe items and the K-lines of intervals with a retention (functions/store/retention.ts) expire
+ * through it. lib/data.ts deploys the table's TTL from this same constant
  * (TTL_ATTRIBUTE), so the runtime and the stack cannot name different attributes.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';

@@ -64,6 +64,12 @@ export const handler = createHandler('symbols', {
     const jobs = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
     // The queue is resolved only when the request is valid and the job is created (validation errors come first).
     const queue = { send: (...a: Parameters<QueueSender['send']>) => getQueueSender().send(...a) };
-    return requestBackfill(params.symbol, body, { symbols, jobs, queue, now: Date.now });
+    return requestBackfill(params.symbol, body, {
+      symbols,
+      jobs,
+      queue,
+      now: Date.now,
+      retentionDays: getConfig().klineRetentionDays,
+    });
   },
 });

@@ -22,6 +22,7 @@ import { getProvider } from '../../functions/ingest/providers/index.js';
 import { handleBatch } from '../../functions/ingest/worker-handler.js';
 import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from '../../functions/ingest/worker.js';
 import { createDocClient } from '../../functions/store/client.js';
+import type { KlineRetentionDays } from '../../functions/store/retention.js';
 import { startTestTable } from '../support/dynalite.js';
 import { FakeProvider, type SourceBar } from '../support/fake-provider.js';
 import { InProcessQueue } from '../support/sqs-standin.js';
@@ -55,6 +56,8 @@ export async function startHarness(opts: {
   limits?: Partial<WorkerLimits>;
   doc?: (real: DynamoDBDocumentClient) => DynamoDBDocumentClient;
   tableName?: string;
+  /** K-line retention for the store and the worker (on the virtual clock); none by default. */
+  retentionDays?: KlineRetentionDays;
 }): Promise<Harness> {
   const t = await startTestTable(opts.tableName ?? `ingest-${Math.random().toString(36).slice(2, 8)}`);
   const table: LocalTable = {
@@ -70,7 +73,12 @@ export async function startHarness(opts: {
   const metrics = new CountingMetrics();
   const refreshes: string[] = [];
   const doc = opts.doc ? opts.doc(table.doc) : table.doc;
-  const klines = new DynamoKlineStore(doc, table.tableName, { sleep: async () => {} });
+  const klines = new DynamoKlineStore(
+    doc,
+    table.tableName,
+    { sleep: async () => {} },
+    { retentionDays: opts.retentionDays, now: () => clock.now },
+  );
   const cache = new ResilientCache(new MemoryCache(16 * 1024 * 1024), { timeoutMs: 1000, cooldownMs: 0 });
   const checkpoints = new DynamoCheckpointStore(doc, table.tableName);
   const jobs = new DynamoBackfillJobStore(doc, table.tableName);
@@ -86,6 +94,7 @@ export async function startHarness(opts: {
     providerFor: (spec) => getProvider(spec, providerCfg),
     now: () => clock.now,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    retentionDays: opts.retentionDays,
     fetchPolicy: { maxInlineWaitMs: 2_000, transientRetryMs: 1, sleep: async () => {} },
   };
   const dispatcherDeps: DispatcherDeps = {

@@ -97,6 +97,29 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     for (const gone of ['sourceUrl', 'sourceLabel', 'alerts']) expect(item, gone).not.toHaveProperty(gone);
   });
 
+  it('reports 1-minute bars older than the retention window as expired and does not store them', async () => {
+    const put = await svc.fetch('/api/v1/symbols/RET1M', {
+      method: 'PUT',
+      headers: { ...key(), 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'upload', intervals: ['1m'] }),
+    });
+    expect(put.status).toBe(201);
+    const recent = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 86_400_000;
+    const bar = (t: number) => ({ time: new Date(t).toISOString(), open: 1, high: 2, low: 0.5, close: 1.5 });
+    // Default KLINE_RETENTION_DAYS keeps 1m bars 400 days: two from 2001 expire, two from two days ago are kept.
+    const bars = [bar(Date.UTC(2001, 0, 2)), bar(Date.UTC(2001, 0, 2, 0, 1)), bar(recent), bar(recent + 60_000)];
+    const res = await svc.fetch('/api/v1/klines/RET1M?interval=1m', {
+      method: 'POST',
+      headers: { ...key(), 'content-type': 'application/json' },
+      body: JSON.stringify(bars),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ received: 4, inserted: 2, expired: 2, rejected: 0 });
+    const stored = (await svc.scanAll()).filter((i) => String(i.pk).startsWith('K#RET1M#1m#'));
+    expect(stored).toHaveLength(2);
+    for (const item of stored) expect(item.expiresAt).toBe(Math.floor(Number(item.t) / 1000) + 400 * 86_400);
+  });
+
   it('uploads CSV idempotently and reports inserted / updated / unchanged', async () => {
     const post = (body: string, ctype: string) =>
       svc.fetch('/api/v1/klines/SPY?interval=1d', {
@@ -108,7 +131,7 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(first.status).toBe(200);
     const r1 = (await first.json()) as Record<string, number>;
     const rows = fixture.trim().split('\n').length - 1;
-    expect(r1).toMatchObject({ received: rows, inserted: rows, updated: 0, unchanged: 0, rejected: 0 });
+    expect(r1).toMatchObject({ received: rows, inserted: rows, updated: 0, unchanged: 0, expired: 0, rejected: 0 });
     const again = (await (await post(fixture, 'text/csv')).json()) as Record<string, number>;
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: rows });
     // A corrected last bar as JSON: one update, and the series rev moves.

@@ -54,6 +54,30 @@ describe('config', () => {
     expect(() => loadConfig({ SECRET_KEY: base.SECRET_KEY })).toThrow(/TABLE_NAME is required/);
   });
 
+  it('KLINE_RETENTION_DAYS: 1m kept 400 days by default, a JSON object of known intervals → positive whole days', () => {
+    expect(loadConfig(base).klineRetentionDays).toEqual({ '1m': 400 });
+    expect(loadConfig({ ...base, KLINE_RETENTION_DAYS: '{"1m": 30, "5m": 1830}' }).klineRetentionDays).toEqual({
+      '1m': 30,
+      '5m': 1830,
+    });
+    expect(loadConfig({ ...base, KLINE_RETENTION_DAYS: '{}' }).klineRetentionDays).toEqual({}); // keep everything
+  });
+
+  it('KLINE_RETENTION_DAYS: unknown intervals, non-positive or fractional days and non-objects fail, naming it', () => {
+    expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: '{"2m": 30}' })).toThrow(
+      /KLINE_RETENTION_DAYS names an unknown interval "2m"/,
+    );
+    expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: '{"1m": 0}' })).toThrow(
+      /KLINE_RETENTION_DAYS "1m" must be a whole number of days/,
+    );
+    expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: '{"1m": 1.5}' })).toThrow(/KLINE_RETENTION_DAYS "1m"/);
+    expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: '{"1m": "400"}' })).toThrow(/KLINE_RETENTION_DAYS "1m"/);
+    expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: '400' })).toThrow(
+      /KLINE_RETENTION_DAYS must be a JSON object/,
+    );
+    expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: '[400]' })).toThrow(/KLINE_RETENTION_DAYS must be/);
+  });
+
   it('lists every problem at once', () => {
     try {
       loadConfig({ CORS_ORIGINS: '["*"]' });

@@ -308,11 +308,9 @@ describe('BatchWrite retry of UnprocessedItems (aws-sdk-client-mock: dynalite ne
   it('gives up after maxAttempts with an error saying how many writes remain', async () => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
     const mock = mockClient(doc);
-    mock
-      .on(BatchWriteCommand)
-      .callsFake((input: { RequestItems: Record<string, WriteRequest[]> }) => ({
-        UnprocessedItems: { T: input.RequestItems.T!.slice(0, 2) },
-      }));
+    mock.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, WriteRequest[]> }) => ({
+      UnprocessedItems: { T: input.RequestItems.T!.slice(0, 2) },
+    }));
     const err = await batchWriteAll(doc, 'T', reqs(10), { maxAttempts: 3, sleep: async () => {} }).catch(
       (e: unknown) => e,
     );
@@ -320,5 +318,110 @@ describe('BatchWrite retry of UnprocessedItems (aws-sdk-client-mock: dynalite ne
     expect((err as UnprocessedItemsError).remaining).toBe(2);
     expect(mock.commandCalls(BatchWriteCommand)).toHaveLength(3);
     mock.restore();
+  });
+});
+
+describe('K-line retention (TTL stamps; dynalite never deletes, so reads must drop expired items themselves)', () => {
+  let t: TestTable;
+  let doc: DynamoDBDocumentClient;
+  const clock = { now: Date.UTC(2026, 5, 1, 12) };
+  const retentionDays = { '1m': 400 };
+  let store: DynamoKlineStore;
+  const TTL = TABLE_KEYS.ttlAttribute;
+  const raw = async (symbol: string, interval: '1m' | '1d', ts: number) =>
+    (
+      await doc.send(
+        new GetCommand({
+          TableName: t.tableName,
+          Key: { pk: klinePk(symbol, interval, bucketId(BUCKET_KIND[interval], ts)), sk: new Date(ts).toISOString() },
+        }),
+      )
+    ).Item;
+
+  beforeAll(async () => {
+    t = await startTestTable();
+    doc = createDocClient({ endpoint: t.endpoint });
+    store = new DynamoKlineStore(doc, t.tableName, {}, { retentionDays, now: () => clock.now });
+  });
+  afterAll(async () => {
+    doc.destroy();
+    await t.close();
+  });
+
+  it('stamps 1m items with open time + 400 days and 1d items with nothing; a re-sent bar stays unchanged', async () => {
+    const m0 = Date.UTC(2026, 4, 31, 23, 58); // crosses a day bucket
+    const minutes = [bar(m0), bar(m0 + 60_000), bar(m0 + 120_000)];
+    expect(await store.upsert('TTL', '1m', minutes)).toMatchObject({ inserted: 3, expired: 0 });
+    for (const b of minutes) {
+      expect((await raw('TTL', '1m', b.ts))![TTL]).toBe(b.ts / 1000 + 400 * 86_400);
+    }
+    const again = await store.upsert('TTL', '1m', minutes);
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, expired: 0 });
+    expect(again.series?.rev).toBe(1);
+
+    const d0 = Date.UTC(2020, 0, 1);
+    expect(await store.upsert('TTL', '1d', [bar(d0), bar(d0 + DAY)])).toMatchObject({ inserted: 2, expired: 0 });
+    expect((await raw('TTL', '1d', d0))![TTL]).toBeUndefined();
+    expect(await store.readRange('TTL', '1d', { from: d0, to: d0 + DAY })).toHaveLength(2);
+  });
+
+  it('a bar written before the policy is re-stamped on re-send, still "unchanged" and without a new rev', async () => {
+    const m0 = Date.UTC(2026, 4, 20, 9, 30);
+    const plain = new DynamoKlineStore(doc, t.tableName); // no retention: no stamp
+    await plain.upsert('OLDPOL', '1m', [bar(m0)]);
+    expect((await raw('OLDPOL', '1m', m0))![TTL]).toBeUndefined();
+    const r = await store.upsert('OLDPOL', '1m', [bar(m0)]);
+    expect(r).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+    expect(r.series?.rev).toBe(1);
+    expect((await raw('OLDPOL', '1m', m0))![TTL]).toBe(m0 / 1000 + 400 * 86_400);
+  });
+
+  it('drops items whose stamp has passed from reads, before DynamoDB gets round to deleting them', async () => {
+    const m0 = Date.UTC(2026, 4, 10, 0, 0);
+    const bars = Array.from({ length: 5 }, (_, i) => bar(m0 + i * 60_000, 10 + i));
+    await store.upsert('EXP', '1m', bars);
+    // An item TTL has not deleted yet (stamp a second ago), written directly.
+    await doc.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [t.tableName]: [
+            {
+              PutRequest: {
+                Item: {
+                  pk: klinePk('EXP', '1m', bucketId('day', m0)),
+                  sk: new Date(m0 + 2 * 60_000).toISOString(),
+                  t: m0 + 2 * 60_000,
+                  o: 1,
+                  h: 1,
+                  l: 1,
+                  c: 1,
+                  [TTL]: Math.floor(clock.now / 1000) - 1,
+                },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const read = await store.readRange('EXP', '1m', { from: m0, to: m0 + DAY });
+    expect(read.map((b) => b.ts)).toEqual([0, 1, 3, 4].map((i) => m0 + i * 60_000));
+    const bucket = bucketsBetween('1m', m0, m0)[0]!;
+    expect(await store.readBucket('EXP', '1m', bucket)).toHaveLength(4);
+
+    // 401 days on, every one of them has expired: nothing is returned, whether or not TTL has deleted them.
+    const later = new DynamoKlineStore(doc, t.tableName, {}, { retentionDays, now: () => m0 + 401 * DAY });
+    expect(await later.readRange('EXP', '1m', { from: m0, to: m0 + DAY })).toEqual([]);
+    expect(await store.readRange('EXP', '1m', { from: m0, to: m0 + DAY })).toHaveLength(4);
+  });
+
+  it('does not write bars that would be stamped already expired, and says how many', async () => {
+    const old = Date.UTC(2024, 0, 2, 3, 4); // > 400 days before the clock
+    const fresh = Date.UTC(2026, 4, 30, 3, 4);
+    const r = await store.upsert('AGED', '1m', [bar(old), bar(old + 60_000), bar(fresh)]);
+    expect(r).toMatchObject({ inserted: 1, updated: 0, unchanged: 0, expired: 2 });
+    expect(r.series).toMatchObject({ firstTs: fresh, lastTs: fresh, count: 1 });
+    expect(await raw('AGED', '1m', old)).toBeUndefined();
+    const none = await store.upsert('NONE', '1m', [bar(old)]);
+    expect(none).toEqual({ inserted: 0, updated: 0, unchanged: 0, expired: 1, series: null });
   });
 });
