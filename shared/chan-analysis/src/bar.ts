@@ -172,8 +172,13 @@ function price(v: unknown, idx: number, field: 'open' | 'high' | 'low' | 'close'
   return v;
 }
 
-/** Validated prices and optional numbers of one input bar (a reusable record: no allocation per bar). */
+/**
+ * Validated prices and optional numbers of one input bar (a reusable record: no allocation per bar). The values
+ * travel in this record rather than as arguments: a double passed to a call that is not inlined is boxed.
+ */
 export class BarFields {
+  /** Open time (ms); read by `BarStore.push` and `Level.pushValues`, not by `setLast` / `replaceLastValues`. */
+  time = 0;
   open = 0;
   high = 0;
   low = 0;
@@ -278,10 +283,10 @@ export class BarStore {
   private readonly viewList: Bar[] = [];
 
   /** Appends bar `length` (no time-order check: the level does it). */
-  push(time: number, label: string | undefined, f: BarFields): void {
+  push(label: string | undefined, f: BarFields): void {
     const i = this.length;
     if (i === this.time.length) this.grow(i + 1);
-    this.time[i] = time;
+    this.time[i] = f.time;
     // An index store: `reserve` may have pre-sized the array (a push would grow it again from its length).
     this.labels[i] = label;
     this.length = i + 1;

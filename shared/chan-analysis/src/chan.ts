@@ -115,7 +115,8 @@ export class ChanAnalyzer {
     } else {
       readBarPrices(input, n, this.autofix, f);
       readBarExtras(input, n, f);
-      level.pushValues(time, text, f);
+      f.time = time;
+      level.pushValues(text, f);
       if (n < this.minTouched) this.minTouched = n;
     }
     this.stale = true;
@@ -140,7 +141,10 @@ export class ChanAnalyzer {
         return level.bars;
       },
       indicators: level.indicators,
-      mergedBars: level.merged,
+      // Likewise: merged bars live in columns, their objects are made on first read.
+      get mergedBars() {
+        return level.merged;
+      },
       strokes: level.bi.list,
       segments: this.segments.segs,
       segmentsOfSegments: this.segmentsOfSegments.segs,

@@ -15,7 +15,7 @@ import { CHANPY, type ChanConfig } from './config.js';
 import { MacdSeries } from './indicators/macd.js';
 import { RsiSeries } from './indicators/rsi.js';
 import { fractalAt } from './kline/fractal.js';
-import { KlcPrices, MergedKLine, MergedUndo } from './kline/merged-bar.js';
+import { MergedBars, MergedUndo, type MergedKLine } from './kline/merged-bar.js';
 import { DOWN, FX_NONE, UP, type Bar, type IndicatorSeries } from './types.js';
 
 /** What the last push did to the merged bars. */
@@ -36,12 +36,11 @@ export class Level {
   readonly store = new BarStore();
   readonly macd: MacdSeries;
   readonly rsi: RsiSeries | undefined;
-  /** Merged bars (chan.py CKLine list); the last one can still grow. */
-  readonly merged: MergedKLine[] = [];
   readonly bi: BiList;
 
   private lastPush = PUSH_NONE;
-  private readonly klcPrices = new KlcPrices();
+  /** The merged bars' values (columns); objects only on demand (`merged`, stroke ends). */
+  private readonly mb = new MergedBars();
   private readonly mergedUndo = new MergedUndo();
   private readonly biUndo = new BiUndo();
 
@@ -51,7 +50,7 @@ export class Level {
   ) {
     this.macd = new MacdSeries(config.macd.fast, config.macd.slow, config.macd.signal);
     this.rsi = opts?.rsi === true ? new RsiSeries(config.rsiCycle) : undefined;
-    this.bi = new BiList(this.merged, config);
+    this.bi = new BiList(this.mb, config);
     const m = this.macd,
       r = this.rsi;
     this.indicators = {
@@ -80,7 +79,16 @@ export class Level {
   reserve(n: number): void {
     this.store.reserve(n);
     this.macd.reserve(n);
-    this.klcPrices.reserve(n);
+    this.mb.p.reserve(n);
+  }
+
+  /**
+   * Merged bars (chan.py CKLine list); the last one can still grow. Made on first read (the merge works on columns):
+   * one array, brought up to date on each read. Its objects are views equal in value, not in identity, to the
+   * strokes' end merged bars.
+   */
+  get merged(): readonly MergedKLine[] {
+    return this.mb.list();
   }
 
   /** The raw bars as `Bar` views (index = idx): one live array, extended on each read. */
@@ -99,14 +107,17 @@ export class Level {
     if (bar.idx !== n) {
       throw new BarValidationError(bar.idx, 'time', `bar idx ${bar.idx} pushed at position ${n}`);
     }
-    this.pushValues(bar.time, bar.label, fieldsOf(bar));
+    const f = fieldsOf(bar);
+    f.time = bar.time;
+    this.pushValues(bar.label, f);
   }
 
   /**
-   * Appends a closed bar from validated values (no Bar object): `time` must be later than the last bar's.
+   * Appends a closed bar from validated values (no Bar object): `f.time` must be later than the last bar's.
    * `label` undefined: formatted from the time when first read.
    */
-  pushValues(time: number, label: string | undefined, f: BarFields): void {
+  pushValues(label: string | undefined, f: BarFields): void {
+    const time = f.time;
     const store = this.store;
     const n = store.length;
     if (n > 0 && !(time > store.time[n - 1])) {
@@ -117,10 +128,10 @@ export class Level {
       );
     }
     this.bi.deleteVirtual();
-    store.push(time, label, f);
-    this.macd.push(f.close);
+    store.push(label, f);
+    this.macd.pushFrom(f);
     if (this.rsi !== undefined) this.rsi.push(f.close);
-    this.merge(n, f.high, f.low);
+    this.merge(n, f);
   }
 
   /** The still-forming last bar changed: same idx and the same open time. */
@@ -148,7 +159,7 @@ export class Level {
     store.setLast(label, f);
     this.macd.replaceLast(f.close);
     if (this.rsi !== undefined) this.rsi.replaceLast(f.close);
-    this.merge(n - 1, f.high, f.low);
+    this.merge(n - 1, f);
   }
 
   /**
@@ -157,7 +168,7 @@ export class Level {
    */
   strokes(): readonly Bi[] {
     const bl = this.bi;
-    if (!bl.virtualApplied && this.merged.length > 0) bl.addVirtual(this.merged[this.merged.length - 1]);
+    if (!bl.virtualApplied && this.mb.count > 0) bl.addVirtual(this.mb.count - 1);
     return bl.list;
   }
 
@@ -167,35 +178,38 @@ export class Level {
     return this.bi.list;
   }
 
-  private merge(bar: number, high: number, low: number): void {
-    const klc = this.merged;
-    const n = klc.length;
-    const p = this.klcPrices;
+  /** Bar `bar`'s range into the merged bars. The prices are read from `f`, not passed: doubles passed to a call
+   * that is not inlined are boxed, one heap number each per bar. */
+  private merge(bar: number, f: BarFields): void {
+    const high = f.high,
+      low = f.low;
+    const mb = this.mb;
+    const n = mb.count;
     if (n === 0) {
       // Start-of-series rule: the first merged bar is UP, so an inclusion with bar 1 merges upwards.
-      klc.push(new MergedKLine(0, UP, bar, high, low, p));
+      mb.add(UP, bar, f);
       this.lastPush = PUSH_FIRST;
       return;
     }
-    // MergedKLine.relation, read from the columns (the per-bar path).
+    const p = mb.p;
+    // §4.1 relation with the last merged bar.
     const mh = p.high[n - 1],
       ml = p.low[n - 1];
     if ((mh >= high && ml <= low) || (mh <= high && ml >= low)) {
-      const last = klc[n - 1];
-      this.mergedUndo.save(last);
-      last.absorb(bar, high, low);
+      this.mergedUndo.save(p, n - 1);
+      mb.absorb(n - 1, bar, f);
       this.lastPush = PUSH_COMBINE;
       return;
     }
-    klc.push(new MergedKLine(n, mh > high && ml > low ? DOWN : UP, bar, high, low, p));
+    mb.add(mh > high && ml > low ? DOWN : UP, bar, f);
     if (n >= 2) {
-      const fx = fractalAt(p, n - 1);
+      const fx = fractalAt(mb.p, n - 1);
       if (fx !== FX_NONE) {
         // Only a fractal can change the strokes (updateSure returns at once otherwise): undo state only then.
-        p.fx[n - 1] = fx;
+        mb.p.fx[n - 1] = fx;
         this.bi.saveUndo(this.biUndo);
         this.lastPush = PUSH_NEW_FX;
-        this.bi.updateSure(klc[n - 1]);
+        this.bi.updateSure(n - 1);
         return;
       }
     }
@@ -203,21 +217,21 @@ export class Level {
   }
 
   private undoMerge(): void {
-    const klc = this.merged;
+    const mb = this.mb;
     switch (this.lastPush) {
       case PUSH_FIRST:
-        klc.pop();
+        mb.pop();
         break;
       case PUSH_COMBINE:
-        this.mergedUndo.restore(klc[klc.length - 1]);
+        this.mergedUndo.restore(mb.p, mb.count - 1);
         break;
       case PUSH_NEW:
-        klc.pop();
+        mb.pop();
         break;
       case PUSH_NEW_FX:
-        klc.pop();
+        mb.pop();
         this.bi.restoreUndo(this.biUndo);
-        klc[klc.length - 1].fx = FX_NONE;
+        mb.p.fx[mb.count - 1] = FX_NONE;
         break;
       default:
         throw new Error('replaceLast: nothing to undo');

@@ -8,10 +8,13 @@
  *
  * `dirtyFrom` is the lowest stroke index added, removed or changed (end, sureness) since the caller last reset it;
  * the segment code can recompute from there.
+ *
+ * Candidate merged bars are handled by idx, read from the level's columns; an object (`MergedBars.at`) is made only
+ * for a merged bar that becomes a stroke end.
  */
 import type { ChanConfig } from '../config.js';
-import { FX_BOTTOM, FX_NONE, FX_TOP, UP } from '../types.js';
-import type { MergedKLine } from '../kline/merged-bar.js';
+import { FX_BOTTOM, FX_NONE, FX_TOP, UP, type FxType } from '../types.js';
+import type { MergedBars, MergedKLine } from '../kline/merged-bar.js';
 import { Bi } from './bi.js';
 import { StrokeRules } from './rules.js';
 
@@ -27,8 +30,8 @@ export class BiUndo {
 
 export class BiList {
   readonly list: Bi[] = [];
-  /** Fractals seen before the first stroke (§6.7), in insertion order. */
-  private readonly freeFx: MergedKLine[] = [];
+  /** Fractals (merged bar idx) seen before the first stroke (§6.7), in insertion order. */
+  private readonly freeFx: number[] = [];
   readonly rules: StrokeRules;
   private readonly allowSubPeak: boolean;
   /** True while the virtual overlay is applied (possibly as "no change"). */
@@ -38,10 +41,10 @@ export class BiList {
   dirtyFrom = Infinity;
 
   constructor(
-    private readonly klc: MergedKLine[],
+    private readonly mb: MergedBars,
     cfg: ChanConfig,
   ) {
-    this.rules = new StrokeRules(klc, cfg);
+    this.rules = new StrokeRules(mb, cfg);
     this.allowSubPeak = cfg.biAllowSubPeak;
   }
 
@@ -67,31 +70,34 @@ export class BiList {
   }
 
   /**
-   * §6.3, run when merged bar K+1 has just been created and K's fractal decided. The virtual overlay must have been
-   * removed. Returns true when a stroke was added, removed or moved.
+   * §6.3, run when merged bar K+1 has just been created and K's fractal decided (K by idx). The virtual overlay must
+   * have been removed. Returns true when a stroke was added, removed or moved.
    */
-  updateSure(k: MergedKLine): boolean {
-    if (k.fx === FX_NONE) return false;
+  updateSure(k: number): boolean {
+    const fx = this.mb.p.fx[k] as FxType;
+    if (fx === FX_NONE) return false;
     const list = this.list;
     const n = list.length;
-    if (n === 0) return this.tryCreateFirst(k);
+    if (n === 0) return this.tryCreateFirst(k, fx);
     const last = list[n - 1];
-    if (k.fx === last.endKlc.fx) return this.tryUpdateEnd(k, false);
-    if (this.rules.canMakeBi(k, last.endKlc, false)) {
-      this.addBi(last.endKlc, k, true);
+    const s = last.endKlc;
+    if (fx === s.fx) return this.tryUpdateEnd(k, false);
+    if (this.rules.canMakeBi(k, s.idx, false)) {
+      this.addBi(s, this.mb.at(k), true);
       return true;
     }
     return this.updatePeak(k, false);
   }
 
   /** §6.7: the first stroke starts at the first stored free fractal that works, in insertion order. */
-  private tryCreateFirst(k: MergedKLine): boolean {
+  private tryCreateFirst(k: number, fx: FxType): boolean {
     const free = this.freeFx;
+    const fxs = this.mb.p.fx;
     for (let i = 0; i < free.length; i++) {
       const f = free[i];
-      if (f.fx === k.fx) continue;
+      if (fxs[f] === fx) continue;
       if (this.rules.canMakeBi(k, f, false)) {
-        this.addBi(f, k, true);
+        this.addBi(this.mb.at(f), this.mb.at(k), true);
         return true;
       }
     }
@@ -109,17 +115,19 @@ export class BiList {
    * Extension (§6.3 step 4): a same-type fractal at least as extreme moves the last stroke's end; equal extremes
    * move it to the later fractal. In virtual form K only needs the right direction, and the move is undoable.
    */
-  private tryUpdateEnd(k: MergedKLine, virtual: boolean): boolean {
+  private tryUpdateEnd(k: number, virtual: boolean): boolean {
     const n = this.list.length;
     if (n === 0) return false;
     const last = this.list[n - 1];
+    const p = this.mb.p;
     const ok =
       last.dir === UP
-        ? (virtual ? k.dir === UP : k.fx === FX_TOP) && k.high >= last.endVal
-        : (virtual ? k.dir !== UP : k.fx === FX_BOTTOM) && k.low <= last.endVal;
+        ? (virtual ? p.dir[k] === UP : p.fx[k] === FX_TOP) && p.high[k] >= last.endVal
+        : (virtual ? p.dir[k] !== UP : p.fx[k] === FX_BOTTOM) && p.low[k] <= last.endVal;
     if (!ok) return false;
-    if (virtual) this.virtualEnd(last, k);
-    else last.endKlc = k;
+    const kObj = this.mb.at(k);
+    if (virtual) this.virtualEnd(last, kObj);
+    else last.endKlc = kObj;
     this.dirty(n - 1);
     return true;
   }
@@ -135,17 +143,18 @@ export class BiList {
    * Sub-peak rule (§6.8, only with biAllowSubPeak = false): K beyond the last stroke's begin absorbs the last
    * stroke into an extension of the one before.
    */
-  private updatePeak(k: MergedKLine, virtual: boolean): boolean {
+  private updatePeak(k: number, virtual: boolean): boolean {
     if (this.allowSubPeak) return false;
     const list = this.list;
     const n = list.length;
     if (n < 2) return false;
     const last = list[n - 1],
       prev = list[n - 2];
+    const p = this.mb.p;
     if (last.dir === UP) {
-      if (k.low > last.beginVal) return false;
-    } else if (k.high < last.beginVal) return false;
-    if (!this.rules.isEndPeak(prev.beginKlc, k)) return false;
+      if (p.low[k] > last.beginVal) return false;
+    } else if (p.high[k] < last.beginVal) return false;
+    if (!this.rules.isEndPeak(prev.beginKlc.idx, k)) return false;
     if (last.dir === UP) {
       if (last.endVal > prev.beginVal) return false;
     } else if (last.endVal < prev.beginVal) return false;
@@ -163,10 +172,10 @@ export class BiList {
   }
 
   /**
-   * §6.9: overlay the unconfirmed last stroke for the latest merged bar K (virtual extension of the last stroke,
-   * or a new unsure stroke found scanning back from K). Call `deleteVirtual` before any further `updateSure`.
+   * §6.9: overlay the unconfirmed last stroke for the latest merged bar K (by idx: virtual extension of the last
+   * stroke, or a new unsure stroke found scanning back from K). Call `deleteVirtual` before any further `updateSure`.
    */
-  addVirtual(k: MergedKLine): boolean {
+  addVirtual(k: number): boolean {
     if (this.virtualApplied) this.deleteVirtual();
     this.virtualApplied = true;
     const list = this.list;
@@ -174,16 +183,17 @@ export class BiList {
     if (n === 0) return false;
     const last = list[n - 1];
     const s = last.endKlc;
-    if (k.idx === s.idx) return false;
-    if (last.dir === UP ? k.high >= s.high : k.low <= s.low) {
-      this.virtualEnd(last, k);
+    const si = s.idx;
+    if (k === si) return false;
+    const p = this.mb.p;
+    if (last.dir === UP ? p.high[k] >= p.high[si] : p.low[k] <= p.low[si]) {
+      this.virtualEnd(last, this.mb.at(k));
       this.dirty(n - 1);
       return true;
     }
-    const klc = this.klc;
-    for (let x = k; x.idx > s.idx; x = klc[x.idx - 1]) {
-      if (this.rules.canMakeBi(x, s, true)) {
-        this.addBi(s, x, false);
+    for (let x = k; x > si; x--) {
+      if (this.rules.canMakeBi(x, si, true)) {
+        this.addBi(s, this.mb.at(x), false);
         return true;
       }
       if (this.updatePeak(x, true)) return true;

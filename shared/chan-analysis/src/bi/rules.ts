@@ -1,11 +1,12 @@
 /**
  * Can two fractal merged bars make a stroke? (chan.py can_make_bi, chan-spec §6.4–§6.6.)
  * S is the start (the last stroke end, or a free fractal before the first stroke), E the candidate end.
- * Neighbours are looked up by index in the level's merged-bar array, which is why this is a class over it.
+ * Merged bars are given by idx and read from the level's merged-bar columns (no objects on this path), which is
+ * why this is a class over them.
  */
 import type { BiFxCheck, ChanConfig } from '../config.js';
 import { DOWN, FX_BOTTOM, FX_TOP, UP } from '../types.js';
-import type { MergedKLine } from '../kline/merged-bar.js';
+import type { MergedBars } from '../kline/merged-bar.js';
 
 const CHECK_STRICT = 0,
   CHECK_LOSS = 1,
@@ -35,7 +36,7 @@ export class StrokeRules {
   private readonly fxCheck: number;
 
   constructor(
-    private readonly klc: MergedKLine[],
+    private readonly mb: MergedBars,
     cfg: ChanConfig,
   ) {
     if (cfg.biAlgo !== 'normal' && cfg.biAlgo !== 'fx') throw new RangeError(`unknown biAlgo ${String(cfg.biAlgo)}`);
@@ -46,7 +47,8 @@ export class StrokeRules {
     this.fxCheck = checkCode(cfg.biFxCheck);
   }
 
-  canMakeBi(e: MergedKLine, s: MergedKLine, virtual: boolean): boolean {
+  /** Merged bars `e` and `s` by idx. */
+  canMakeBi(e: number, s: number, virtual: boolean): boolean {
     if (this.spanRule && !this.satisfySpan(e, s)) return false;
     if (!this.fxValid(s, e, virtual)) return false;
     if (this.endIsPeak && !this.isEndPeak(s, e)) return false;
@@ -54,90 +56,94 @@ export class StrokeRules {
   }
 
   /** §6.4. */
-  satisfySpan(e: MergedKLine, s: MergedKLine): boolean {
+  satisfySpan(e: number, s: number): boolean {
     const span = this.span(e, s);
     if (this.strict) return span >= 4;
-    const klc = this.klc;
-    const last = klc.length - 1;
+    const p = this.mb.p;
+    const first = p.firstBar,
+      lastBar = p.lastBar;
+    const last = this.mb.count - 1;
     let count = 0;
-    let t = s.idx + 1;
+    let t = s + 1;
     for (;;) {
-      count += klc[t].barCount;
+      count += lastBar[t] - first[t] + 1;
       // chan.py gives up when the count walks onto the last merged bar (it has no next); kept for parity.
       if (t >= last) return false;
-      if (t + 1 < e.idx) t++;
+      if (t + 1 < e) t++;
       else break;
     }
     return span >= 3 && count >= 3;
   }
 
-  private span(e: MergedKLine, s: MergedKLine): number {
-    let span = e.idx - s.idx;
+  private span(e: number, s: number): number {
+    let span = e - s;
     if (!this.gapAsKl || span >= 4) return span;
-    const klc = this.klc;
-    for (let t = s.idx; t < e.idx; t++) {
-      const x = klc[t],
-        n = klc[t + 1];
+    const p = this.mb.p;
+    const maxH = p.maxBarHigh,
+      minL = p.minBarLow;
+    for (let t = s; t < e; t++) {
       // Strict gap between the raw ranges; touching ranges are not a gap.
-      if (n.minBarLow > x.maxBarHigh || n.maxBarHigh < x.minBarLow) span++;
+      if (minL[t + 1] > maxH[t] || maxH[t + 1] < minL[t]) span++;
     }
     return span;
   }
 
   /** §6.5; for a virtual end E is any merged bar of the right direction and E.next is not looked at. */
-  fxValid(s: MergedKLine, e: MergedKLine, virtual: boolean): boolean {
-    const klc = this.klc;
-    const sPre = klc[s.idx - 1],
-      sNext = klc[s.idx + 1],
-      ePre = klc[e.idx - 1];
+  fxValid(s: number, e: number, virtual: boolean): boolean {
+    const p = this.mb.p;
+    const hi = p.high,
+      lo = p.low;
     const m = this.fxCheck;
-    if (s.fx === FX_TOP) {
-      if (virtual && e.dir !== DOWN) return false;
+    const sFx = p.fx[s];
+    if (sFx === FX_TOP) {
+      if (virtual && p.dir[e] !== DOWN) return false;
       let eHigh: number, sLow: number;
       if (m === CHECK_HALF) {
-        eHigh = Math.max(ePre.high, e.high);
-        sLow = Math.min(s.low, sNext.low);
+        eHigh = Math.max(hi[e - 1], hi[e]);
+        sLow = Math.min(lo[s], lo[s + 1]);
       } else if (m === CHECK_LOSS) {
-        eHigh = e.high;
-        sLow = s.low;
+        eHigh = hi[e];
+        sLow = lo[s];
       } else {
-        eHigh = Math.max(ePre.high, e.high);
-        if (!virtual) eHigh = Math.max(eHigh, klc[e.idx + 1].high);
-        sLow = Math.min(sPre.low, s.low, sNext.low);
+        eHigh = Math.max(hi[e - 1], hi[e]);
+        if (!virtual) eHigh = Math.max(eHigh, hi[e + 1]);
+        sLow = Math.min(lo[s - 1], lo[s], lo[s + 1]);
       }
-      if (m === CHECK_TOTALLY) return s.low > eHigh;
-      return s.high > eHigh && e.low < sLow;
+      if (m === CHECK_TOTALLY) return lo[s] > eHigh;
+      return hi[s] > eHigh && lo[e] < sLow;
     }
-    if (s.fx === FX_BOTTOM) {
-      if (virtual && e.dir !== UP) return false;
+    if (sFx === FX_BOTTOM) {
+      if (virtual && p.dir[e] !== UP) return false;
       let eLow: number, sHigh: number;
       if (m === CHECK_HALF) {
-        eLow = Math.min(ePre.low, e.low);
-        sHigh = Math.max(s.high, sNext.high);
+        eLow = Math.min(lo[e - 1], lo[e]);
+        sHigh = Math.max(hi[s], hi[s + 1]);
       } else if (m === CHECK_LOSS) {
-        eLow = e.low;
-        sHigh = s.high;
+        eLow = lo[e];
+        sHigh = hi[s];
       } else {
-        eLow = Math.min(ePre.low, e.low);
-        if (!virtual) eLow = Math.min(eLow, klc[e.idx + 1].low);
-        sHigh = Math.max(sPre.high, s.high, sNext.high);
+        eLow = Math.min(lo[e - 1], lo[e]);
+        if (!virtual) eLow = Math.min(eLow, lo[e + 1]);
+        sHigh = Math.max(hi[s - 1], hi[s], hi[s + 1]);
       }
-      if (m === CHECK_TOTALLY) return s.high < eLow;
-      return s.low < eLow && e.high > sHigh;
+      if (m === CHECK_TOTALLY) return hi[s] < eLow;
+      return lo[s] < eLow && hi[e] > sHigh;
     }
-    throw new Error(`stroke start merged bar ${s.idx} is not a fractal`);
+    throw new Error(`stroke start merged bar ${s} is not a fractal`);
   }
 
   /** §6.6: no merged bar strictly between S and E goes beyond E's extreme (only E is checked). */
-  isEndPeak(s: MergedKLine, e: MergedKLine): boolean {
-    const klc = this.klc;
-    const end = e.idx;
-    if (s.fx === FX_BOTTOM) {
-      const th = e.high;
-      for (let t = s.idx + 1; t < end; t++) if (klc[t].high > th) return false;
-    } else if (s.fx === FX_TOP) {
-      const th = e.low;
-      for (let t = s.idx + 1; t < end; t++) if (klc[t].low < th) return false;
+  isEndPeak(s: number, e: number): boolean {
+    const p = this.mb.p;
+    const sFx = p.fx[s];
+    if (sFx === FX_BOTTOM) {
+      const hi = p.high;
+      const th = hi[e];
+      for (let t = s + 1; t < e; t++) if (hi[t] > th) return false;
+    } else if (sFx === FX_TOP) {
+      const lo = p.low;
+      const th = lo[e];
+      for (let t = s + 1; t < e; t++) if (lo[t] < th) return false;
     }
     return true;
   }

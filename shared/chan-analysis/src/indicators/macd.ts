@@ -11,6 +11,13 @@ export interface MacdValues {
   macd: Float64Array;
 }
 
+/** A record holding a close (Level passes its reusable bar record). */
+export interface CloseOf {
+  readonly close: number;
+}
+
+const closeScratch = { close: 0.5 };
+
 /**
  * Incremental MACD over a growing series. `replaceLast` recomputes the last value from the previous one, which is
  * what a still-forming bar needs. Reading `dif`/`dea`/`macd` gives views of exactly `length` values; for hot loops
@@ -44,6 +51,15 @@ export class MacdSeries {
   }
 
   push(close: number): void {
+    closeScratch.close = close;
+    this.pushFrom(closeScratch);
+  }
+
+  /**
+   * `push(r.close)`. The per-bar path uses this form: the close is read here rather than passed, since a double
+   * passed to a call that is not inlined is boxed (a heap number per bar).
+   */
+  pushFrom(r: CloseOf): void {
     const i = this.length;
     if (i >= this.rawMacd.length) {
       const cap = i + 1;
@@ -54,13 +70,14 @@ export class MacdSeries {
       this.rawMacd = grown(this.rawMacd, cap);
     }
     this.length = i + 1;
-    this.compute(i, close);
+    this.compute(i, r);
   }
 
   /** The last bar's close changed (same bar, still forming). */
   replaceLast(close: number): void {
     if (this.length === 0) throw new RangeError('MacdSeries.replaceLast on an empty series');
-    this.compute(this.length - 1, close);
+    closeScratch.close = close;
+    this.compute(this.length - 1, closeScratch);
     this.viewLen = -1;
   }
 
@@ -69,7 +86,8 @@ export class MacdSeries {
     if (this.length > 0) this.length--;
   }
 
-  private compute(i: number, close: number): void {
+  private compute(i: number, r: CloseOf): void {
+    const close = r.close;
     if (i === 0) {
       this.emaFast[0] = close;
       this.emaSlow[0] = close;

@@ -1,9 +1,10 @@
 /**
  * A merged bar (chan.py CKLine) and the inclusion merge of one raw bar into it (chan-spec §4).
  *
- * Every value lives in the level's `KlcPrices` columns (typed arrays indexed by the merged bar's idx) and is read
- * through getters; the object itself is two fields. Every merged bar of a series survives, so its size is what
- * the garbage collector pays per merged bar; V8 would also box each double-valued field in its own heap number.
+ * Every value lives in the level's `KlcPrices` columns (typed arrays indexed by the merged bar's idx). The merge
+ * itself works on the columns only (`MergedBars`): one object per merged bar would be the largest allocation of a
+ * batch run, yet only stroke ends and readers of the merged-bar list need one. A `MergedKLine` is a view (idx,
+ * columns) that reads its values through getters.
  */
 import { reserved } from '../indicators/grow.js';
 import { DOWN, FX_NONE, UP, type Direction, type FxType, type MergedBar } from '../types.js';
@@ -11,6 +12,15 @@ import { DOWN, FX_NONE, UP, type Direction, type FxType, type MergedBar } from '
 /** Relation result of §4.1: COMBINE, or the direction of the new merged bar. */
 export const COMBINE = 0 as const;
 export type Relation = typeof COMBINE | Direction;
+
+/**
+ * A bar's range, passed as an object: doubles passed to a call that is not inlined are boxed (one heap number
+ * each per bar), fields of a reused record are not.
+ */
+export interface PriceRange {
+  readonly high: number;
+  readonly low: number;
+}
 
 /** Price columns of a level's merged bars, indexed by merged-bar idx (shared by all its MergedKLines). */
 export class KlcPrices {
@@ -71,18 +81,27 @@ function grownTo(a: Float64Array<ArrayBuffer>, cap: number): Float64Array<ArrayB
   return b;
 }
 
-export class MergedKLine implements MergedBar {
-  constructor(
-    readonly idx: number,
-    /** Fixed at creation: later merges follow it even if they reverse the move (§4.2). */
-    dir: Direction,
-    /** The first raw bar: its idx, high and low. */
-    bar: number,
-    high: number,
-    low: number,
-    /** The level's columns (this merged bar's values are at `idx`). */
-    private readonly p: KlcPrices,
-  ) {
+/**
+ * The merged bars of a level: their values live only in the `KlcPrices` columns, so the per-bar path allocates
+ * nothing. A `MergedKLine` object is made only where one is held: a stroke end (`at`) or the `merged` list of
+ * snapshots and outputs (`list`). An object is only (idx, columns), so any two objects of one idx read the same
+ * values; the stroke engine keeps one object per stroke end (compared by identity), the list its own ones.
+ */
+export class MergedBars {
+  readonly p = new KlcPrices();
+  /** Number of merged bars. */
+  count = 0;
+  /** The object `at` made last: the virtual stroke asks for the last merged bar at every snapshot. */
+  private lastAt: MergedKLine | null = null;
+  /** All objects up to `count` (the `list()` array). */
+  private readonly objs: MergedKLine[] = [];
+
+  /** Appends merged bar `count` with first raw bar `bar` (its range `r`): `dir` is fixed at creation (§4.2). */
+  add(dir: Direction, bar: number, r: PriceRange): void {
+    const high = r.high,
+      low = r.low;
+    const idx = this.count;
+    const p = this.p;
     p.ensure(idx);
     p.high[idx] = high;
     p.low[idx] = low;
@@ -94,7 +113,71 @@ export class MergedKLine implements MergedBar {
     p.lastBar[idx] = bar;
     p.peakHighBar[idx] = bar;
     p.peakLowBar[idx] = bar;
+    this.count = idx + 1;
   }
+
+  /** Removes the last merged bar (undo of `add`): a merged bar created again at its idx gets a new object. */
+  pop(): void {
+    this.count--;
+    if (this.lastAt !== null && this.lastAt.idx >= this.count) this.lastAt = null;
+  }
+
+  /**
+   * An object for merged bar `i` (a stroke end). Consecutive calls for one idx give the same object; others a new
+   * one. Not cached per idx: a per-idx cache measured slower than the allocation it saves.
+   */
+  at(i: number): MergedKLine {
+    const k = this.lastAt;
+    if (k !== null && k.idx === i) return k;
+    return (this.lastAt = new MergedKLine(i, this.p));
+  }
+
+  /** All merged bars as objects, index = idx: the same array every call, brought to `count`. */
+  list(): MergedKLine[] {
+    const objs = this.objs;
+    const n = this.count;
+    if (objs.length > n) objs.length = n;
+    for (let i = objs.length; i < n; i++) objs.push(new MergedKLine(i, this.p));
+    return objs;
+  }
+
+  /** Adds bar `bar` (idx) with range `r` to merged bar `i`, which §4.1 found COMBINE (§4.2, peak bars §4.3). */
+  absorb(i: number, bar: number, r: PriceRange): void {
+    const h = r.high,
+      l = r.low;
+    const p = this.p;
+    let mh = p.high[i],
+      ml = p.low[i];
+    // One-price bar at the merged extreme: the range must not move (一字K线 exception).
+    const up = p.dir[i] === UP;
+    const onePrice = h === l && (up ? h === mh : l === ml);
+    if (!onePrice) {
+      if (up) {
+        if (h > mh) mh = h;
+        if (l > ml) ml = l;
+      } else {
+        if (h < mh) mh = h;
+        if (l < ml) ml = l;
+      }
+      p.high[i] = mh;
+      p.low[i] = ml;
+    }
+    // The merged extremes are always some member's own value; the latest such member is the peak bar.
+    if (h === mh) p.peakHighBar[i] = bar;
+    if (l === ml) p.peakLowBar[i] = bar;
+    if (h > p.maxBarHigh[i]) p.maxBarHigh[i] = h;
+    if (l < p.minBarLow[i]) p.minBarLow[i] = l;
+    p.lastBar[i] = bar;
+  }
+}
+
+/** A merged bar as an object: a view of its values in the level's columns. */
+export class MergedKLine implements MergedBar {
+  constructor(
+    readonly idx: number,
+    /** The level's columns (this merged bar's values are at `idx`). */
+    private readonly p: KlcPrices,
+  ) {}
 
   get dir(): Direction {
     return this.p.dir[this.idx] as Direction;
@@ -168,34 +251,6 @@ export class MergedKLine implements MergedBar {
     return UP;
   }
 
-  /** Adds bar `bar` (idx) with range [l, h] that `relation` found COMBINE (§4.2), keeping the peak bars of §4.3 up to date. */
-  absorb(bar: number, h: number, l: number): void {
-    const p = this.p,
-      i = this.idx;
-    let mh = p.high[i],
-      ml = p.low[i];
-    // One-price bar at the merged extreme: the range must not move (一字K线 exception).
-    const up = p.dir[i] === UP;
-    const onePrice = h === l && (up ? h === mh : l === ml);
-    if (!onePrice) {
-      if (up) {
-        if (h > mh) mh = h;
-        if (l > ml) ml = l;
-      } else {
-        if (h < mh) mh = h;
-        if (l < ml) ml = l;
-      }
-      p.high[i] = mh;
-      p.low[i] = ml;
-    }
-    // The merged extremes are always some member's own value; the latest such member is the peak bar.
-    if (h === mh) p.peakHighBar[i] = bar;
-    if (l === ml) p.peakLowBar[i] = bar;
-    if (h > p.maxBarHigh[i]) p.maxBarHigh[i] = h;
-    if (l < p.minBarLow[i]) p.minBarLow[i] = l;
-    p.lastBar[i] = bar;
-  }
-
   /** The plain merged bar (what JSON.stringify and spreading callers expect). */
   toJSON(): MergedBar {
     return {
@@ -224,23 +279,23 @@ export class MergedUndo {
   maxBarHigh = 0.5;
   minBarLow = 0.5;
 
-  save(k: MergedKLine): void {
-    this.high = k.high;
-    this.low = k.low;
-    this.lastBar = k.lastBar;
-    this.peakHighBar = k.peakHighBar;
-    this.peakLowBar = k.peakLowBar;
-    this.maxBarHigh = k.maxBarHigh;
-    this.minBarLow = k.minBarLow;
+  save(p: KlcPrices, i: number): void {
+    this.high = p.high[i];
+    this.low = p.low[i];
+    this.lastBar = p.lastBar[i];
+    this.peakHighBar = p.peakHighBar[i];
+    this.peakLowBar = p.peakLowBar[i];
+    this.maxBarHigh = p.maxBarHigh[i];
+    this.minBarLow = p.minBarLow[i];
   }
 
-  restore(k: MergedKLine): void {
-    k.high = this.high;
-    k.low = this.low;
-    k.lastBar = this.lastBar;
-    k.peakHighBar = this.peakHighBar;
-    k.peakLowBar = this.peakLowBar;
-    k.maxBarHigh = this.maxBarHigh;
-    k.minBarLow = this.minBarLow;
+  restore(p: KlcPrices, i: number): void {
+    p.high[i] = this.high;
+    p.low[i] = this.low;
+    p.lastBar[i] = this.lastBar;
+    p.peakHighBar[i] = this.peakHighBar;
+    p.peakLowBar[i] = this.peakLowBar;
+    p.maxBarHigh[i] = this.maxBarHigh;
+    p.minBarLow[i] = this.minBarLow;
   }
 }
