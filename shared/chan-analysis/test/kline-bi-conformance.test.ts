@@ -8,37 +8,7 @@ import { toBars } from '../src/bar.js';
 import { parseCsv } from '../src/csv.js';
 import { Level } from '../src/level.js';
 import { FX_BOTTOM, FX_TOP, UP } from '../src/types.js';
-
-const FIX = new URL('./fixtures/', import.meta.url);
-
-interface RefBi {
-  idx: number;
-  dir: 'UP' | 'DOWN';
-  begin_time: string;
-  end_time: string;
-  begin_klu_idx: number;
-  end_klu_idx: number;
-  begin_val: number;
-  end_val: number;
-  high: number;
-  low: number;
-  is_sure: boolean;
-  begin_klc_idx: number;
-  end_klc_idx: number;
-  klc_cnt: number;
-}
-interface RefFx {
-  klc_idx: number;
-  type: 'TOP' | 'BOTTOM';
-  time: string;
-  klu_idx: number;
-  value: number;
-}
-interface Ref {
-  klc: [number, string, string, number, number, number, 'UP' | 'DOWN', 'TOP' | 'BOTTOM' | 'UNKNOWN'][];
-  fractals: RefFx[];
-  bi: RefBi[];
-}
+import { FIXTURES, readReference } from './support/fixtures.js';
 
 function close(a: number, b: number): boolean {
   return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
@@ -50,8 +20,8 @@ function check(errors: string[], what: string, ok: boolean): void {
 }
 
 describe.each(['cn_sse000001_1d', 'us_spy_1d', 'us_spy_1h'])('conformance %s', (name) => {
-  const ref = JSON.parse(readFileSync(new URL(`${name}.json`, FIX), 'utf8')) as Ref;
-  const csv = parseCsv(readFileSync(new URL(`${name}.csv`, FIX), 'utf8'));
+  const ref = readReference(name);
+  const csv = parseCsv(readFileSync(`${FIXTURES}${name}.csv`, 'utf8'));
   const bars = toBars(csv.bars, csv.labels);
   const level = new Level();
   for (const b of bars) level.push(b);

@@ -10,7 +10,7 @@ import { analyze } from '../src/index.js';
 import { createSegList, SegList, SegListBreak, SegListChan, SegListDYH, type Seg } from '../src/seg/index.js';
 import { UP, type Line } from '../src/types.js';
 import { readCsvRows } from './support/fixtures.js';
-import { linesFromRef, loadFixture, TestLine, zigzag } from './seg-lines.js';
+import { linesFromRef, loadFixture, segState as snapshot, TestLine, zigzag } from './seg-lines.js';
 
 type Algo = 'break' | '1+1';
 const make = <L extends Line>(algo: Algo, bars: { high: number; low: number }[]): SegList<L> =>
@@ -148,32 +148,6 @@ function randomWalk(seed: number, n: number): number[] {
     out.push(out[out.length - 1] + (i % 2 === 0 ? step : -step));
   }
   return out;
-}
-
-function snapshot(segs: readonly Seg<Line>[], lines: readonly Line[]) {
-  return {
-    segs: segs.map((s) =>
-      [
-        s.idx,
-        s.startLine.idx,
-        s.endLine.idx,
-        s.dir,
-        s.isSure,
-        s.wasSure,
-        s.reason,
-        s.beginVal,
-        s.endVal,
-        s.high,
-        s.low,
-      ].join(' '),
-    ),
-    segIdx: lines.map((l) => l.segIdx),
-    parent: lines.map((l) =>
-      l.parentSeg
-        ? `${l.parentSeg.idx}:${(l.parentSeg as Seg<Line>).startLine.idx}-${(l.parentSeg as Seg<Line>).endLine.idx}`
-        : '-',
-    ),
-  };
 }
 
 const copy = (l: TestLine) =>

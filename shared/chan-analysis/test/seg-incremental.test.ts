@@ -5,35 +5,9 @@
  * list) is updated incrementally and must equal a fresh batch run over a copy of the same strokes.
  */
 import { describe, expect, it } from 'vitest';
-import { SegListChan, type Seg } from '../src/seg/index.js';
+import { SegListChan } from '../src/seg/index.js';
 import type { Line } from '../src/types.js';
-import { linesFromRef, loadFixture, TestLine, zigzag } from './seg-lines.js';
-
-function snapshot(segs: readonly Seg<Line>[], lines: readonly Line[]) {
-  return {
-    segs: segs.map((s) =>
-      [
-        s.idx,
-        s.startLine.idx,
-        s.endLine.idx,
-        s.dir,
-        s.isSure,
-        s.wasSure,
-        s.reason,
-        s.beginVal,
-        s.endVal,
-        s.high,
-        s.low,
-      ].join(' '),
-    ),
-    segIdx: lines.map((l) => l.segIdx),
-    parent: lines.map((l) =>
-      l.parentSeg
-        ? `${l.parentSeg.idx}:${(l.parentSeg as Seg<Line>).startLine.idx}-${(l.parentSeg as Seg<Line>).endLine.idx}`
-        : '-',
-    ),
-  };
-}
+import { linesFromRef, loadFixture, segState as snapshot, TestLine, zigzag } from './seg-lines.js';
 
 function copy(l: TestLine): TestLine {
   return new TestLine(l.idx, l.dir, l.beginVal, l.endVal, l.beginBar, l.endBar, l.isSure, l.wasSure);

@@ -3,6 +3,7 @@
  * `bi` list, and hand-built zigzags.
  */
 import { DOWN, UP, type Direction, type Line, type Segment } from '../src/types.js';
+import type { Seg } from '../src/seg/index.js';
 import { readCsvRows, readReference, type RefLine, type Reference } from './support/fixtures.js';
 
 export class TestLine implements Line {
@@ -77,4 +78,31 @@ export function zigzag(values: number[]): { lines: TestLine[]; bars: { high: num
   }
   const bars = values.map((v) => ({ high: v, low: v }));
   return { lines, bars };
+}
+
+/** Everything a segment list exposes, as comparable text: segments and each line's segIdx / parentSeg. */
+export function segState(segs: readonly Seg<Line>[], lines: readonly Line[]) {
+  return {
+    segs: segs.map((s) =>
+      [
+        s.idx,
+        s.startLine.idx,
+        s.endLine.idx,
+        s.dir,
+        s.isSure,
+        s.wasSure,
+        s.reason,
+        s.beginVal,
+        s.endVal,
+        s.high,
+        s.low,
+      ].join(' '),
+    ),
+    segIdx: lines.map((l) => l.segIdx),
+    parent: lines.map((l) =>
+      l.parentSeg
+        ? `${l.parentSeg.idx}:${(l.parentSeg as Seg<Line>).startLine.idx}-${(l.parentSeg as Seg<Line>).endLine.idx}`
+        : '-',
+    ),
+  };
 }

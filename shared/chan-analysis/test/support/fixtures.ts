@@ -36,6 +36,7 @@ export interface RefLine {
   is_sure: boolean;
   begin_klc_idx?: number;
   end_klc_idx?: number;
+  klc_cnt?: number;
   seg_idx?: number;
   start_sub_idx?: number;
   end_sub_idx?: number;
