@@ -16,7 +16,7 @@ export const DEV_DEFAULTS: Record<string, string> = {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
   POWERTOOLS_METRICS_DISABLED: 'true',
-  // Development runs on Node 20 (the Lambdas on Node 24): the SDK's Node-version notice is noise here.
+  // The SDK prints a Node-version support notice in some versions: noise in local runs.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
