@@ -103,6 +103,15 @@ function deliveryAction(arn: string): string {
 
 const TLS = { 'aws:SecureTransport': 'true' };
 
+/**
+ * The resource a CloudWatch Logs action is authorized on: group-level actions on "log-group:NAME:*" (the form
+ * log-group ARNs and grants take), PutLogEvents on a concrete stream of the group.
+ */
+function logResource(action: string, groupArn: string): string {
+  const base = groupArn.replace(/:\*$/, '');
+  return action === 'logs:PutLogEvents' ? `${base}:log-stream:2026/01/01/stream` : `${base}:*`;
+}
+
 export class EdgeBuilder {
   readonly policies: Policies;
   private readonly r: Json;
@@ -152,7 +161,15 @@ export class EdgeBuilder {
   }
 
   /** A request a role makes (a function, a state machine, a delivery role). */
-  private fromRole(kind: EdgeKind, label: string, roleId: string | undefined, action: string, resource: string, target?: string, extra: Record<string, string> = {}): Edge {
+  private fromRole(
+    kind: EdgeKind,
+    label: string,
+    roleId: string | undefined,
+    action: string,
+    resource: string,
+    target?: string,
+    extra: Record<string, string> = {},
+  ): Edge {
     return {
       kind,
       label,
@@ -215,15 +232,32 @@ export class EdgeBuilder {
         for (const action of list<string>(a[prop])) {
           const label = `alarm ${a.AlarmName ?? id} ${state} → ${action}`;
           const topicId = this.idFor(action, 'AWS::SNS::Topic');
-          const e = this.fromService('alarm action', label, 'cloudwatch.amazonaws.com', 'sns:Publish', action, topicId, alarmArn);
+          const e = this.fromService(
+            'alarm action',
+            label,
+            'cloudwatch.amazonaws.com',
+            'sns:Publish',
+            action,
+            topicId,
+            alarmArn,
+          );
           if (!topicId) e.missing = `${label}: not an SNS topic of this template`;
           out.push(e);
           const keyRef = topicId ? this.r[topicId].Properties.KmsMasterKeyId : undefined;
           if (keyRef) {
             const keyId = this.idFor(String(keyRef), 'AWS::KMS::Key');
             for (const kmsAction of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-              const k = this.fromService('alarm topic key', `${label} (key)`, 'cloudwatch.amazonaws.com', kmsAction, keyId ? this.arn(keyId) : String(keyRef), keyId, alarmArn);
-              if (!keyId) k.missing = `${label}: topic encrypted with ${keyRef}, a key whose policy this stack cannot grant CloudWatch`;
+              const k = this.fromService(
+                'alarm topic key',
+                `${label} (key)`,
+                'cloudwatch.amazonaws.com',
+                kmsAction,
+                keyId ? this.arn(keyId) : String(keyRef),
+                keyId,
+                alarmArn,
+              );
+              if (!keyId)
+                k.missing = `${label}: topic encrypted with ${keyRef}, a key whose policy this stack cannot grant CloudWatch`;
               out.push(k);
             }
           }
@@ -239,13 +273,31 @@ export class EdgeBuilder {
       const label = `subscription ${id} (${s.TopicArn} → ${s.Endpoint})`;
       if (s.Protocol === 'lambda' || s.Protocol === 'sqs') {
         const targetId = this.idFor(s.Endpoint, 'AWS::Lambda::Function', 'AWS::SQS::Queue');
-        const e = this.fromService('sns subscription', label, 'sns.amazonaws.com', deliveryAction(s.Endpoint), s.Endpoint, targetId, s.TopicArn);
+        const e = this.fromService(
+          'sns subscription',
+          label,
+          'sns.amazonaws.com',
+          deliveryAction(s.Endpoint),
+          s.Endpoint,
+          targetId,
+          s.TopicArn,
+        );
         if (!targetId) e.missing = `${label}: endpoint not in the template`;
         out.push(e);
       }
       const dlq = s.RedrivePolicy?.deadLetterTargetArn;
       if (dlq) {
-        out.push(this.fromService('sns subscription dlq', `${label} DLQ`, 'sns.amazonaws.com', 'sqs:SendMessage', dlq, this.idFor(dlq, 'AWS::SQS::Queue'), s.TopicArn));
+        out.push(
+          this.fromService(
+            'sns subscription dlq',
+            `${label} DLQ`,
+            'sns.amazonaws.com',
+            'sqs:SendMessage',
+            dlq,
+            this.idFor(dlq, 'AWS::SQS::Queue'),
+            s.TopicArn,
+          ),
+        );
       }
     }
     return out;
@@ -256,19 +308,49 @@ export class EdgeBuilder {
     const targetEdges = (kind: 'rule' | 'schedule', id: string, sourceArn: string, t: Json) => {
       const service = kind === 'rule' ? 'events.amazonaws.com' : 'scheduler.amazonaws.com';
       const label = `${kind} ${id} → ${t.Arn}`;
-      const targetId = this.idFor(t.Arn, 'AWS::Lambda::Function', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::StepFunctions::StateMachine');
+      const targetId = this.idFor(
+        t.Arn,
+        'AWS::Lambda::Function',
+        'AWS::SQS::Queue',
+        'AWS::SNS::Topic',
+        'AWS::StepFunctions::StateMachine',
+      );
       if (t.RoleArn) {
         out.push(this.trust(label, service, t.RoleArn));
-        out.push(this.fromRole('rule target', label, this.idFor(t.RoleArn, 'AWS::IAM::Role'), deliveryAction(t.Arn), t.Arn, targetId));
+        out.push(
+          this.fromRole(
+            'rule target',
+            label,
+            this.idFor(t.RoleArn, 'AWS::IAM::Role'),
+            deliveryAction(t.Arn),
+            t.Arn,
+            targetId,
+          ),
+        );
       } else if (kind === 'schedule') {
-        out.push({ ...this.fromRole('rule target', label, undefined, deliveryAction(t.Arn), t.Arn), missing: `${label}: a schedule target needs a role` });
+        out.push({
+          ...this.fromRole('rule target', label, undefined, deliveryAction(t.Arn), t.Arn),
+          missing: `${label}: a schedule target needs a role`,
+        });
       } else {
         out.push(this.fromService('rule target', label, service, deliveryAction(t.Arn), t.Arn, targetId, sourceArn));
       }
       const dlq = t.DeadLetterConfig?.Arn;
-      if (dlq) out.push(this.fromService('rule target dlq', `${label} DLQ`, service, 'sqs:SendMessage', dlq, this.idFor(dlq, 'AWS::SQS::Queue'), sourceArn));
+      if (dlq)
+        out.push(
+          this.fromService(
+            'rule target dlq',
+            `${label} DLQ`,
+            service,
+            'sqs:SendMessage',
+            dlq,
+            this.idFor(dlq, 'AWS::SQS::Queue'),
+            sourceArn,
+          ),
+        );
     };
-    for (const [id, rule] of this.of('AWS::Events::Rule')) for (const t of list<Json>(rule.Targets)) targetEdges('rule', id, this.arn(id), t);
+    for (const [id, rule] of this.of('AWS::Events::Rule'))
+      for (const t of list<Json>(rule.Targets)) targetEdges('rule', id, this.arn(id), t);
     for (const [id, s] of this.of('AWS::Scheduler::Schedule')) targetEdges('schedule', id, this.arn(id), s.Target);
     return out;
   }
@@ -284,7 +366,16 @@ export class EdgeBuilder {
       const queueId = this.idFor(m.EventSourceArn, 'AWS::SQS::Queue');
       if (!queueId) throw new Error(`${id}: only SQS event sources are modelled (${m.EventSourceArn})`);
       for (const action of ESM_SQS_ACTIONS)
-        out.push(this.fromRole('event source mapping', `${id}: ${fnId} polls ${queueId}`, fnId && this.functionRole(fnId), action, m.EventSourceArn, queueId));
+        out.push(
+          this.fromRole(
+            'event source mapping',
+            `${id}: ${fnId} polls ${queueId}`,
+            fnId && this.functionRole(fnId),
+            action,
+            m.EventSourceArn,
+            queueId,
+          ),
+        );
     }
     return out;
   }
@@ -312,23 +403,45 @@ export class EdgeBuilder {
       const def = JSON.parse(sm.DefinitionString);
       for (const [name, s] of EdgeBuilder.states(def)) {
         if (s.Type === 'Task') {
-          const fn = String(s.Resource).startsWith(`arn:${P}:states:::lambda:invoke`) ? s.Parameters?.FunctionName : s.Resource;
-          if (!String(fn).includes(':lambda:')) throw new Error(`${id}.${name}: only Lambda tasks are modelled (${s.Resource})`);
-          out.push(this.fromRole('state machine task', `${id}.${name} invokes ${fn}`, roleId, 'lambda:InvokeFunction', fn, this.idFor(fn, 'AWS::Lambda::Function')));
+          const fn = String(s.Resource).startsWith(`arn:${P}:states:::lambda:invoke`)
+            ? s.Parameters?.FunctionName
+            : s.Resource;
+          if (!String(fn).includes(':lambda:'))
+            throw new Error(`${id}.${name}: only Lambda tasks are modelled (${s.Resource})`);
+          out.push(
+            this.fromRole(
+              'state machine task',
+              `${id}.${name} invokes ${fn}`,
+              roleId,
+              'lambda:InvokeFunction',
+              fn,
+              this.idFor(fn, 'AWS::Lambda::Function'),
+            ),
+          );
         }
         if (s.Type === 'Map' && s.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
           // Child workflows are executions of this same state machine. EXPRESS children cannot be described or
           // stopped (those APIs do not apply to Express), so StartExecution is the whole requirement for them.
           if (s.ItemProcessor.ProcessorConfig.ExecutionType !== 'EXPRESS')
             throw new Error(`${id}.${name}: STANDARD child executions are not modelled yet (Describe/StopExecution)`);
-          out.push(this.fromRole('distributed map', `${id}.${name} starts child executions`, roleId, 'states:StartExecution', this.arn(id)));
+          out.push(
+            this.fromRole(
+              'distributed map',
+              `${id}.${name} starts child executions`,
+              roleId,
+              'states:StartExecution',
+              this.arn(id),
+            ),
+          );
         }
       }
       if (sm.LoggingConfiguration?.Destinations?.length) {
-        for (const action of SFN_LOG_ACTIONS) out.push(this.fromRole('state machine logs', `${id} log delivery`, roleId, action, '*'));
+        for (const action of SFN_LOG_ACTIONS)
+          out.push(this.fromRole('state machine logs', `${id} log delivery`, roleId, action, '*'));
       }
       if (sm.TracingConfiguration?.Enabled) {
-        for (const action of XRAY_ACTIONS) out.push(this.fromRole('function tracing', `${id} tracing`, roleId, action, '*'));
+        for (const action of XRAY_ACTIONS)
+          out.push(this.fromRole('function tracing', `${id} tracing`, roleId, action, '*'));
       }
     }
     return out;
@@ -353,12 +466,32 @@ export class EdgeBuilder {
         const sourceArn = `arn:${P}:execute-api:${R}:${A}:${m.RestApiId}/${st.StageName}/${m.HttpMethod}${path}`;
         if (m.Integration.Credentials) {
           out.push(this.trust(label, 'apigateway.amazonaws.com', m.Integration.Credentials));
-          out.push(this.fromRole('api integration', label, this.idFor(m.Integration.Credentials, 'AWS::IAM::Role'), 'lambda:InvokeFunction', fn, this.idFor(fn, 'AWS::Lambda::Function')));
+          out.push(
+            this.fromRole(
+              'api integration',
+              label,
+              this.idFor(m.Integration.Credentials, 'AWS::IAM::Role'),
+              'lambda:InvokeFunction',
+              fn,
+              this.idFor(fn, 'AWS::Lambda::Function'),
+            ),
+          );
         } else {
-          out.push(this.fromService('api integration', label, 'apigateway.amazonaws.com', 'lambda:InvokeFunction', fn, this.idFor(fn, 'AWS::Lambda::Function'), sourceArn));
+          out.push(
+            this.fromService(
+              'api integration',
+              label,
+              'apigateway.amazonaws.com',
+              'lambda:InvokeFunction',
+              fn,
+              this.idFor(fn, 'AWS::Lambda::Function'),
+              sourceArn,
+            ),
+          );
         }
       }
-      if (!m.Integration?.Type?.startsWith('AWS')) throw new Error(`${id}: unexpected integration ${m.Integration?.Type}`);
+      if (!m.Integration?.Type?.startsWith('AWS'))
+        throw new Error(`${id}: unexpected integration ${m.Integration?.Type}`);
     }
     // Stage logging goes through the account-wide CloudWatch role (AWS::ApiGateway::Account), not a stage setting.
     const account = this.of('AWS::ApiGateway::Account')[0]?.[1];
@@ -375,13 +508,13 @@ export class EdgeBuilder {
       const need: [string, string][] = [];
       if (accessLogs) need.push(['logs:CreateLogStream', accessLogs], ['logs:PutLogEvents', accessLogs]);
       if (executionLogs) {
-        const group = `arn:${P}:logs:${R}:${A}:log-group:API-Gateway-Execution-Logs_${st.RestApiId}/${st.StageName}:*`;
+        const group = `arn:${P}:logs:${R}:${A}:log-group:API-Gateway-Execution-Logs_${st.RestApiId}/${st.StageName}`;
         need.push(['logs:CreateLogGroup', group], ['logs:PutLogEvents', group]);
       }
       const trust = this.trust(label, 'apigateway.amazonaws.com', roleArn);
       out.push({ ...trust, kind: 'api stage logging', ...(missing ? { missing } : {}) });
-      for (const [action, resource] of need) {
-        const e = this.fromRole('api stage logging', `${label} (${id})`, roleId, action, resource);
+      for (const [action, group] of need) {
+        const e = this.fromRole('api stage logging', `${label} (${id})`, roleId, action, logResource(action, group));
         out.push(missing ? { ...e, missing } : e);
       }
     }
@@ -396,9 +529,22 @@ export class EdgeBuilder {
         if (!o.OriginAccessControlId) continue;
         const bucketId = this.of('AWS::S3::Bucket')
           .map(([b]) => b)
-          .find((b) => [this.resolver.getAtt(b, 'RegionalDomainName'), this.resolver.getAtt(b, 'DomainName')].includes(o.DomainName));
+          .find((b) =>
+            [this.resolver.getAtt(b, 'RegionalDomainName'), this.resolver.getAtt(b, 'DomainName')].includes(
+              o.DomainName,
+            ),
+          );
         const label = `CloudFront ${id} origin ${o.Id} (OAC) → ${o.DomainName}`;
-        const e = this.fromService('cloudfront oac', label, 'cloudfront.amazonaws.com', 's3:GetObject', bucketId ? `${this.arn(bucketId)}/index.html` : o.DomainName, bucketId, distArn, { 's3:TlsVersion': '1.3' });
+        const e = this.fromService(
+          'cloudfront oac',
+          label,
+          'cloudfront.amazonaws.com',
+          's3:GetObject',
+          bucketId ? `${this.arn(bucketId)}/index.html` : o.DomainName,
+          bucketId,
+          distArn,
+          { 's3:TlsVersion': '1.3' },
+        );
         out.push(bucketId ? e : { ...e, missing: `${label}: origin bucket not in the template` });
       }
     }
@@ -413,7 +559,16 @@ export class EdgeBuilder {
       const destId = this.idFor(dest, 'AWS::S3::Bucket');
       const prefix = b.LoggingConfiguration.LogFilePrefix ?? '';
       const label = `S3 access logs of ${id} → ${dest}`;
-      const e = this.fromService('s3 access logs', label, 'logging.s3.amazonaws.com', 's3:PutObject', destId ? `${this.arn(destId)}/${prefix}log-object` : dest, destId, this.arn(id), { 's3:TlsVersion': '1.3' });
+      const e = this.fromService(
+        's3 access logs',
+        label,
+        'logging.s3.amazonaws.com',
+        's3:PutObject',
+        destId ? `${this.arn(destId)}/${prefix}log-object` : dest,
+        destId,
+        this.arn(id),
+        { 's3:TlsVersion': '1.3' },
+      );
       out.push(destId ? e : { ...e, missing: `${label}: destination bucket not in the template` });
     }
     return out;
@@ -427,7 +582,7 @@ export class EdgeBuilder {
       const roleId = this.idFor(f.DeliverLogsPermissionArn, 'AWS::IAM::Role');
       out.push(this.trust(`flow log ${id}`, 'vpc-flow-logs.amazonaws.com', f.DeliverLogsPermissionArn));
       for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'])
-        out.push(this.fromRole('flow logs', `flow log ${id}`, roleId, action, group));
+        out.push(this.fromRole('flow logs', `flow log ${id}`, roleId, action, logResource(action, group)));
     }
     return out;
   }
@@ -438,18 +593,29 @@ export class EdgeBuilder {
       const roleId = this.functionRole(id);
       out.push(this.trust(`function ${id}`, 'lambda.amazonaws.com', f.Role));
       const group = f.LoggingConfig?.LogGroup ?? `/aws/lambda/${this.resolver.ref(id)}`;
-      const groupArn = `arn:${P}:logs:${R}:${A}:log-group:${group}:log-stream:2026/01/01/[$LATEST]abc`;
+      const groupArn = `arn:${P}:logs:${R}:${A}:log-group:${group}`;
       for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents'])
-        out.push(this.fromRole('function logs', `function ${id} logs`, roleId, action, groupArn));
+        out.push(this.fromRole('function logs', `function ${id} logs`, roleId, action, logResource(action, groupArn)));
       if (f.VpcConfig?.SubnetIds?.length) {
-        for (const action of LAMBDA_VPC_ACTIONS) out.push(this.fromRole('function vpc', `function ${id} ENIs`, roleId, action, '*'));
+        for (const action of LAMBDA_VPC_ACTIONS)
+          out.push(this.fromRole('function vpc', `function ${id} ENIs`, roleId, action, '*'));
       }
       if (f.TracingConfig?.Mode === 'Active') {
-        for (const action of XRAY_ACTIONS) out.push(this.fromRole('function tracing', `function ${id} tracing`, roleId, action, '*'));
+        for (const action of XRAY_ACTIONS)
+          out.push(this.fromRole('function tracing', `function ${id} tracing`, roleId, action, '*'));
       }
       if (f.DeadLetterConfig?.TargetArn) {
         const t = f.DeadLetterConfig.TargetArn;
-        out.push(this.fromRole('async destination', `function ${id} DLQ`, roleId, deliveryAction(t), t, this.idFor(t, 'AWS::SQS::Queue', 'AWS::SNS::Topic')));
+        out.push(
+          this.fromRole(
+            'async destination',
+            `function ${id} DLQ`,
+            roleId,
+            deliveryAction(t),
+            t,
+            this.idFor(t, 'AWS::SQS::Queue', 'AWS::SNS::Topic'),
+          ),
+        );
       }
     }
     for (const [id, c] of this.of('AWS::Lambda::EventInvokeConfig')) {
@@ -458,7 +624,16 @@ export class EdgeBuilder {
         const t = c.DestinationConfig?.[when]?.Destination;
         if (!t) continue;
         const targetId = this.idFor(t, 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::Lambda::Function');
-        out.push(this.fromRole('async destination', `${id} ${when} → ${t}`, fnId && this.functionRole(fnId), deliveryAction(t), t, targetId));
+        out.push(
+          this.fromRole(
+            'async destination',
+            `${id} ${when} → ${t}`,
+            fnId && this.functionRole(fnId),
+            deliveryAction(t),
+            t,
+            targetId,
+          ),
+        );
       }
     }
     return out;
@@ -468,7 +643,14 @@ export class EdgeBuilder {
     return fns.flatMap((f) =>
       f.calls.map((c) => {
         const label = `${f.name} ${c.action} on ${c.targetId}`;
-        return this.fromRole('function call', label, this.functionRole(f.functionId), c.action, this.arn(c.targetId), c.targetId);
+        return this.fromRole(
+          'function call',
+          label,
+          this.functionRole(f.functionId),
+          c.action,
+          this.arn(c.targetId),
+          c.targetId,
+        );
       }),
     );
   }
@@ -481,9 +663,15 @@ export class EdgeBuilder {
     const n: Partial<Record<EdgeKind, number>> = {};
     const add = (k: EdgeKind, c: number) => (n[k] = (n[k] ?? 0) + c);
     const raw = this.resolver.template.Resources;
-    const props = (type: string) => Object.values(raw).filter((x) => x.Type === type).map((x) => x.Properties ?? {});
+    const props = (type: string) =>
+      Object.values(raw)
+        .filter((x) => x.Type === type)
+        .map((x) => x.Properties ?? {});
     for (const a of props('AWS::CloudWatch::Alarm'))
-      add('alarm action', list(a.AlarmActions).length + list(a.OKActions).length + list(a.InsufficientDataActions).length);
+      add(
+        'alarm action',
+        list(a.AlarmActions).length + list(a.OKActions).length + list(a.InsufficientDataActions).length,
+      );
     for (const s of props('AWS::SNS::Subscription')) {
       if (['lambda', 'sqs'].includes(s.Protocol)) add('sns subscription', 1);
       if (s.RedrivePolicy) add('sns subscription dlq', 1);
@@ -498,7 +686,9 @@ export class EdgeBuilder {
       if (sm.LoggingConfiguration) add('state machine logs', SFN_LOG_ACTIONS.length);
     }
     const stages = props('AWS::ApiGateway::Stage');
-    const lambdaMethods = props('AWS::ApiGateway::Method').filter((m) => JSON.stringify(m.Integration?.Uri ?? '').includes(':lambda:path/'));
+    const lambdaMethods = props('AWS::ApiGateway::Method').filter((m) =>
+      JSON.stringify(m.Integration?.Uri ?? '').includes(':lambda:path/'),
+    );
     add('api integration', lambdaMethods.length * stages.length);
     for (const st of stages) {
       const exec = list<Json>(st.MethodSettings).some((s) => s.LoggingLevel && s.LoggingLevel !== 'OFF');
@@ -511,8 +701,14 @@ export class EdgeBuilder {
     const fns = props('AWS::Lambda::Function');
     add('function logs', fns.length * 2);
     add('function vpc', fns.filter((f) => f.VpcConfig).length * LAMBDA_VPC_ACTIONS.length);
-    add('async destination', props('AWS::Lambda::EventInvokeConfig').filter((c) => c.DestinationConfig?.OnFailure).length);
-    add('function call', functionCalls.reduce((s, f) => s + f.calls.length, 0));
+    add(
+      'async destination',
+      props('AWS::Lambda::EventInvokeConfig').filter((c) => c.DestinationConfig?.OnFailure).length,
+    );
+    add(
+      'function call',
+      functionCalls.reduce((s, f) => s + f.calls.length, 0),
+    );
     add(
       'role trust',
       fns.length +

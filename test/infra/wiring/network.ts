@@ -59,15 +59,20 @@ export class NetworkModel {
     if (!rt) return `subnet ${subnet} has no route table association`;
     const def = this.routes(rt).find((x) => x.DestinationCidrBlock === '0.0.0.0/0');
     if (!def) return `subnet ${subnet}: no default route`;
-    if (def.GatewayId) return `subnet ${subnet}: default route to an internet gateway, but Lambda ENIs get no public IP`;
+    if (def.GatewayId)
+      return `subnet ${subnet}: default route to an internet gateway, but Lambda ENIs get no public IP`;
     if (!def.NatGatewayId) return `subnet ${subnet}: default route to neither a NAT gateway nor an internet gateway`;
     const natId = this.idByRef('AWS::EC2::NatGateway', def.NatGatewayId);
     const nat = natId ? this.r[natId]!.Properties : undefined;
     if (!nat) return `subnet ${subnet}: NAT gateway ${def.NatGatewayId} not in the template`;
     const natRt = this.routeTableOf(nat.SubnetId);
-    const igwRoute = natRt ? this.routes(natRt).find((x) => x.DestinationCidrBlock === '0.0.0.0/0' && x.GatewayId) : undefined;
+    const igwRoute = natRt
+      ? this.routes(natRt).find((x) => x.DestinationCidrBlock === '0.0.0.0/0' && x.GatewayId)
+      : undefined;
     if (!igwRoute) return `NAT gateway ${natId}: its subnet has no default route to an internet gateway`;
-    const attached = this.of('AWS::EC2::VPCGatewayAttachment').some(([, a]) => a.InternetGatewayId === igwRoute.GatewayId);
+    const attached = this.of('AWS::EC2::VPCGatewayAttachment').some(
+      ([, a]) => a.InternetGatewayId === igwRoute.GatewayId,
+    );
     return attached ? undefined : `internet gateway ${igwRoute.GatewayId} is not attached to the VPC`;
   }
 
@@ -109,7 +114,10 @@ export class NetworkModel {
   }
 
   private static covers(rule: Rule, port: number): boolean {
-    return (rule.protocol === '-1' || rule.protocol === 'tcp' || rule.protocol === '6') && (rule.protocol === '-1' || (rule.from <= port && port <= rule.to));
+    return (
+      (rule.protocol === '-1' || rule.protocol === 'tcp' || rule.protocol === '6') &&
+      (rule.protocol === '-1' || (rule.from <= port && port <= rule.to))
+    );
   }
 
   /** Why `fnId` cannot reach the destination, or undefined when it can. */
@@ -117,7 +125,9 @@ export class NetworkModel {
     const vpc = this.r[fnId]!.Properties.VpcConfig;
     const subnets = list<string>(vpc?.SubnetIds);
     if (!subnets.length) {
-      return dest.kind === 'cache' ? 'outside the VPC, so it cannot reach the cache, which lives in the VPC' : undefined;
+      return dest.kind === 'cache'
+        ? 'outside the VPC, so it cannot reach the cache, which lives in the VPC'
+        : undefined;
     }
     const groups = list<string>(vpc.SecurityGroupIds);
     const egress = groups.flatMap((g) => this.egress(g));
@@ -127,9 +137,15 @@ export class NetworkModel {
     if (dest.kind === 'cache') {
       const cache = this.r[dest.cacheId]!.Properties;
       const cacheGroups = list<string>(cache.SecurityGroupIds);
-      const out = egress.some((x) => NetworkModel.covers(x, port) && (x.cidr === '0.0.0.0/0' || (x.group && cacheGroups.includes(x.group))));
+      const out = egress.some(
+        (x) => NetworkModel.covers(x, port) && (x.cidr === '0.0.0.0/0' || (x.group && cacheGroups.includes(x.group))),
+      );
       if (!out) return `no security-group egress on ${port} to the cache's security group`;
-      const admitted = cacheGroups.some((cg) => this.ingress(cg).some((x) => NetworkModel.covers(x, port) && (x.cidr === '0.0.0.0/0' || (x.group && groups.includes(x.group)))));
+      const admitted = cacheGroups.some((cg) =>
+        this.ingress(cg).some(
+          (x) => NetworkModel.covers(x, port) && (x.cidr === '0.0.0.0/0' || (x.group && groups.includes(x.group))),
+        ),
+      );
       if (!admitted) return `the cache's security groups admit no traffic on ${port} from the function's groups`;
       const vpcOf = (s: string) => this.r[this.idByRef('AWS::EC2::Subnet', s) ?? '']?.Properties.VpcId;
       const sameVpc = list<string>(cache.SubnetIds).every((s) => vpcOf(s) === vpcOf(subnets[0]!));
@@ -146,10 +162,14 @@ export class NetworkModel {
           if (!pl) problems.push(`${dest.service}: gateway endpoint, but no egress on 443 to it`);
           continue;
         }
-        const iface = this.endpointsFor(dest.service, 'Interface').find((e) => e.PrivateDnsEnabled !== false && list(e.SubnetIds).length);
+        const iface = this.endpointsFor(dest.service, 'Interface').find(
+          (e) => e.PrivateDnsEnabled !== false && list(e.SubnetIds).length,
+        );
         if (iface) {
           const epGroups = list<string>(iface.SecurityGroupIds);
-          const out = egress.some((x) => NetworkModel.covers(x, 443) && (x.cidr === '0.0.0.0/0' || (x.group && epGroups.includes(x.group))));
+          const out = egress.some(
+            (x) => NetworkModel.covers(x, 443) && (x.cidr === '0.0.0.0/0' || (x.group && epGroups.includes(x.group))),
+          );
           if (!out) problems.push(`${dest.service}: interface endpoint, but no egress on 443 to its security group`);
           continue;
         }

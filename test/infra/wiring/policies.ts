@@ -107,16 +107,32 @@ export class Policies {
     };
     switch (type) {
       case 'AWS::SNS::Topic':
-        fromResources('AWS::SNS::TopicPolicy', (p) => list(p.Topics).includes(ref), (p) => p.PolicyDocument);
+        fromResources(
+          'AWS::SNS::TopicPolicy',
+          (p) => list(p.Topics).includes(ref),
+          (p) => p.PolicyDocument,
+        );
         break;
       case 'AWS::SQS::Queue':
-        fromResources('AWS::SQS::QueuePolicy', (p) => list(p.Queues).includes(ref), (p) => p.PolicyDocument);
+        fromResources(
+          'AWS::SQS::QueuePolicy',
+          (p) => list(p.Queues).includes(ref),
+          (p) => p.PolicyDocument,
+        );
         break;
       case 'AWS::S3::Bucket':
-        fromResources('AWS::S3::BucketPolicy', (p) => p.Bucket === ref, (p) => p.PolicyDocument);
+        fromResources(
+          'AWS::S3::BucketPolicy',
+          (p) => p.Bucket === ref,
+          (p) => p.PolicyDocument,
+        );
         break;
       case 'AWS::SecretsManager::Secret':
-        fromResources('AWS::SecretsManager::ResourcePolicy', (p) => p.SecretId === ref, (p) => p.ResourcePolicy);
+        fromResources(
+          'AWS::SecretsManager::ResourcePolicy',
+          (p) => p.SecretId === ref,
+          (p) => p.ResourcePolicy,
+        );
         break;
       case 'AWS::KMS::Key':
         add(own.KeyPolicy);

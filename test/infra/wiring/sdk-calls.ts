@@ -80,9 +80,12 @@ export function callsInSource(src: string, file: string): CodeCall[] {
   const calls: CodeCall[] = [];
   for (const m of src.matchAll(/new\s+(?:(\w+)\.)?(\w+)Command\s*\(/g)) {
     const [site, ns, cmd] = m;
-    const pkg = ns ? (imports.get(ns) ?? (literals.length === 1 ? literals[0] : undefined)) : imports.get(`${cmd}Command`);
+    const pkg = ns
+      ? (imports.get(ns) ?? (literals.length === 1 ? literals[0] : undefined))
+      : imports.get(`${cmd}Command`);
     const service = pkg ? SERVICE_OF_PACKAGE[pkg] : undefined;
-    if (!service) throw new Error(`${file}: cannot tell which AWS SDK client "${site}" comes from (${pkg ?? 'no import'})`);
+    if (!service)
+      throw new Error(`${file}: cannot tell which AWS SDK client "${site}" comes from (${pkg ?? 'no import'})`);
     const raw = `${service}:${cmd}`;
     calls.push({ action: ACTION_OF_COMMAND[raw] ?? raw, file, site: site.trim() });
   }
