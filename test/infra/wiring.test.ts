@@ -19,7 +19,7 @@ import { AWS_CALLS } from '../../lib/aws-calls.js';
 import { ServiceFunction } from '../../lib/service-function.js';
 import { EdgeBuilder, type Edge, type FunctionCalls } from './wiring/edges.js';
 import { countByKind, evaluateAll, type Verdict } from './wiring/evaluate.js';
-import { NetworkModel } from './wiring/network.js';
+import { NetworkModel, type Destination } from './wiring/network.js';
 import { Resolver } from './wiring/resolve.js';
 import { callsOfEntries, type EntryCalls } from './wiring/sdk-calls.js';
 import { synth, type CfnTemplate, type Synthesized } from './synth.js';
@@ -196,37 +196,57 @@ describe('function manifest (lib/aws-calls.ts) against the stack and the code', 
   });
 });
 
+/** Every function → destination path (AWS services and public hosts from its manifest, the cache from REDIS_URL). */
+function reachability(json: CfnTemplate): { checked: number; problems: string[] } {
+  const b = json === s.json ? builder : new EdgeBuilder(new Resolver(json));
+  const net = new NetworkModel(b.resolver, b.policies);
+  const caches = Object.keys(b.policies.resources).filter(
+    (id) => b.policies.resources[id]!.Type === 'AWS::ElastiCache::ServerlessCache',
+  );
+  const problems: string[] = [];
+  let checked = 0;
+  for (const d of deployed) {
+    const m = AWS_CALLS[d.name]!;
+    const services = new Set(m.sends.map((c) => parseCall(c).action.split(':')[0]!));
+    const dests: Destination[] = [...services].map((service) => ({ kind: 'aws', service }));
+    if (m.internet) dests.push({ kind: 'internet' });
+    const redis = String(b.policies.resources[d.functionId]!.Properties.Environment?.Variables?.REDIS_URL ?? '');
+    for (const cacheId of caches) {
+      if (redis && redis.includes(String(b.resolver.getAtt(cacheId, 'Endpoint.Address'))))
+        dests.push({ kind: 'cache', cacheId });
+    }
+    for (const dest of dests) {
+      checked++;
+      const why = net.unreachable(d.functionId, dest);
+      if (why) problems.push(`${d.name} → ${dest.kind === 'aws' ? dest.service : dest.kind}: ${why}`);
+    }
+  }
+  return { checked, problems };
+}
+
 describe('reachability: every function reaches what it calls', () => {
   it('has a route and security-group egress to each AWS service, public host and the cache', () => {
-    const net = new NetworkModel(builder.resolver, builder.policies);
-    const env = (id: string) => builder.policies.resources[id]!.Properties.Environment?.Variables ?? {};
-    const caches = Object.entries(builder.policies.resources).filter(
-      ([, r]) => r.Type === 'AWS::ElastiCache::ServerlessCache',
-    );
-    const problems: string[] = [];
-    let checked = 0;
-    for (const d of deployed) {
-      const m = AWS_CALLS[d.name]!;
-      const services = new Set(m.sends.map((c) => parseCall(c).action.split(':')[0]!));
-      const dests: Parameters<NetworkModel['unreachable']>[1][] = [...services].map((service) => ({
-        kind: 'aws',
-        service,
-      }));
-      if (m.internet) dests.push({ kind: 'internet' });
-      const redis = String(env(d.functionId).REDIS_URL ?? '');
-      for (const [cacheId] of caches) {
-        if (redis && redis.includes(String(builder.resolver.getAtt(cacheId, 'Endpoint.Address'))))
-          dests.push({ kind: 'cache', cacheId });
-      }
-      for (const dest of dests) {
-        checked++;
-        const why = net.unreachable(d.functionId, dest);
-        if (why) problems.push(`${d.name} → ${dest.kind === 'aws' ? dest.service : dest.kind}: ${why}`);
-      }
-    }
+    const { checked, problems } = reachability(s.json);
     console.log(`reachability: ${checked} function → destination paths checked`);
     expect(checked).toBeGreaterThan(deployed.length);
     expect(problems.join('\n')).toBe('');
+  });
+
+  it('catches a removed NAT route (DynamoDB stays reachable through its gateway endpoint) and a closed cache port', () => {
+    const noNat = structuredClone(s.json);
+    for (const [id, r] of Object.entries(noNat.Resources))
+      if (r.Type === 'AWS::EC2::Route' && r.Properties!.NatGatewayId) delete noNat.Resources[id];
+    const cut = reachability(noNat).problems;
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.some((p) => p.startsWith('Ingestion/Worker → internet'))).toBe(true);
+    expect(cut.filter((p) => / → dynamodb: /.test(p))).toEqual([]);
+
+    const closed = structuredClone(s.json);
+    for (const [id, r] of Object.entries(closed.Resources))
+      if (r.Type === 'AWS::EC2::SecurityGroupIngress' && r.Properties!.FromPort === 6379) delete closed.Resources[id];
+    const blocked = reachability(closed).problems;
+    expect(blocked.length).toBeGreaterThan(0);
+    expect(blocked.every((p) => p.includes(' → cache: '))).toBe(true);
   });
 
   it('puts a function in the VPC only when it uses a VPC resource (the cache)', () => {
