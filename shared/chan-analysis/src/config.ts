@@ -436,15 +436,22 @@ function setSide(
 }
 
 /**
- * Converts a chan.py `CChanConfig` dict (its option names exactly, chan-spec §13 and §12.1) to a ChanConfig.
- * Unsuffixed bsp keys set all four sides; the seg level then gets macd_algo "slope" and
- * bsp1_only_multibi_zs false, which only suffixed keys (-seg, -segbuy, -segsell) can override; suffixed keys
- * apply afterwards in the dict's order. Unknown keys, including unknown bsp keys with a suffix (which chan.py
- * would silently store), throw a `ChanConfigError` naming the key.
+ * chan.py sets these two on the seg level after the unsuffixed keys (macd_algo "slope", bsp1_only_multibi_zs
+ * false), so an unsuffixed key never reaches the seg sides for them: only -seg, -segbuy and -segsell keys do.
  */
-export function fromChanPy(obj: Record<string, unknown>): ChanConfig {
+const SEG_LEVEL_OWN: ReadonlySet<keyof BspSideConfig> = new Set(['macdAlgo', 'bsp1OnlyMultibiZs']);
+
+/**
+ * Converts a chan.py `CChanConfig` dict (its option names exactly, chan-spec §13 and §12.1) to a ChanConfig,
+ * over `base` (chan.py's code defaults unless given: a preset, for "preset, then config on top" — the one rule
+ * the CLI and the API share through `configFromOptions`). Unsuffixed bsp keys set all four sides, except
+ * macd_algo and bsp1_only_multibi_zs, which stay the seg level's own (SEG_LEVEL_OWN); suffixed keys apply
+ * afterwards in the dict's order. Unknown keys, including unknown bsp keys with a suffix (which chan.py would
+ * silently store), throw a `ChanConfigError` naming the key.
+ */
+export function fromChanPy(obj: Record<string, unknown>, base: ChanConfig = CHANPY): ChanConfig {
   if (!isPlainObject(obj)) throw new ChanConfigError('(root)', 'expected an object');
-  const out = cloneConfig(CHANPY);
+  const out = cloneConfig(base);
   const suffixed: [string, unknown][] = [];
   for (const [key, v] of Object.entries(obj)) {
     if (v === undefined) continue;
@@ -456,14 +463,11 @@ export function fromChanPy(obj: Record<string, unknown>): ChanConfig {
     } else if (Object.prototype.hasOwnProperty.call(CHANPY_IGNORED, key)) {
       CHANPY_IGNORED[key]!(key, v);
     } else if (Object.prototype.hasOwnProperty.call(CHANPY_BSP, key)) {
-      setSide(out, BSP_SIDES, CHANPY_BSP[key]!, v, key);
+      const field = CHANPY_BSP[key]!;
+      setSide(out, SEG_LEVEL_OWN.has(field) ? ['buy', 'sell'] : BSP_SIDES, field, v, key);
     } else {
       suffixed.push([key, v]);
     }
-  }
-  for (const s of ['segBuy', 'segSell'] as const) {
-    out.bsp[s].macdAlgo = 'slope';
-    out.bsp[s].bsp1OnlyMultibiZs = false;
   }
   for (const [key, v] of suffixed) {
     const match = SUFFIXES.find(([suf]) => key.endsWith(suf));

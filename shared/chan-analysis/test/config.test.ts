@@ -13,6 +13,7 @@ import {
   getPreset,
   resolveConfig,
 } from '../src/config.js';
+import { configFromOptions } from '../src/chan.js';
 
 function errorOf(fn: () => unknown): ChanConfigError {
   try {
@@ -181,6 +182,35 @@ describe('presets', () => {
     expect(getPreset('chanpy')).toBe(CHANPY);
     expect(Object.keys(PRESETS)).toEqual(['chanpy', 'classic', 'demo']);
     expect(errorOf(() => getPreset('x')).option).toBe('preset');
+  });
+});
+
+describe('preset with config: the one rule (CLI and API)', () => {
+  it('applies the chan.py options on top of the preset, keeping what they do not name', () => {
+    const c = fromChanPy({ bi_strict: false, 'divergence_rate-sell': 0.5 }, CLASSIC);
+    expect(c.biStrict).toBe(false);
+    expect([c.bsp.buy.divergenceRate, c.bsp.sell.divergenceRate]).toEqual([0.9, 0.5]);
+    // classic's own values and its seg-level defaults stay where the config says nothing.
+    expect([c.bsp.buy.maxBs2Rate, c.bsp.segSell.maxBs2Rate]).toEqual([0.618, 0.618]);
+    expect(c.bsp.segBuy.macdAlgo).toBe('slope');
+  });
+
+  it('an unsuffixed macd_algo over a preset still leaves the seg level on slope, as chan.py does', () => {
+    const c = fromChanPy({ macd_algo: 'area' }, DEMO);
+    expect([c.bsp.buy.macdAlgo, c.bsp.segBuy.macdAlgo]).toEqual(['area', 'slope']);
+    expect(c.bsp.buy.bsp2Follow1).toBe(false);
+  });
+
+  it('configFromOptions: config alone is over chanpy; with a preset it is over that preset (custom, preset null)', () => {
+    expect(configFromOptions({ config: { bi_strict: false } }).config).toEqual(fromChanPy({ bi_strict: false }));
+    const both = configFromOptions({ preset: 'classic', config: { bi_strict: false } });
+    expect(both.preset).toBeNull();
+    expect(both.config).toEqual(fromChanPy({ bi_strict: false }, CLASSIC));
+    expect(both.config.bsp.buy.divergenceRate).toBe(0.9);
+    expect(configHash(both.config)).not.toBe(configHash(CLASSIC));
+    expect(configHash(both.config)).not.toBe(configHash(fromChanPy({ bi_strict: false })));
+    expect(configFromOptions({ preset: 'classic', config: {} }).config).toEqual(CLASSIC);
+    expect(errorOf(() => configFromOptions({ preset: 'nope', config: {} })).option).toBe('preset');
   });
 });
 
