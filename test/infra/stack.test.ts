@@ -130,8 +130,8 @@ describe('API from the route table', () => {
     const logGroupId = (access.DestinationArn['Fn::Join'][1] as unknown[]).map(refId).find(Boolean)!;
     expect(s.json.Resources[logGroupId]!.Properties!.RetentionInDays).toBe(RETENTION);
     expect(stage.Properties!.MethodSettings[0].LoggingLevel).toBe('ERROR');
-    // cloudWatchRole: false by default: no account-wide role owned by this stack.
-    s.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    // The account logging role is created by default (first-deploy.test.ts checks its wiring).
+    s.template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
   it('validates required path parameters on every method, through one validator', () => {
