@@ -23,7 +23,9 @@ describe('config', () => {
     expect(loadConfig({ ...base, ENVIRONMENT: 'development' }).allowHttpSources).toBe(false);
     expect(loadConfig({ ...base, ALLOW_HTTP_SOURCES: 'true' }).allowHttpSources).toBe(true);
     expect(loadConfig({ ...base, ...DEV_DEFAULTS }).allowHttpSources).toBe(true);
-    expect(() => loadConfig({ ...base, ALLOW_HTTP_SOURCES: 'maybe' })).toThrow(/ALLOW_HTTP_SOURCES must be true or false/);
+    expect(() => loadConfig({ ...base, ALLOW_HTTP_SOURCES: 'maybe' })).toThrow(
+      /ALLOW_HTTP_SOURCES must be true or false/,
+    );
   });
 
   it('uses DEBUG logs in development', () => {
