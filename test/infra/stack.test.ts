@@ -527,3 +527,12 @@ describe('compliance', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('URL sources', () => {
+  it('no deployed function allows plain-http sources (ALLOW_HTTP_SOURCES is for the local runtime only)', () => {
+    expect(serviceFunctions().length).toBeGreaterThan(0);
+    for (const [id, f] of serviceFunctions()) {
+      expect(f.Properties!.Environment?.Variables?.ALLOW_HTTP_SOURCES ?? 'false', id).toBe('false');
+    }
+  });
+});
