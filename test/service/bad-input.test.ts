@@ -127,10 +127,10 @@ const CASES: Case[] = [
     message: /unknown preset "nope"/,
   },
   {
-    name: 'analysis preset and config',
-    path: `${A}/SPY?interval=1d&preset=chanpy&config=${encodeURIComponent('{}')}`,
+    name: 'analysis unknown preset under a config',
+    path: `${A}/SPY?interval=1d&preset=nope&config=${encodeURIComponent('{"bi_strict":false}')}`,
     status: 400,
-    message: /either preset or config/,
+    message: /unknown preset "nope"/,
   },
   {
     name: 'analysis config not JSON',
@@ -492,6 +492,32 @@ const CASES: Case[] = [
     body: json([...bars(5), { ...good, time: '2010-01-01', high: 1, low: 2 }]),
     status: 400,
     message: /body\[5\]\.high.*below low.*nothing was written/,
+  },
+  {
+    name: 'upload hourly bars as 1d',
+    method: 'POST',
+    path: `${K}/SPY?interval=1d`,
+    body: json([0, 1, 2].map((i) => ({ ...good, time: Date.UTC(2024, 0, 2, 14 + i) }))),
+    status: 400,
+    message:
+      /body\[1\]\.time: 2024-01-02T15:00:00Z is 1h after row 0 .*1d bars must be at least 23 h apart \(and 1 more problem\).*look like 1h bars/,
+  },
+  {
+    name: 'upload daily CSV as 1w',
+    method: 'POST',
+    path: `${K}/SPY?interval=1w`,
+    headers: { 'content-type': 'text/csv' },
+    body: first300,
+    status: 400,
+    message: /body\[2\]\.time: 1998-01-06 is 1d after row 1 \(1998-01-05\): 1w bars must be at least 3 days apart/,
+  },
+  {
+    name: 'upload to an interval the symbol does not track',
+    method: 'POST',
+    path: `${K}/SPY?interval=1h`,
+    body: json([0, 1].map((i) => ({ ...good, time: Date.UTC(2024, 0, 2, 14 + i) }))),
+    status: 400,
+    message: /query\.interval: SPY does not track 1h \(it tracks 1d\)/,
   },
   {
     name: 'upload to untracked symbol',
