@@ -258,6 +258,21 @@ const AnalysisSchema = z
   })
   .meta({ id: 'Analysis' });
 
+const DeleteSymbolSchema = z
+  .object({
+    symbol: z.string(),
+    purge: z.boolean(),
+    done: z.boolean().meta({ description: 'false: the purge stopped at its time budget; repeat to continue' }),
+    deleted: z.object({
+      bars: z.number().int(),
+      series: z.number().int(),
+      checkpoints: z.number().int(),
+      analyses: z.number().int(),
+    }),
+    message: z.string(),
+  })
+  .meta({ id: 'DeletedSymbol' });
+
 const symbolParams = z.strictObject({ symbol: SymbolSchema });
 
 const errors = {
@@ -353,6 +368,30 @@ export function buildApiSpec(limits: Limits) {
         201: { description: 'Created', schema: TrackedSymbolSchema },
         400: errors[400],
         403: { description: 'Missing or invalid API key', schema: ErrorSchema },
+      },
+    },
+    'DELETE /api/v1/symbols/{symbol}': {
+      method: 'DELETE',
+      path: `${API_PREFIX}/symbols/{symbol}`,
+      summary: 'Stop tracking a symbol; with purge=true also remove its bars, series, checkpoints and analyses',
+      description:
+        'Without purge the bars are kept (PUT the symbol again to resume). A purge that cannot finish within one request answers 202 with done false: repeat the request to continue; the symbol stays listed, inactive, until it is done. A running backfill of the symbol → 409.',
+      apiKey: true,
+      params: symbolParams,
+      query: z.strictObject({
+        purge: z
+          .enum(['true', 'false'], { error: 'purge must be true or false' })
+          .optional()
+          .transform((v) => v === 'true')
+          .meta({ description: 'true: also remove the stored data (default false: bars kept)' }),
+      }),
+      responses: {
+        200: { description: 'Removed', schema: DeleteSymbolSchema },
+        202: { description: 'Purge in progress: repeat the request to continue', schema: DeleteSymbolSchema },
+        400: errors[400],
+        403: { description: 'Missing or invalid API key', schema: ErrorSchema },
+        404: errors[404],
+        409: { description: 'A backfill of the symbol is running', schema: ErrorSchema },
       },
     },
     'POST /api/v1/symbols/{symbol}/backfill': {

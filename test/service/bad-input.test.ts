@@ -795,6 +795,28 @@ const CASES: Case[] = [
     status: 400,
     message: /provider "upload", which cannot be fetched from/,
   },
+  {
+    name: 'delete a symbol without API key',
+    method: 'DELETE',
+    path: `${S}/SPY?purge=true`,
+    key: false,
+    status: 403,
+    message: /Missing API key.*DELETE/,
+  },
+  {
+    name: 'delete an unknown symbol',
+    method: 'DELETE',
+    path: `${S}/NOPE`,
+    status: 404,
+    message: /Unknown symbol NOPE/,
+  },
+  {
+    name: 'delete with purge not a boolean',
+    method: 'DELETE',
+    path: `${S}/SPY?purge=yes`,
+    status: 400,
+    message: /query\.purge.*purge must be true or false/,
+  },
   { name: 'symbols with a query parameter', path: `${S}?page=2`, status: 400, message: /page/ },
   // --- routing
   { name: 'unknown route', path: '/api/v1/nope', status: 404, message: /No route GET \/api\/v1\/nope/ },
