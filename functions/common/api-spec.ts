@@ -263,12 +263,14 @@ const DeleteSymbolSchema = z
     symbol: z.string(),
     purge: z.boolean(),
     done: z.boolean().meta({ description: 'false: the purge stopped at its time budget; repeat to continue' }),
-    deleted: z.object({
-      bars: z.number().int(),
-      series: z.number().int(),
-      checkpoints: z.number().int(),
-      analyses: z.number().int(),
-    }),
+    deleted: z
+      .object({
+        bars: z.number().int(),
+        series: z.number().int(),
+        checkpoints: z.number().int(),
+        analyses: z.number().int(),
+      })
+      .meta({ description: 'What this request deleted (a repeated purge counts only its own part)' }),
     message: z.string(),
   })
   .meta({ id: 'DeletedSymbol' });

@@ -229,8 +229,8 @@ export function requireValidRows(rows: unknown[], where: string, interval?: Inte
         spacing.problems,
         spacing.total,
         likely && likely !== interval
-          ? ` (the rows look like ${likely} bars: upload them with ?interval=${likely}, or resample them to ${interval} first)`
-          : ' (sessions and gaps are fine; bars finer than the interval are not)',
+          ? ` — the rows look like ${likely} bars: upload them with ?interval=${likely}, or resample them to ${interval} first`
+          : ' — sessions and gaps are fine, bars finer than the interval are not',
       );
     }
   }

@@ -60,7 +60,7 @@ export async function deleteSymbol(symbol: string, purge: boolean, deps: DeleteS
             purge,
             done: false,
             deleted,
-            message: `Purge of ${symbol} stopped after ${deleted.bars} bars to stay within the request's time; repeat DELETE /api/v1/symbols/${symbol}?purge=true to continue (${symbol} stays listed, inactive, until then)`,
+            message: `Purge of ${symbol} stopped after ${deleted.bars} bars to stay within the request's time; repeat DELETE /api/v1/symbols/${symbol}?purge=true to continue (${symbol} stays listed, inactive, until it is done)`,
           },
         };
       }
@@ -80,7 +80,9 @@ export async function deleteSymbol(symbol: string, purge: boolean, deps: DeleteS
       deleted,
       message: purge
         ? `${symbol} is no longer tracked; its bars, series, checkpoints and analyses were removed`
-        : `${symbol} is no longer tracked; its bars (${series.length} series) are kept: PUT /api/v1/symbols/${symbol} resumes it, DELETE with ?purge=true removes them`,
+        : series.length === 0
+          ? `${symbol} is no longer tracked (it had no stored bars)`
+          : `${symbol} is no longer tracked; its stored bars (${series.map((s) => s.interval).join(', ')}) are kept: PUT /api/v1/symbols/${symbol} resumes it, DELETE with ?purge=true removes them`,
     },
   };
 }
