@@ -163,6 +163,28 @@ describe('fromChanPy', () => {
   });
 });
 
+describe('prototype keys are unknown options, not Object.prototype members', () => {
+  // JSON.parse makes "__proto__" an own key, as it does for keys a caller sends in a request body or query.
+  const PROTO_KEYS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'];
+
+  it.each(PROTO_KEYS)('fromChanPy rejects %s, bare and with a bsp suffix', (key) => {
+    expect(errorOf(() => fromChanPy(JSON.parse(`{"${key}": 1}`))).option).toBe(key);
+    expect(errorOf(() => fromChanPy(JSON.parse(`{"${key}-buy": 1}`))).option).toBe(`${key}-buy`);
+  });
+
+  it.each(PROTO_KEYS)('resolveConfig rejects %s at the top, in a bsp side and as a side', (key) => {
+    expect(errorOf(() => resolveConfig(JSON.parse(`{"${key}": 1}`))).option).toBe(key);
+    expect(errorOf(() => resolveConfig(JSON.parse(`{"bsp": {"buy": {"${key}": 1}}}`))).option).toBe(`bsp.buy.${key}`);
+    expect(errorOf(() => resolveConfig(JSON.parse(`{"bsp": {"${key}": {}}}`))).option).toBe(`bsp.${key}`);
+  });
+
+  it('an inherited preset is not read as the caller\'s preset', () => {
+    const input = Object.create({ preset: 'classic' }) as Record<string, unknown>;
+    expect(resolveConfig(input)).toEqual(CHANPY);
+    expect(errorOf(() => getPreset('constructor')).option).toBe('preset');
+  });
+});
+
 describe('presets', () => {
   it('classic = README intent: divergence 0.9, type-2 retracement 0.618 on every side', () => {
     for (const s of Object.values(CLASSIC.bsp)) {
