@@ -178,13 +178,17 @@ describe('presets', () => {
     expect(DEMO.bsp.segSell.macdAlgo).toBe('slope');
   });
 
-  it('corrected = chanpy with chan.py\'s quirks corrected; classic and demo keep chan.py\'s semantics', () => {
+  it("corrected = chanpy with chan.py's quirks corrected; classic and demo keep chan.py's semantics", () => {
     expect(CORRECTED).toEqual({ ...CHANPY, quirks: 'corrected' });
     expect(CHANPY.quirks).toBe('chanpy');
     expect(CLASSIC.quirks).toBe('chanpy');
     expect(DEMO.quirks).toBe('chanpy');
     expect(resolveConfig({ preset: 'classic', quirks: 'corrected' })).toEqual({ ...CLASSIC, quirks: 'corrected' });
-    expect(fromChanPy({ quirks: 'corrected', bi_strict: false })).toEqual({ ...CHANPY, biStrict: false, quirks: 'corrected' });
+    expect(fromChanPy({ quirks: 'corrected', bi_strict: false })).toEqual({
+      ...CHANPY,
+      biStrict: false,
+      quirks: 'corrected',
+    });
     expect(errorOf(() => fromChanPy({ quirks: 'fixed' })).option).toBe('quirks');
     expect(errorOf(() => resolveConfig({ quirks: 'chan.py' as never })).option).toBe('quirks');
   });
