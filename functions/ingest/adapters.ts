@@ -103,6 +103,7 @@ function toCheckpoint(it: Record<string, unknown>): Checkpoint {
     backoffUntil: num('backoffUntil'),
     haltedUntil: num('haltedUntil'),
     lastError: typeof it.lastError === 'string' && it.lastError !== '' ? it.lastError : undefined,
+    failures: num('failures'),
   };
 }
 

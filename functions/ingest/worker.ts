@@ -121,6 +121,42 @@ export async function processMessage(msg: IngestMessage, deps: WorkerDeps): Prom
   return msg.kind === 'sync' ? processSync(msg, deps) : processBackfill(msg, deps);
 }
 
+/** A completed sync run: the series is healthy again. */
+const RUN_SUCCEEDED = { failures: 0, lastError: '' } as const;
+
+/** The reason a message failed, as the job and the checkpoint keep it (the provider's own words). */
+export function failureReason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 500);
+}
+
+/**
+ * Records a failed try of a message (the queue will retry it), so the failure is visible while it is retried:
+ * a sync's checkpoint gets the reason and one more failure (/health turns degraded); a backfill job gets the
+ * reason as its lastError. With `final` (the last try: the message goes to the dead-letter queue next), a
+ * backfill job ends FAILED with that reason, and its series' checkpoint records the failure too. Called by the
+ * worker Lambda (ApproximateReceiveCount) and by the local queue.
+ */
+export async function recordFailedTry(
+  msg: IngestMessage,
+  error: unknown,
+  deps: Pick<WorkerDeps, 'checkpoints' | 'jobs' | 'now'>,
+  final: boolean,
+): Promise<void> {
+  const reason = failureReason(error);
+  if (msg.kind === 'sync') {
+    await deps.checkpoints.patch(msg.symbol, msg.interval, { lastError: reason });
+    return;
+  }
+  const job = await deps.jobs.get(msg.jobId);
+  if (!job || job.status !== 'running' || job.seq !== msg.seq) return;
+  if (!final) {
+    await deps.jobs.patch(job.jobId, { lastError: reason, updatedAt: deps.now() });
+    return;
+  }
+  await deps.jobs.patch(job.jobId, { status: 'failed', lastError: reason, updatedAt: deps.now() });
+  await deps.checkpoints.patch(job.symbol, job.interval, { lastError: `backfill ${job.jobId} failed: ${reason}` });
+}
+
 function outOfTime(deps: WorkerDeps): boolean {
   return deps.remainingMs !== undefined && deps.remainingMs() < deps.limits.reserveMs;
 }
@@ -282,9 +318,10 @@ async function runSync(
       ...(refreshed ? { refreshedThrough: position } : {}),
       lastRunAt: now,
       continuationAt: 0,
+      ...RUN_SUCCEEDED,
     });
   } else if (position !== undefined) {
-    await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0 });
+    await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0, ...RUN_SUCCEEDED });
   }
   return { status: 'ok', bars: written + filled, more: false };
 }

@@ -43,6 +43,58 @@ it('POST backfill: 404 untracked, 400 bad body / empty range, 202 with a job tha
   expect(viaJobs).toMatchObject({ type: 'backfill', status: 'SUCCEEDED', result: { barsDone: 1_200 } });
 });
 
+it('every backfill ends: a provider that keeps failing → FAILED with its error after MAX_RECEIVE_COUNT receives; one at a time per series (409); tracked intervals only (400)', async () => {
+  const { MAX_RECEIVE_COUNT } = await import('../../functions/ingest/messages.js');
+  const { bars, endNow } = sseSlice(600);
+  h = await startHarness({ now: endNow });
+  h.fake.setSeries('BTC', '1m', bars);
+  h.fake.inject({ kind: 'status', status: 500 }, { target: 'binance', times: 1_000 });
+  const deps = { symbols: h.symbols, jobs: h.jobs, queue: h.queue, now: () => h!.clock.now };
+  await h.symbols.put({ symbol: 'BTC', provider: 'binance', intervals: ['1m'], providerSymbol: 'BTC', active: true });
+  const untracked = requestBackfill('BTC', { interval: '5m', from: bars[0]!.time }, deps);
+  await expect(untracked).rejects.toMatchObject({
+    statusCode: 400,
+    message: expect.stringMatching(/does not track 5m/),
+  });
+  await expect(untracked).rejects.toMatchObject({ details: [{ field: 'body.interval' }] });
+
+  const res = await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps);
+  const second = requestBackfill('BTC', { interval: '1m', from: bars[100]!.time }, deps);
+  await expect(second).rejects.toMatchObject({ statusCode: 409, details: { jobId: res.body.jobId } });
+  await expect(second).rejects.toMatchObject({ message: expect.stringContaining(res.body.jobId) });
+  expect((await h.jobs.listRunning()).map((j) => j.jobId)).toEqual([res.body.jobId]); // the 409 wrote nothing
+
+  // The worker Lambda with SQS's receive counts (visibility timeouts on the virtual clock).
+  await drain(h.queue, h.clock, h.worker);
+  expect(h.queue.dlq).toHaveLength(1);
+  const job = await h.jobs.get(res.body.jobId);
+  expect(job).toMatchObject({
+    status: 'failed',
+    barsDone: 0,
+    lastError: expect.stringMatching(/^binance server: HTTP 500/),
+  });
+  // Every receive tried the provider twice (one in-invocation retry of a 5xx), and then it stopped.
+  expect(h.fake.requests.filter((r) => r.status === 500)).toHaveLength(2 * MAX_RECEIVE_COUNT);
+  // The series records the failure (what /health reads) and nothing was stored.
+  expect(await h.checkpoints.get('BTC', '1m')).toMatchObject({
+    failures: 1,
+    lastError: expect.stringMatching(/HTTP 500/),
+  });
+  expect(await h.stored('BTC', '1m')).toEqual([]);
+  const { JobRepository } = await import('../../functions/store/repositories.js');
+  expect(await new JobRepository(h.table.doc, h.table.tableName).get(res.body.jobId)).toMatchObject({
+    status: 'FAILED',
+    error: expect.stringMatching(/HTTP 500/),
+  });
+
+  // Ended, so a new backfill of the series is accepted, and with the provider back it completes.
+  h.fake.clearFaults();
+  const again = await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps);
+  await drain(h.queue, h.clock, h.worker);
+  expect(await h.jobs.get(again.body.jobId)).toMatchObject({ status: 'done', barsDone: 600 });
+  expect(await h.stored('BTC', '1m')).toEqual(bars);
+});
+
 it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, validation, 202, chunks run in-process to done', async () => {
   const { FakeProvider, retime } = await import('../support/fake-provider.js');
   const { startService } = await import('../support/service.js');
