@@ -100,6 +100,15 @@ export class LocalIngestQueue implements QueueSender {
   }
 }
 
+const printFailure =
+  (tries: number) =>
+  (m: IngestMessage, e: unknown, n: number, final: boolean): void => {
+    const what = m.kind === 'sync' ? `sync ${m.symbol} ${m.interval}` : `backfill ${m.jobId} chunk ${m.seq}`;
+    console.error(
+      `[ingest] ${what} failed (try ${n} of ${tries}${final ? ', giving up' : ''}): ${(e as Error).message}`,
+    );
+  };
+
 /**
  * Installs a LocalIngestQueue as the process's ingest queue (functions/ingest/queue.ts), processing messages with
  * the real worker (built on first use, from the same environment the handlers use).
@@ -114,15 +123,14 @@ export async function installLocalIngestQueue(
   ]);
   let deps: ReturnType<typeof runtime.buildWorkerDeps> | undefined;
   const workerDeps = () => (deps ??= runtime.buildWorkerDeps());
+  // `onError` here only replaces the console line: recording the failure on the job or checkpoint always happens.
+  const { onError: report = printFailure(opts.maxAttempts ?? MAX_RECEIVE_COUNT), ...rest } = opts;
   const queue = new LocalIngestQueue({
+    ...rest,
     onError: async (m, e, n, final) => {
-      const what = m.kind === 'sync' ? `sync ${m.symbol} ${m.interval}` : `backfill ${m.jobId} chunk ${m.seq}`;
-      console.error(
-        `[ingest] ${what} failed (try ${n} of ${opts.maxAttempts ?? MAX_RECEIVE_COUNT}${final ? ', giving up' : ''}): ${(e as Error).message}`,
-      );
+      await report(m, e, n, final);
       await recordFailedTry(m, e, workerDeps(), final);
     },
-    ...opts,
     process: async (m) => processMessage(m, workerDeps()),
   });
   setQueueSender(queue);
