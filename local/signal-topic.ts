@@ -71,7 +71,7 @@ export class LocalSignalTopic implements SignalPublisher {
     this.published.push(m);
     const line = await alertLine(m);
     if (!this.opts.webhooks) {
-      this.print(`${line}  (no webhook configured: set WEBHOOKS_FILE)`);
+      this.print(line);
       return messageId;
     }
     const p = this.deliver(m, messageId, line).finally(() => this.pending.delete(p));
