@@ -103,6 +103,8 @@ export interface BackfillJob {
   createdAt: number;
   updatedAt: number;
   lastError?: string;
+  /** Provider back-offs (429 / 418) in a row without progress: MAX_BACKFILL_BACKOFFS of them end the job FAILED. */
+  backoffs?: number;
 }
 
 export interface BackfillJobStore {

@@ -121,6 +121,12 @@ export async function processMessage(msg: IngestMessage, deps: WorkerDeps): Prom
   return msg.kind === 'sync' ? processSync(msg, deps) : processBackfill(msg, deps);
 }
 
+/**
+ * Rate-limit back-offs (429 with a long Retry-After, 418) a backfill job may take in a row without progress before
+ * it ends FAILED: at the default waits (60 s, 10 min) between about 10 minutes and 1.5 hours.
+ */
+export const MAX_BACKFILL_BACKOFFS = 10;
+
 /** A completed sync run: the series is healthy again. */
 const RUN_SUCCEEDED = { failures: 0, lastError: '' } as const;
 
@@ -491,8 +497,17 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
       log.error('backfill halted', { jobId: job.jobId, kind: c.err.kind });
       return { status: 'halted', kind: c.err.kind };
     }
-    // Back off: the same chunk again, later (the job's seq is unchanged, so this copy is the live one).
-    await deps.jobs.patch(job.jobId, { lastError: c.err.message.slice(0, 500), updatedAt: now });
+    // Back off: the same chunk again, later (the job's seq is unchanged, so this copy is the live one) — but not
+    // forever: a provider that keeps refusing ends the job, as one that keeps failing does.
+    const backoffs = (job.backoffs ?? 0) + 1;
+    if (backoffs >= MAX_BACKFILL_BACKOFFS) {
+      const reason = `${c.err.message.slice(0, 400)} (${backoffs} back-offs in a row without progress)`;
+      await deps.jobs.patch(job.jobId, { status: 'failed', lastError: reason, backoffs, updatedAt: now });
+      await deps.checkpoints.patch(symbol, interval, { lastError: `backfill ${job.jobId} failed: ${reason}` });
+      log.error('backfill failed: provider kept refusing', { jobId: job.jobId, kind: c.err.kind, backoffs });
+      return { status: 'backoff', kind: c.err.kind };
+    }
+    await deps.jobs.patch(job.jobId, { lastError: c.err.message.slice(0, 500), backoffs, updatedAt: now });
     await deps.queue.send([msg], Math.min(900, Math.ceil(waitFor(c.err, limits) / 1000)));
     return { status: 'backoff', kind: c.err.kind };
   }
@@ -505,6 +520,7 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
     status: done ? 'done' : 'running',
     updatedAt: now,
     lastError: '',
+    backoffs: 0,
     ...(done ? { totalEstimate: barsDone } : {}),
   });
   if (!ok) return { status: 'skipped', reason: 'job moved by another run' };

@@ -95,6 +95,32 @@ it('every backfill ends: a provider that keeps failing → FAILED with its error
   expect(await h.stored('BTC', '1m')).toEqual(bars);
 });
 
+it('a provider that keeps rate-limiting a backfill ends it FAILED after MAX_BACKFILL_BACKOFFS back-offs (it does not wait forever)', async () => {
+  const { MAX_BACKFILL_BACKOFFS } = await import('../../functions/ingest/worker.js');
+  const { bars, endNow } = sseSlice(300);
+  h = await startHarness({ now: endNow });
+  h.fake.setSeries('BTC', '1m', bars);
+  await h.symbols.put({ symbol: 'BTC', provider: 'binance', intervals: ['1m'], providerSymbol: 'BTC', active: true });
+  const deps = { symbols: h.symbols, jobs: h.jobs, queue: h.queue, now: () => h!.clock.now };
+  // One good chunk first (progress resets the count), then 429 with a long Retry-After on every call.
+  h.fake.inject({ kind: 'status', status: 429, retryAfter: '120' }, { target: 'binance', atRequest: 2, times: 1_000 });
+  const res = await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps);
+  h.deps.limits = { ...h.deps.limits, maxBarsPerInvocation: 100 };
+  const t0 = h.clock.now;
+  await drain(h.queue, h.clock, h.worker);
+  const job = await h.jobs.get(res.body.jobId);
+  expect(job).toMatchObject({
+    status: 'failed',
+    barsDone: 100,
+    backoffs: MAX_BACKFILL_BACKOFFS,
+    lastError: expect.stringMatching(/binance rate_limited: HTTP 429.*10 back-offs in a row/),
+  });
+  expect(h.queue.dlq).toHaveLength(0); // back-offs do not burn receives; the budget is the count
+  // Each back-off waited the provider's Retry-After (virtual clock): bounded, about (N-1) × 120 s.
+  expect(h.clock.now - t0).toBeLessThan(MAX_BACKFILL_BACKOFFS * 121_000);
+  expect(await h.stored('BTC', '1m')).toEqual(bars.slice(0, 100));
+});
+
 it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, validation, 202, chunks run in-process to done', async () => {
   const { FakeProvider, retime } = await import('../support/fake-provider.js');
   const { startService } = await import('../support/service.js');
