@@ -8,10 +8,10 @@
  * naming it (two chains would fetch the same bars twice). Meant to be mounted in the
  * symbols handler's route map (one line): `'POST /api/v1/symbols/{symbol}/backfill': ({ params, body }) => requestBackfill(params.symbol, body)`.
  */
-import { badRequest, conflict, fromZod, notFound } from '../common/errors.js';
+import { badRequest, conflict, fromZod, HttpError, notFound, serviceUnavailable } from '../common/errors.js';
 import type { SymbolRepository } from '../store/repositories.js';
 import type { KlineRetentionDays } from '../store/retention.js';
-import { BackfillRangeError, startBackfill } from './backfill.js';
+import { BackfillQueueError, BackfillRangeError, startBackfill } from './backfill.js';
 import { BackfillBodySchema } from './backfill-schema.js';
 import type { BackfillJobStore, QueueSender } from './ports.js';
 
@@ -86,6 +86,11 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
   } catch (e) {
     if (e instanceof BackfillRangeError)
       throw badRequest(`Invalid range: ${e.message}`, [{ field: 'body.from', message: e.message }]);
+    if (e instanceof BackfillQueueError) {
+      // A deployment without a queue (500, naming what is missing) is not helped by a retry; a failed send is.
+      if (e.cause instanceof HttpError) throw e.cause;
+      throw serviceUnavailable(`${e.message}; the job is FAILED, try again`, { jobId: e.jobId });
+    }
     throw e;
   }
 }

@@ -201,3 +201,37 @@ it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, valid
     await fake.stop();
   }
 });
+
+it('a deployment with no ingest queue: 500 naming INGEST_QUEUE_URL (retrying cannot help), and the job it recorded is FAILED, not RUNNING', async () => {
+  const { startService } = await import('../support/service.js');
+  const { setQueueSender } = await import('../../functions/ingest/queue.js');
+  setQueueSender(undefined);
+  const svc = await startService({ env: { INGEST_QUEUE_URL: '' } });
+  try {
+    const headers = { 'content-type': 'application/json', 'x-api-key': svc.apiKey };
+    const put = await svc.fetch('/api/v1/symbols/ETHUSDT', {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ provider: 'binance', intervals: ['1h'] }),
+    });
+    expect(put.status).toBe(201);
+    const r = await svc.fetch('/api/v1/symbols/ETHUSDT/backfill', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ interval: '1h', from: '2026-01-01' }),
+    });
+    expect(r.status).toBe(500);
+    expect(await r.json()).toMatchObject({
+      error: 'ConfigurationError',
+      message: expect.stringMatching(/INGEST_QUEUE_URL is not set/),
+    });
+    const jobs = (await svc.scanAll()).filter((i) => i.type === 'backfill');
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(/could not queue its first chunk: INGEST_QUEUE_URL/),
+    });
+  } finally {
+    await svc.stop();
+  }
+});
