@@ -131,6 +131,15 @@ export const METRIC_CATALOG = {
     emittedBy: 'functions/notifier, per webhook delivery that failed after its retries',
     description: 'Alarm or signal notifications a webhook did not accept (the message is retried, then DLQ).',
   },
+  NotificationsWithoutWebhook: {
+    unit: 'Count',
+    dimensions: ['service'],
+    emittedBy: 'functions/notifier, per notification acknowledged while no webhook is configured',
+    description:
+      'Alarm or signal notifications that reached the notifier while its webhook list is empty (the shipped ' +
+      'default): acknowledged and logged as a warning, not retried. Dashboard only: no alarm, since an empty ' +
+      "list is a valid choice (alarms still reach the topics' e-mail subscribers).",
+  },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRIC_CATALOG;
