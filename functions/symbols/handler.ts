@@ -1,6 +1,7 @@
 /**
  * GET /api/v1/symbols (tracked symbols and their stored series), PUT /api/v1/symbols/{symbol} (track one: provider,
- * intervals, optional URL source, history start and buy/sell point alert preferences) and
+ * intervals, optional URL source, history start and buy/sell point alert preferences),
+ * DELETE /api/v1/symbols/{symbol}[?purge=true] (stop tracking, optionally removing its data: ./delete.ts) and
  * POST /api/v1/symbols/{symbol}/backfill (start a backfill job: functions/ingest/backfill-api.ts; the first chunk
  * goes to the ingest queue, INGEST_QUEUE_URL, or to the stand-in the local runtime installs).
  */
@@ -16,6 +17,7 @@ import { requestBackfill } from '../ingest/backfill-api.js';
 import { sourceUrlProblem } from '../ingest/source-url.js';
 import type { QueueSender } from '../ingest/ports.js';
 import { getQueueSender } from '../ingest/queue.js';
+import { deleteSymbol, PURGE_BUDGET_MS } from './delete.js';
 import { createDocClient } from '../store/client.js';
 import type { SeriesMeta } from '../store/kline-store.js';
 
@@ -61,6 +63,21 @@ export const handler = createHandler('symbols', {
     });
     await cache.del([SYMBOLS_LIST_KEY]);
     return { statusCode: created ? 201 : 200, body: item };
+  },
+
+  'DELETE /api/v1/symbols/{symbol}': async ({ params, query }) => {
+    const { symbols, klines, checkpoints, analysis, cache } = getDeps();
+    const backfills = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
+    return deleteSymbol(params.symbol, query.purge, {
+      symbols,
+      klines,
+      checkpoints,
+      analysis,
+      backfills,
+      cache,
+      now: Date.now,
+      budgetMs: PURGE_BUDGET_MS,
+    });
   },
 
   'POST /api/v1/symbols/{symbol}/backfill': async ({ params, body }) => {

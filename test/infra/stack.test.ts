@@ -4,8 +4,6 @@
  */
 import { JOB_TASKS } from '../../lib/jobs.js';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +11,6 @@ import { ROUTES, STAGE_THROTTLE } from '../../functions/routes.js';
 import { isWriteRoute } from '../../lib/api.js';
 import { TABLE_KEYS } from '../../functions/store/table.js';
 import { TTL_ATTRIBUTE } from '../../lib/data.js';
-import { PROJECT_ROOT } from '../../lib/chan-stack.js';
 import { actionsOf, ALL_STUBS, methods, ofType, refId, roleStatements, synth, type Synthesized } from './synth.js';
 
 const ORIGINS = ['https://chart.example.com', 'http://localhost:3000'];
@@ -133,8 +130,8 @@ describe('API from the route table', () => {
     const logGroupId = (access.DestinationArn['Fn::Join'][1] as unknown[]).map(refId).find(Boolean)!;
     expect(s.json.Resources[logGroupId]!.Properties!.RetentionInDays).toBe(RETENTION);
     expect(stage.Properties!.MethodSettings[0].LoggingLevel).toBe('ERROR');
-    // cloudWatchRole: false by default: no account-wide role owned by this stack.
-    s.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    // The account logging role is created by default (first-deploy.test.ts checks its wiring).
+    s.template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
   it('validates required path parameters on every method, through one validator', () => {
@@ -287,6 +284,33 @@ describe('least privilege', () => {
         ).toEqual([]);
       }
     }
+  });
+
+  it('lets DELETE /symbols/{symbol} read and delete what a purge removes, on the table only', () => {
+    const [[tableId]] = ofType(s.json, 'AWS::DynamoDB::Table');
+    const route = ROUTES.find((r) => r.method === 'DELETE' && r.path.endsWith('/symbols/{symbol}'));
+    expect(route, 'DELETE /symbols/{symbol} is in the route table').toBeDefined();
+    expect(route!.apiKey).toBe(true);
+    const fn = s.json.Resources[routeMethod(route!).functionId!]!;
+    const statements = roleStatements(s.json, refId(fn.Properties!.Role)!);
+    // IAM's own matching: an action pattern with * and ? against the call, Allow on the table's ARN, no Deny.
+    const matches = (pattern: string, action: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        'i',
+      ).test(action);
+    const allowed = (action: string) =>
+      statements.some(
+        (st) =>
+          st.Effect === 'Allow' && refId(st.Resource) === tableId && actionsOf(st).some((a) => matches(a, action)),
+      ) && !statements.some((st) => st.Effect === 'Deny' && actionsOf(st).some((a) => matches(a, action)));
+    // Query: the bars, checkpoints and analyses to delete; BatchWriteItem: their deletion; UpdateItem: deactivate
+    // and strip the series item; DeleteItem: the symbol; GetItem: the symbol and series lookups.
+    for (const action of ['Query', 'BatchWriteItem', 'UpdateItem', 'DeleteItem', 'GetItem'])
+      expect(allowed(`dynamodb:${action}`), action).toBe(true);
   });
 
   it('lets each function write only its own logs', () => {
@@ -537,49 +561,5 @@ describe('URL sources', () => {
     for (const [id, f] of serviceFunctions()) {
       expect(f.Properties!.Environment?.Variables?.ALLOW_HTTP_SOURCES ?? 'false', id).toBe('false');
     }
-  });
-});
-
-describe("README's fixed monthly cost", () => {
-  /** The cost table under "Deployment": item → count and per-month figure. */
-  const rows = () => {
-    const text = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-    const table = text.slice(text.indexOf('**Fixed monthly cost at zero traffic**'));
-    const out = new Map<string, { count: number; monthly: number }>();
-    const lines = table.split('\n');
-    const first = lines.findIndex((l) => l.startsWith('|'));
-    // After the header row and the alignment row, up to the end of the table.
-    for (const line of lines.slice(first + 2)) {
-      if (!line.startsWith('|')) break;
-      const [item, count, , monthly] = line
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim());
-      out.set(item!, { count: Number(count), monthly: Number(monthly!.replace(/[*$]/g, '')) });
-    }
-    return out;
-  };
-  const row = (prefix: string) => [...rows()].find(([item]) => item.startsWith(prefix))?.[1];
-
-  it('counts what the synthesized template holds, and adds up', () => {
-    const count = (type: string) => ofType(s.json, type).length;
-    const alarms = ofType(s.json, 'AWS::CloudWatch::Alarm');
-    // Metric-math alarms are billed per metric they read; a plain alarm reads one.
-    const alarmMetrics = alarms.reduce(
-      (n, [, a]) =>
-        n +
-        ((a.Properties!.Metrics as { MetricStat?: unknown }[] | undefined)?.filter((m) => m.MetricStat).length ?? 1),
-      0,
-    );
-    expect(row('NAT gateway')?.count).toBe(count('AWS::EC2::NatGateway'));
-    expect(row('public IPv4 address')?.count).toBe(count('AWS::EC2::EIP'));
-    expect(row('ElastiCache Serverless')?.count).toBe(count('AWS::ElastiCache::ServerlessCache'));
-    expect(row('CloudWatch dashboards')?.count).toBe(count('AWS::CloudWatch::Dashboard'));
-    expect(row('CloudWatch alarms')?.count).toBe(alarmMetrics);
-    expect([...rows().keys()].find((k) => k.startsWith('CloudWatch alarms'))).toContain(`${alarms.length} alarms`);
-    expect(row('Secrets Manager secrets')?.count).toBe(count('AWS::SecretsManager::Secret'));
-    const items = [...rows()].filter(([item]) => !item.includes('total'));
-    const sum = items.reduce((n, [, r]) => n + r.monthly, 0);
-    expect(row('**total**')?.monthly).toBeCloseTo(sum, 2);
   });
 });
