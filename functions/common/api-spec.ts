@@ -432,6 +432,14 @@ export function buildApiSpec(limits: Limits) {
           description: 'A backfill of this symbol and interval is still running (details.jobId)',
           schema: ErrorSchema,
         },
+        500: {
+          description: 'This deployment has no ingest queue (ConfigurationError naming it); the job is FAILED',
+          schema: ErrorSchema,
+        },
+        503: {
+          description: 'The first chunk could not be queued this time (the job is FAILED); retrying can help',
+          schema: ErrorSchema,
+        },
         429: errors[429],
       },
     },
