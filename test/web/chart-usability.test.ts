@@ -111,7 +111,8 @@ afterAll(async () => {
   await srv?.stop();
 });
 
-describe('chart page usability', () => {
+// Each test opens its own page over up to 20,000 bars; on a busy 2-core machine that outlasts the default.
+describe('chart page usability', { timeout: 300_000 }, () => {
   it('offers active symbols only: a deactivated one is neither in the picker nor opened by a link', async () => {
     const listed = (await (await fetch(`${srv.url}/api/v1/symbols`)).json()) as {
       symbols: { symbol: string; active: boolean }[];
