@@ -401,7 +401,7 @@ export function buildApiSpec(limits: Limits) {
       path: `${API_PREFIX}/symbols/{symbol}/backfill`,
       summary: 'Fill the history of a tracked symbol from its provider, in bounded chunks (a backfill job)',
       description:
-        'Answers 202 with the job id at once; the ingest workers fetch the range chunk by chunk. Progress (barsDone / totalEstimate) at GET /api/v1/jobs/{id}.',
+        "Answers 202 with the job id at once; the ingest workers fetch the range chunk by chunk. Progress (barsDone / totalEstimate) at GET /api/v1/jobs/{id}; a chunk whose provider keeps failing ends the job FAILED with the provider's error after 5 tries. The interval must be one the symbol tracks (400); one backfill per symbol and interval at a time (409 names the running job).",
       apiKey: true,
       params: symbolParams,
       query: z.strictObject({}),
@@ -428,6 +428,10 @@ export function buildApiSpec(limits: Limits) {
         400: errors[400],
         403: { description: 'Missing or invalid API key', schema: ErrorSchema },
         404: errors[404],
+        409: {
+          description: 'A backfill of this symbol and interval is still running (details.jobId)',
+          schema: ErrorSchema,
+        },
         429: errors[429],
       },
     },

@@ -9,10 +9,12 @@ import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
 import { getConfig } from '../common/config.js';
+import { badRequest } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { recordCache } from '../common/observability.js';
 import { DynamoBackfillJobStore } from '../ingest/adapters.js';
 import { requestBackfill } from '../ingest/backfill-api.js';
+import { sourceUrlProblem } from '../ingest/source-url.js';
 import type { QueueSender } from '../ingest/ports.js';
 import { getQueueSender } from '../ingest/queue.js';
 import { deleteSymbol, PURGE_BUDGET_MS } from './delete.js';
@@ -44,6 +46,9 @@ export const handler = createHandler('symbols', {
   },
 
   'PUT /api/v1/symbols/{symbol}': async ({ params, body }) => {
+    const problem = body.sourceUrl && sourceUrlProblem(body.sourceUrl, getConfig().allowHttpSources);
+    if (problem)
+      throw badRequest(`Invalid body.sourceUrl: ${problem}`, [{ field: 'body.sourceUrl', message: problem }]);
     const { symbols, cache } = getDeps();
     const { item, created } = await symbols.put({
       symbol: params.symbol,

@@ -637,6 +637,15 @@ const CASES: Case[] = [
     message: /body\.sourceUrl.*http\(s\) URL/,
   },
   {
+    // The deployed setting (the service below runs with ALLOW_HTTP_SOURCES=false): egress on 443 only.
+    name: 'track with an http sourceUrl',
+    method: 'PUT',
+    path: `${S}/ETH`,
+    body: json({ provider: 'url', intervals: ['1d'], sourceUrl: 'http://data.example.com/eth.csv' }),
+    status: 400,
+    message: /^Invalid body\.sourceUrl: sourceUrl must be https:\/\//,
+  },
+  {
     name: 'track with sourceUrl for an exchange',
     method: 'PUT',
     path: `${S}/ETH`,
@@ -833,7 +842,13 @@ describe('bad input', () => {
     redis = await startRedisCluster();
     svc = await startService({
       redisUrl: redis.url,
-      env: { MAX_ANALYSIS_BARS: '2000', MAX_BODY_BYTES: '1000000', MAX_RANGE_BUCKETS: '500' },
+      env: {
+        MAX_ANALYSIS_BARS: '2000',
+        MAX_BODY_BYTES: '1000000',
+        MAX_RANGE_BUCKETS: '500',
+        // As deployed (the stack never sets it; local/env.ts turns it on for the local runtime only).
+        ALLOW_HTTP_SOURCES: 'false',
+      },
     });
     const h = { 'x-api-key': svc.apiKey };
     expect(

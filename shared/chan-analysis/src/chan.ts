@@ -222,6 +222,8 @@ class StrokeTail {
   private from = 0;
   private readonly objs: (Bi | undefined)[] = [];
   private readonly ends: (MergedKLine | undefined)[] = [];
+  /** The last stroke's stale successor (quirk C/D), which the segment and pivot rules may read. */
+  private stale: Bi | null = null;
   private readonly flags: number[] = [];
   private readonly values = new Float64Array(TAIL * 2 * KLC_VALUES);
 
@@ -229,6 +231,7 @@ class StrokeTail {
     const n = strokes.length;
     this.count = n;
     this.from = n > TAIL ? n - TAIL : 0;
+    this.stale = n > 0 ? strokes[n - 1].staleNext : null;
     for (let i = this.from, j = 0; i < n; i++, j++) {
       const b = strokes[i];
       this.objs[j] = b;
@@ -245,6 +248,7 @@ class StrokeTail {
     if (n === 0) return true;
     if (dirtyFrom < this.from) return false;
     if (minTouched <= strokes[n - 1].endKlc.lastBar) return false;
+    if (strokes[n - 1].staleNext !== this.stale) return false;
     const v = this.values;
     for (let i = this.from, j = 0; i < n; i++, j++) {
       const b = strokes[i];
