@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, ChanAnalyzer, fromChanPy, Level, toBars, type ChanResult, type Line } from '../src/index.js';
 import { createSegList } from '../src/seg/index.js';
+import { readCsvRows } from './support/fixtures.js';
 import { quirkCase, quirkCases, toDump, type QuirkCase } from './support/quirk-cases.js';
 
 const CASES = quirkCases();
@@ -215,5 +216,12 @@ describe('A2, B, S1', () => {
       });
       expect(toDump(live.result())).toEqual(c.chanpy);
     }
+  });
+});
+
+describe("with chan.py's default options no quirk arises", () => {
+  it.each([['cn_sse000001_1d'], ['us_spy_1d'], ['us_spy_1h']])('%s: the corrected preset equals chanpy', (name) => {
+    const bars = readCsvRows(name);
+    expect(structures(analyze(bars, { preset: 'corrected' }))).toEqual(structures(analyze(bars, { preset: 'chanpy' })));
   });
 });
