@@ -173,7 +173,7 @@ export const CHANPY: ChanConfig = deepFreeze({
 } satisfies ChanConfig);
 
 export function getPreset(name: string): ChanConfig {
-  if (!Object.prototype.hasOwnProperty.call(PRESETS, name)) {
+  if (!Object.hasOwn(PRESETS, name)) {
     throw new ChanConfigError(
       'preset',
       `unknown preset "${name}" (expected one of ${Object.keys(PRESETS).join(', ')})`,
@@ -237,6 +237,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * A lookup table entry for a caller-chosen key: own properties only, so "constructor", "toString" or "__proto__"
+ * (an own key when it comes from JSON.parse) are unknown options rather than Object.prototype members.
+ */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 type SideParser = (option: string, v: unknown) => unknown;
 const SIDE_PARSERS: { [K in keyof BspSideConfig]: SideParser } = {
   bsType: parseBsType,
@@ -293,7 +301,7 @@ function applyMacd(target: ChanConfig, v: unknown, option: string): void {
 function applySide(target: BspSideConfig, patch: Record<string, unknown>, path: string): void {
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) continue;
-    const parser = (SIDE_PARSERS as Record<string, SideParser>)[k];
+    const parser = own<SideParser>(SIDE_PARSERS, k);
     if (parser === undefined) throw new ChanConfigError(`${path}.${k}`, 'unknown option');
     (target as unknown as Record<string, unknown>)[k] = parser(`${path}.${k}`, v);
   }
@@ -345,7 +353,8 @@ export type ChanConfigInput = Partial<Omit<ChanConfig, 'macd' | 'bsp'>> & {
 export function resolveConfig(input: ChanConfigInput | ChanConfig = {}): ChanConfig {
   if (!isPlainObject(input)) throw new ChanConfigError('(root)', 'expected an object');
   const raw = input as Record<string, unknown>;
-  const base = raw.preset === undefined ? CHANPY : getPreset(String(raw.preset));
+  const preset = own(raw, 'preset');
+  const base = preset === undefined ? CHANPY : getPreset(String(preset));
   const out = cloneConfig(base);
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'preset' || v === undefined) continue;
@@ -361,7 +370,7 @@ export function resolveConfig(input: ChanConfigInput | ChanConfig = {}): ChanCon
         applySide(out.bsp[side as BspSideName], patch, `bsp.${side}`);
       }
     } else {
-      const parser = (TOP_PARSERS as Record<string, Parser>)[k];
+      const parser = own<Parser>(TOP_PARSERS, k);
       if (parser === undefined) throw new ChanConfigError(k, 'unknown option');
       (out as unknown as Record<string, unknown>)[k] = parser(k, v);
     }
@@ -463,44 +472,49 @@ function setSide(
 }
 
 /**
- * Converts a chan.py `CChanConfig` dict (its option names exactly, chan-spec §13 and §12.1) to a ChanConfig.
- * Unsuffixed bsp keys set all four sides; the seg level then gets macd_algo "slope" and
- * bsp1_only_multibi_zs false, which only suffixed keys (-seg, -segbuy, -segsell) can override; suffixed keys
- * apply afterwards in the dict's order. Unknown keys, including unknown bsp keys with a suffix (which chan.py
- * would silently store), throw a `ChanConfigError` naming the key.
+ * chan.py sets these two on the seg level after the unsuffixed keys (macd_algo "slope", bsp1_only_multibi_zs
+ * false), so an unsuffixed key never reaches the seg sides for them: only -seg, -segbuy and -segsell keys do.
+ */
+const SEG_LEVEL_OWN: ReadonlySet<keyof BspSideConfig> = new Set(['macdAlgo', 'bsp1OnlyMultibiZs']);
+
+/**
+ * Converts a chan.py `CChanConfig` dict (its option names exactly, chan-spec §13 and §12.1) to a ChanConfig,
+ * over `base` (chan.py's code defaults unless given: a preset, for "preset, then config on top" — the one rule
+ * the CLI and the API share through `configFromOptions`). Unsuffixed bsp keys set all four sides, except
+ * macd_algo and bsp1_only_multibi_zs, which stay the seg level's own (SEG_LEVEL_OWN); suffixed keys apply
+ * afterwards in the dict's order. Unknown keys, including unknown bsp keys with a suffix (which chan.py would
+ * silently store), throw a `ChanConfigError` naming the key.
  *
  * One key is the engine's own: `quirks` (`chanpy` by default, or `corrected`). Under `chanpy` a side-suffixed
  * `bs_type` (`bs_type-buy`, …) is type-checked and then has no effect, as in chan.py, which stores it in an
  * attribute nothing reads (quirk A2); under `corrected` it sets that side's types.
  */
-export function fromChanPy(obj: Record<string, unknown>): ChanConfig {
+export function fromChanPy(obj: Record<string, unknown>, base: ChanConfig = CHANPY): ChanConfig {
   if (!isPlainObject(obj)) throw new ChanConfigError('(root)', 'expected an object');
-  const out = cloneConfig(CHANPY);
+  const out = cloneConfig(base);
   const suffixed: [string, unknown][] = [];
   // The chan.py key that last set a segment side's metric, to name it if the value is refused.
   const names: Record<string, string> = { oneBiZs: 'one_bi_zs' };
   for (const [key, v] of Object.entries(obj)) {
     if (v === undefined) continue;
-    const top = CHANPY_TOP[key];
+    const top = own(CHANPY_TOP, key);
+    const ignored = own(CHANPY_IGNORED, key);
+    const bsp = own(CHANPY_BSP, key);
     if (top !== undefined) {
       (out as unknown as Record<string, unknown>)[top] = TOP_PARSERS[top](key, v);
     } else if (key === 'macd') {
       applyMacd(out, v, key);
-    } else if (Object.prototype.hasOwnProperty.call(CHANPY_IGNORED, key)) {
-      CHANPY_IGNORED[key]!(key, v);
-    } else if (Object.prototype.hasOwnProperty.call(CHANPY_BSP, key)) {
-      setSide(out, BSP_SIDES, CHANPY_BSP[key]!, v, key);
+    } else if (ignored !== undefined) {
+      ignored(key, v);
+    } else if (bsp !== undefined) {
+      setSide(out, SEG_LEVEL_OWN.has(bsp) ? ['buy', 'sell'] : BSP_SIDES, bsp, v, key);
     } else {
       suffixed.push([key, v]);
     }
   }
-  for (const s of ['segBuy', 'segSell'] as const) {
-    out.bsp[s].macdAlgo = 'slope';
-    out.bsp[s].bsp1OnlyMultibiZs = false;
-  }
   for (const [key, v] of suffixed) {
     const match = SUFFIXES.find(([suf]) => key.endsWith(suf));
-    const field = match ? CHANPY_BSP[key.slice(0, key.length - match[0].length)] : undefined;
+    const field = match ? own(CHANPY_BSP, key.slice(0, key.length - match[0].length)) : undefined;
     if (match === undefined || field === undefined)
       throw new ChanConfigError(key, 'unknown chan.py option (PARA_ERROR)');
     if (field === 'bsType' && out.quirks === 'chanpy') {

@@ -14,6 +14,7 @@ import {
   getPreset,
   resolveConfig,
 } from '../src/config.js';
+import { configFromOptions } from '../src/chan.js';
 
 function errorOf(fn: () => unknown): ChanConfigError {
   try {
@@ -163,6 +164,28 @@ describe('fromChanPy', () => {
   });
 });
 
+describe('prototype keys are unknown options, not Object.prototype members', () => {
+  // JSON.parse makes "__proto__" an own key, as it does for keys a caller sends in a request body or query.
+  const PROTO_KEYS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'];
+
+  it.each(PROTO_KEYS)('fromChanPy rejects %s, bare and with a bsp suffix', (key) => {
+    expect(errorOf(() => fromChanPy(JSON.parse(`{"${key}": 1}`))).option).toBe(key);
+    expect(errorOf(() => fromChanPy(JSON.parse(`{"${key}-buy": 1}`))).option).toBe(`${key}-buy`);
+  });
+
+  it.each(PROTO_KEYS)('resolveConfig rejects %s at the top, in a bsp side and as a side', (key) => {
+    expect(errorOf(() => resolveConfig(JSON.parse(`{"${key}": 1}`))).option).toBe(key);
+    expect(errorOf(() => resolveConfig(JSON.parse(`{"bsp": {"buy": {"${key}": 1}}}`))).option).toBe(`bsp.buy.${key}`);
+    expect(errorOf(() => resolveConfig(JSON.parse(`{"bsp": {"${key}": {}}}`))).option).toBe(`bsp.${key}`);
+  });
+
+  it('an inherited preset is not read as the caller\'s preset', () => {
+    const input = Object.create({ preset: 'classic' }) as Record<string, unknown>;
+    expect(resolveConfig(input)).toEqual(CHANPY);
+    expect(errorOf(() => getPreset('constructor')).option).toBe('preset');
+  });
+});
+
 describe('presets', () => {
   it('classic = README intent: divergence 0.9, type-2 retracement 0.618 on every side', () => {
     for (const s of Object.values(CLASSIC.bsp)) {
@@ -225,6 +248,35 @@ describe('presets', () => {
     expect(getPreset('chanpy')).toBe(CHANPY);
     expect(Object.keys(PRESETS)).toEqual(['chanpy', 'classic', 'demo', 'corrected']);
     expect(errorOf(() => getPreset('x')).option).toBe('preset');
+  });
+});
+
+describe('preset with config: the one rule (CLI and API)', () => {
+  it('applies the chan.py options on top of the preset, keeping what they do not name', () => {
+    const c = fromChanPy({ bi_strict: false, 'divergence_rate-sell': 0.5 }, CLASSIC);
+    expect(c.biStrict).toBe(false);
+    expect([c.bsp.buy.divergenceRate, c.bsp.sell.divergenceRate]).toEqual([0.9, 0.5]);
+    // classic's own values and its seg-level defaults stay where the config says nothing.
+    expect([c.bsp.buy.maxBs2Rate, c.bsp.segSell.maxBs2Rate]).toEqual([0.618, 0.618]);
+    expect(c.bsp.segBuy.macdAlgo).toBe('slope');
+  });
+
+  it('an unsuffixed macd_algo over a preset still leaves the seg level on slope, as chan.py does', () => {
+    const c = fromChanPy({ macd_algo: 'area' }, DEMO);
+    expect([c.bsp.buy.macdAlgo, c.bsp.segBuy.macdAlgo]).toEqual(['area', 'slope']);
+    expect(c.bsp.buy.bsp2Follow1).toBe(false);
+  });
+
+  it('configFromOptions: config alone is over chanpy; with a preset it is over that preset (custom, preset null)', () => {
+    expect(configFromOptions({ config: { bi_strict: false } }).config).toEqual(fromChanPy({ bi_strict: false }));
+    const both = configFromOptions({ preset: 'classic', config: { bi_strict: false } });
+    expect(both.preset).toBeNull();
+    expect(both.config).toEqual(fromChanPy({ bi_strict: false }, CLASSIC));
+    expect(both.config.bsp.buy.divergenceRate).toBe(0.9);
+    expect(configHash(both.config)).not.toBe(configHash(CLASSIC));
+    expect(configHash(both.config)).not.toBe(configHash(fromChanPy({ bi_strict: false })));
+    expect(configFromOptions({ preset: 'classic', config: {} }).config).toEqual(CLASSIC);
+    expect(errorOf(() => configFromOptions({ preset: 'nope', config: {} })).option).toBe('preset');
   });
 });
 
