@@ -6,7 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
-import { analyze, ChanConfigError, fromChanPy, parseCsv, type BarInput } from '../src/index.js';
+import {
+  analyze,
+  BI_ALGOS,
+  BI_FX_CHECKS,
+  ChanConfigError,
+  fromChanPy,
+  LEFT_SEG_METHODS,
+  MACD_ALGOS,
+  parseCsv,
+  QUIRKS,
+  SEG_ALGOS,
+  ZS_ALGOS,
+  ZS_COMBINE_MODES,
+  type BarInput,
+} from '../src/index.js';
 import { FIXTURES } from './support/fixtures.js';
 
 /** chan.py's option names (chan-spec §13, §12.1) and the engine's own `quirks`. */
@@ -83,36 +97,17 @@ const ODD: unknown[] = [
   {},
   { fast: 1 },
 ];
-const ENUMS = [
-  'normal',
-  'fx',
-  'strict',
-  'loss',
-  'half',
-  'totally',
-  'chan',
-  'break',
-  '1+1',
-  'peak',
-  'all',
-  'over_seg',
-  'auto',
-  'zs',
-  'full_area',
-  'area',
-  'diff',
-  'slope',
-  'amp',
-  'volumn',
-  'amount',
-  'volumn_avg',
-  'amount_avg',
-  'turnrate_avg',
-  'rsi',
+const ENUMS: unknown[] = [
+  ...BI_ALGOS,
+  ...BI_FX_CHECKS,
+  ...SEG_ALGOS,
+  ...LEFT_SEG_METHODS,
+  ...ZS_ALGOS,
+  ...ZS_COMBINE_MODES,
+  ...MACD_ALGOS,
+  ...QUIRKS,
   '1,2',
   '3a,3b',
-  'chanpy',
-  'corrected',
   { fast: 3, slow: 5, signal: 2 },
   { fast: 5, slow: 3, signal: 2 },
 ];

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, ChanAnalyzer, type BarInput, type ChanResult } from '../src/index.js';
+import { structures } from './support/structures.js';
 
 type Shape = 'walk' | 'grid' | 'flat' | 'gaps' | 'onePrice' | 'fatTails';
 
@@ -42,16 +43,6 @@ function series(shape: Shape, steps: number[], t0 = Date.UTC(2020, 0, 1)): BarIn
   }
   return bars;
 }
-
-const structures = (r: ChanResult) => ({
-  strokes: r.strokes,
-  segments: r.segments,
-  segmentsOfSegments: r.segmentsOfSegments,
-  strokePivots: r.strokePivots,
-  segmentPivots: r.segmentPivots,
-  strokeSignals: r.strokeSignals,
-  segmentSignals: r.segmentSignals,
-});
 
 function checkInvariants(r: ChanResult): void {
   for (let i = 1; i < r.fractals.length; i++) {

@@ -9,19 +9,10 @@ import { analyze, ChanAnalyzer, fromChanPy, Level, toBars, type ChanResult, type
 import { createSegList } from '../src/seg/index.js';
 import { readCsvRows } from './support/fixtures.js';
 import { quirkCase, quirkCases, toDump, type QuirkCase } from './support/quirk-cases.js';
+import { structures } from './support/structures.js';
 
 const CASES = quirkCases();
 const corrected = (c: QuirkCase) => ({ ...c.config, quirks: 'corrected' });
-
-const structures = (r: ChanResult) => ({
-  strokes: r.strokes,
-  segments: r.segments,
-  segmentsOfSegments: r.segmentsOfSegments,
-  strokePivots: r.strokePivots,
-  segmentPivots: r.segmentPivots,
-  strokeSignals: r.strokeSignals,
-  segmentSignals: r.segmentSignals,
-});
 
 describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
   it.runIf(!('error' in c.chanpy))('chanpy semantics: equals chan.py', () => {
