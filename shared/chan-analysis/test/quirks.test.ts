@@ -15,13 +15,18 @@ const CASES = quirkCases();
 const corrected = (c: QuirkCase) => ({ ...c.config, quirks: 'corrected' });
 
 describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-  it.runIf(!('error' in c.chanpy))('chanpy semantics: equals chan.py', () => {
-    expect(toDump(analyze(c.bars, { config: c.config }))).toEqual(c.chanpy);
-  });
+  // B has neither: chan.py raised an error there (tested below).
+  if (!('error' in c.chanpy)) {
+    it('chanpy semantics: equals chan.py', () => {
+      expect(toDump(analyze(c.bars, { config: c.config }))).toEqual(c.chanpy);
+    });
+  }
 
-  it.runIf(c.corrected !== undefined)('corrected semantics: equals the rule without the quirk', () => {
-    expect(toDump(analyze(c.bars, { config: corrected(c) }))).toEqual(c.corrected);
-  });
+  if (c.corrected !== undefined) {
+    it('corrected semantics: equals the rule without the quirk', () => {
+      expect(toDump(analyze(c.bars, { config: corrected(c) }))).toEqual(c.corrected);
+    });
+  }
 
   it.each([['chanpy'], ['corrected']])('%s: batch over every prefix equals the streaming snapshot', (quirks) => {
     const config = { ...c.config, quirks };
