@@ -518,12 +518,9 @@ export function buildApiSpec(limits: Limits) {
           interval: IntervalSchema,
           from: TimeParamSchema.optional(),
           to: TimeParamSchema.optional(),
-          preset: z
-            .string()
-            .min(1)
-            .max(32)
-            .optional()
-            .meta({ description: 'chanpy (default), classic or demo; with config, the base the config applies to' }),
+          preset: z.string().min(1).max(32).optional().meta({
+            description: 'chanpy (default), classic, demo or corrected; with config, the base the config applies to',
+          }),
           config: JsonObjectParam('config').optional(),
           include: IncludeQueryParam.optional(),
         })
