@@ -150,8 +150,36 @@ export function parseTime(t: number | string | Date): number {
   throw new RangeError(`invalid time ${String(t)}: expected epoch ms, Date or string`);
 }
 
-/** Label for a time given without its own string: `YYYY-MM-DD` at UTC midnight, else ISO `…THH:MM:SS[.sss]Z`. */
+const pad2 = (v: number) => (v < 10 ? `0${v}` : `${v}`);
+
+/**
+ * Label for a time given without its own string: `YYYY-MM-DD` at UTC midnight, else ISO `…THH:MM:SS[.sss]Z`.
+ * Formatted by hand (the inverse of `daysFromCivil`): a result of bars given epoch-ms times labels every bar,
+ * and a Date plus toISOString per bar was a tenth of a cold first analysis.
+ */
 export function formatTime(ms: number): string {
+  const days = Math.floor(ms / DAY_MS);
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  // Outside four-digit years ISO needs an expanded year: leave that to Date.
+  if (!(y >= 0 && y <= 9999)) return formatTimeIso(ms);
+  const date = `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(m)}-${pad2(d)}`;
+  const rest = ms - days * DAY_MS;
+  if (rest === 0) return date;
+  const sec = Math.floor(rest / 1000);
+  const hms = `${date}T${pad2(Math.floor(sec / 3600))}:${pad2(Math.floor(sec / 60) % 60)}:${pad2(sec % 60)}`;
+  const frac = rest - sec * 1000;
+  return frac === 0 ? `${hms}Z` : `${hms}.${String(frac).padStart(3, '0')}Z`;
+}
+
+function formatTimeIso(ms: number): string {
   const iso = new Date(ms).toISOString();
   if (ms % DAY_MS === 0) return iso.slice(0, 10);
   return ms % 1000 === 0 ? iso.slice(0, 19) + 'Z' : iso;

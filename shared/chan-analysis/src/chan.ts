@@ -158,6 +158,7 @@ export class ChanAnalyzer {
       segmentPivots: this.segmentPivots.pivots,
       strokeSignals: this.strokeSignals.points,
       segmentSignals: this.segmentSignals.points,
+      columns: { bars: level.store, merged: level.mergedColumns },
     };
   }
 

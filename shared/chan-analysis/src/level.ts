@@ -92,6 +92,11 @@ export class Level {
     return this.mb.list();
   }
 
+  /** The merged bars' columns (read by the outputs, which need no object per merged bar). */
+  get mergedColumns(): MergedBars {
+    return this.mb;
+  }
+
   /** The raw bars as `Bar` views (index = idx): one live array, extended on each read. */
   get bars(): readonly Bar[] {
     return this.store.views();

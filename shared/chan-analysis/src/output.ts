@@ -20,7 +20,6 @@ import {
   UP,
   type Bar,
   type BuySellPoint,
-  type Direction,
   type IndicatorSeries,
   type Line,
   type MergedBar,
@@ -30,6 +29,36 @@ import {
 
 export const ENGINE_NAME = 'chan-analysis';
 export const ENGINE_VERSION = '2.0.0';
+
+/**
+ * The per-bar values as columns, index = bar idx: what `toResult` reads. The analyser's bar store is one, so a
+ * result needs no `Bar` object per bar (a fresh process pays for every object and every getter call).
+ */
+export interface BarColumns {
+  readonly length: number;
+  readonly time: ArrayLike<number>;
+  readonly open: ArrayLike<number>;
+  readonly high: ArrayLike<number>;
+  readonly low: ArrayLike<number>;
+  readonly close: ArrayLike<number>;
+  readonly volume: ArrayLike<number>;
+  label(i: number): string;
+}
+
+/** The merged bars as columns, index = merged-bar idx (the analyser's merged-bar store). */
+export interface MergedColumns {
+  readonly count: number;
+  readonly p: {
+    readonly high: ArrayLike<number>;
+    readonly low: ArrayLike<number>;
+    readonly dir: ArrayLike<number>;
+    readonly fx: ArrayLike<number>;
+    readonly firstBar: ArrayLike<number>;
+    readonly lastBar: ArrayLike<number>;
+    readonly peakHighBar: ArrayLike<number>;
+    readonly peakLowBar: ArrayLike<number>;
+  };
+}
 
 /** Everything one level of analysis holds at a moment (the input of `toResult`). */
 export interface LevelSnapshot {
@@ -43,28 +72,69 @@ export interface LevelSnapshot {
   readonly segmentPivots: readonly Pivot[];
   readonly strokeSignals: readonly BuySellPoint[];
   readonly segmentSignals: readonly BuySellPoint[];
+  /** `bars` and `mergedBars` as columns, when the snapshot has them (the analyser's do); read instead of the objects. */
+  readonly columns?: { readonly bars: BarColumns; readonly merged: MergedColumns };
 }
 
-const dirName = (d: Direction): DirectionName => (d === UP ? 'up' : 'down');
+const dirName = (d: number): DirectionName => (d === UP ? 'up' : 'down');
+
+/** The per-bar parts of the document (large: for 50k bars ~99 % of it), as `include` names them. */
+export const PER_BAR_PARTS = ['bars', 'mergedBars', 'fractals'] as const;
+export type PerBarPart = (typeof PER_BAR_PARTS)[number];
 
 export interface ResultOptions {
   preset?: string | null;
   /** Leave out the per-bar arrays (bars, mergedBars, fractals) when only structures are wanted. */
   structuresOnly?: boolean;
+  /** Which per-bar arrays to fill (default: all, unless structuresOnly); the others are empty. */
+  include?: readonly PerBarPart[];
+}
+
+function barColumnsOf(bars: readonly Bar[]): BarColumns {
+  const col = (f: (b: Bar) => number) => bars.map(f);
+  return {
+    length: bars.length,
+    time: col((b) => b.time),
+    open: col((b) => b.open),
+    high: col((b) => b.high),
+    low: col((b) => b.low),
+    close: col((b) => b.close),
+    volume: col((b) => b.volume),
+    label: (i) => bars[i].label,
+  };
+}
+
+function mergedColumnsOf(merged: readonly MergedBar[]): MergedColumns {
+  const col = (f: (m: MergedBar) => number) => merged.map(f);
+  return {
+    count: merged.length,
+    p: {
+      high: col((m) => m.high),
+      low: col((m) => m.low),
+      dir: col((m) => m.dir),
+      fx: col((m) => m.fx),
+      firstBar: col((m) => m.firstBar),
+      lastBar: col((m) => m.lastBar),
+      peakHighBar: col((m) => m.peakHighBar),
+      peakLowBar: col((m) => m.peakLowBar),
+    },
+  };
 }
 
 export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanResult {
-  const bars = s.bars;
+  const include = options.structuresOnly ? [] : (options.include ?? PER_BAR_PARTS);
+  const cols = s.columns?.bars ?? barColumnsOf(s.bars);
+  const time = cols.time;
   const line = (prefix: string, l: Line | Segment, withSub: boolean): ResultLine => {
-    const b = bars[l.beginBar];
-    const e = bars[l.endBar];
+    const b = l.beginBar;
+    const e = l.endBar;
     const out: ResultLine = {
-      id: `${prefix}-${b.time}`,
+      id: `${prefix}-${time[b]}`,
       idx: l.idx,
-      begin: b.label,
-      end: e.label,
-      beginTs: b.time,
-      endTs: e.time,
+      begin: cols.label(b),
+      end: cols.label(e),
+      beginTs: time[b],
+      endTs: time[e],
       direction: dirName(l.dir),
       beginVal: l.beginVal,
       endVal: l.endVal,
@@ -81,14 +151,14 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
     return out;
   };
   const pivot = (prefix: string, z: Pivot): ResultPivot => {
-    const b = bars[z.beginLine.beginBar];
-    const e = bars[z.endLine.endBar];
+    const b = z.beginLine.beginBar;
+    const e = z.endLine.endBar;
     return {
-      id: `${prefix}-${b.time}`,
-      begin: b.label,
-      end: e.label,
-      beginTs: b.time,
-      endTs: e.time,
+      id: `${prefix}-${time[b]}`,
+      begin: cols.label(b),
+      end: cols.label(e),
+      beginTs: time[b],
+      endTs: time[e],
       zd: z.low,
       zg: z.high,
       dd: z.peakLow,
@@ -103,11 +173,11 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
     };
   };
   const signal = (prefix: string, p: BuySellPoint): ResultSignal => {
-    const bar = bars[p.line.endBar];
+    const i = p.line.endBar;
     return {
-      id: `${prefix}-${bar.time}-${p.isBuy ? 'buy' : 'sell'}`,
-      time: bar.label,
-      ts: bar.time,
+      id: `${prefix}-${time[i]}-${p.isBuy ? 'buy' : 'sell'}`,
+      time: cols.label(i),
+      ts: time[i],
       side: p.isBuy ? 'buy' : 'sell',
       types: [...p.types],
       confirmed: p.line.isSure,
@@ -117,54 +187,13 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
     };
   };
 
-  let resultBars: ResultBar[] = [];
-  let mergedBars: ResultMergedBar[] = [];
-  const fractals: ResultFractal[] = [];
-  if (!options.structuresOnly) {
-    const { macd, dif, dea } = s.indicators;
-    resultBars = bars.map((b) => ({
-      time: b.label,
-      ts: b.time,
-      open: b.open,
-      high: b.high,
-      low: b.low,
-      close: b.close,
-      volume: Number.isNaN(b.volume) ? null : b.volume,
-      dif: dif[b.idx],
-      dea: dea[b.idx],
-      macd: macd[b.idx],
-    }));
-    mergedBars = s.mergedBars.map((m) => ({
-      idx: m.idx,
-      begin: bars[m.firstBar].label,
-      end: bars[m.lastBar].label,
-      beginTs: bars[m.firstBar].time,
-      endTs: bars[m.lastBar].time,
-      barCount: m.lastBar - m.firstBar + 1,
-      high: m.high,
-      low: m.low,
-      direction: dirName(m.dir),
-      fractal: m.fx === FX_TOP ? 'top' : m.fx === FX_BOTTOM ? 'bottom' : null,
-    }));
-    for (const m of s.mergedBars) {
-      if (m.fx === FX_NONE) continue;
-      const top = m.fx === FX_TOP;
-      const peak = bars[top ? m.peakHighBar : m.peakLowBar];
-      fractals.push({
-        mergedIdx: m.idx,
-        type: top ? 'top' : 'bottom',
-        time: peak.label,
-        ts: peak.time,
-        value: top ? m.high : m.low,
-      });
-    }
-  }
-
+  const perMerged = include.includes('mergedBars') || include.includes('fractals');
+  const m = perMerged ? (s.columns?.merged ?? mergedColumnsOf(s.mergedBars)) : undefined;
   return {
-    meta: { engine: ENGINE_NAME, version: ENGINE_VERSION, preset: options.preset ?? null, barCount: bars.length },
-    bars: resultBars,
-    mergedBars,
-    fractals,
+    meta: { engine: ENGINE_NAME, version: ENGINE_VERSION, preset: options.preset ?? null, barCount: cols.length },
+    bars: include.includes('bars') ? resultBars(cols, s.indicators) : [],
+    mergedBars: m !== undefined && include.includes('mergedBars') ? resultMergedBars(cols, m) : [],
+    fractals: m !== undefined && include.includes('fractals') ? resultFractals(cols, m) : [],
     strokes: s.strokes.map((l) => line('bi', l, false)),
     segments: s.segments.map((l) => line('seg', l, true)),
     segmentsOfSegments: s.segmentsOfSegments.map((l) => line('segseg', l, true)),
@@ -173,4 +202,69 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
     strokeSignals: s.strokeSignals.map((p) => signal('bsp', p)),
     segmentSignals: s.segmentSignals.map((p) => signal('segbsp', p)),
   };
+}
+
+function resultBars(c: BarColumns, ind: IndicatorSeries): ResultBar[] {
+  const { macd, dif, dea } = ind;
+  const n = c.length;
+  const out: ResultBar[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = c.volume[i];
+    out[i] = {
+      time: c.label(i),
+      ts: c.time[i],
+      open: c.open[i],
+      high: c.high[i],
+      low: c.low[i],
+      close: c.close[i],
+      volume: Number.isNaN(v) ? null : v,
+      dif: dif[i],
+      dea: dea[i],
+      macd: macd[i],
+    };
+  }
+  return out;
+}
+
+function resultMergedBars(c: BarColumns, m: MergedColumns): ResultMergedBar[] {
+  const p = m.p;
+  const n = m.count;
+  const out: ResultMergedBar[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const first = p.firstBar[i],
+      last = p.lastBar[i],
+      fx = p.fx[i];
+    out[i] = {
+      idx: i,
+      begin: c.label(first),
+      end: c.label(last),
+      beginTs: c.time[first],
+      endTs: c.time[last],
+      barCount: last - first + 1,
+      high: p.high[i],
+      low: p.low[i],
+      direction: dirName(p.dir[i]),
+      fractal: fx === FX_TOP ? 'top' : fx === FX_BOTTOM ? 'bottom' : null,
+    };
+  }
+  return out;
+}
+
+function resultFractals(c: BarColumns, m: MergedColumns): ResultFractal[] {
+  const p = m.p;
+  const out: ResultFractal[] = [];
+  for (let i = 0; i < m.count; i++) {
+    const fx = p.fx[i];
+    if (fx === FX_NONE) continue;
+    const top = fx === FX_TOP;
+    const peak = top ? p.peakHighBar[i] : p.peakLowBar[i];
+    out.push({
+      mergedIdx: i,
+      type: top ? 'top' : 'bottom',
+      time: c.label(peak),
+      ts: c.time[peak],
+      value: top ? p.high[i] : p.low[i],
+    });
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
+import { analyze, ChanAnalyzer, parseCsv } from '../src/index.js';
 import { FIXTURES, readReference } from './support/fixtures.js';
 
 const BIN = fileURLToPath(new URL('../bin/chan.js', import.meta.url));
@@ -19,15 +20,19 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 
 describe('chan CLI', () => {
   beforeAll(() => {
-    // The bin runs the compiled package, as `npx chan` does after `npm ci` (root prepare builds it).
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PKG });
+    // The bin runs the built package (one bundled module), as `npx chan` does after `npm ci` (root prepare builds it).
+    execFileSync('npm', ['run', 'build'], { cwd: PKG, stdio: 'ignore' });
   });
 
-  it('analyze --json prints the documented document, agreeing with chan.py', () => {
-    const stdout = execFileSync('node', [BIN, 'analyze', `${FIXTURES}cn_sse000001_1d.csv`, '--json'], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    });
+  it('analyze --json --include all prints the documented document, agreeing with chan.py', () => {
+    const stdout = execFileSync(
+      'node',
+      [BIN, 'analyze', `${FIXTURES}cn_sse000001_1d.csv`, '--json', '--include', 'all'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      },
+    );
     const doc = JSON.parse(stdout);
     for (const key of [
       'bars',
@@ -64,6 +69,46 @@ describe('chan CLI', () => {
     });
     expect(doc.strokeSignals[0]).toMatchObject({ time: '2007-10-16', side: 'sell', types: ['1'] });
     expect(doc.segmentSignals.length).toBe(ref.seg_bsp.length);
+  });
+
+  it('--json is meta and the structures; --include adds the per-bar parts named, the rest stays absent', async () => {
+    const file = `${FIXTURES}us_spy_1d.csv`;
+    const full = analyze(parseCsv(readFileSync(file, 'utf8')).bars);
+    const structures = JSON.parse((await run(['analyze', file, '--json'])).out);
+    const perBar = ['bars', 'mergedBars', 'fractals'];
+    expect(Object.keys(structures)).toEqual(Object.keys(full).filter((k) => !perBar.includes(k)));
+    expect(structures.strokes.length).toBeGreaterThan(100);
+    const fractals = JSON.parse((await run(['analyze', file, '--json', '--include', 'fractals'])).out);
+    expect(Object.keys(fractals)).toContain('fractals');
+    expect(Object.keys(fractals)).not.toContain('bars');
+    expect(fractals.fractals.length).toBeGreaterThan(1000);
+    const bad = await run(['analyze', file, '--json', '--include', 'bars,ticks']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.split('\n')[0]).toBe(
+      'chan: --include: unknown part "ticks" (use bars, mergedBars, fractals or all)',
+    );
+    const noJson = await run(['analyze', file, '--include', 'bars']);
+    expect(noJson.code).toBe(2);
+    expect(noJson.err.split('\n')[0]).toBe('chan: --include needs --json');
+  });
+
+  it('--include all writes the whole document in chunks, equal to the analysis (labels as written)', async () => {
+    const file = `${FIXTURES}us_spy_1d.csv`;
+    const { bars, labels } = parseCsv(readFileSync(file, 'utf8'));
+    const a = new ChanAnalyzer();
+    bars.forEach((b, i) => a.update(b, labels[i]));
+    const chunks: string[] = [];
+    const code = await main(
+      ['analyze', file, '--json', '--include', 'all'],
+      { write: (s: string) => chunks.push(s) },
+      {
+        write: () => undefined,
+      },
+    );
+    expect(code).toBe(0);
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(200_000);
+    expect(chunks.join('')).toBe(`${JSON.stringify(a.result())}\n`);
   });
 
   it('--config takes chan.py option names and changes the result', async () => {
@@ -139,7 +184,7 @@ describe('chan CLI', () => {
     const elsewhere = await run(['analyze', `${FIXTURES}us_spy_1d.csv`, '--to', '1h']);
     expect(elsewhere.code).toBe(2);
     expect(elsewhere.err.split('\n')[0]).toBe(
-      'chan: unknown option --to for analyze (it takes --config, --preset, --json)',
+      'chan: unknown option --to for analyze (it takes --config, --preset, --json, --include)',
     );
     const noValue = await run(['resample', `${FIXTURES}us_spy_1d.csv`, '--to']);
     expect(noValue.err.split('\n')[0]).toBe('chan: --to needs a value');
