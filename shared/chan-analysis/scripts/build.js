@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const pkg = fileURLToPath(new URL('..', import.meta.url));
-rmSync(`${pkg}dist`, { recursive: true, force: true });
+const pkg = join(import.meta.dirname, '..');
+rmSync(join(pkg, 'dist'), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: pkg, stdio: 'inherit' });
 await build({
