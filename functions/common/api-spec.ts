@@ -165,6 +165,10 @@ const HealthSchema = z
       database: z.string(),
       chan_module: z.string(),
       cache: z.string(),
+      cache_resource: z
+        .string()
+        .optional()
+        .meta({ description: 'State of the ElastiCache resource (control plane); 不适用 where there is none' }),
       ingestion: z.string().optional(),
     }),
   })
@@ -418,12 +422,9 @@ export function buildApiSpec(limits: Limits) {
             inserted: z.number().int(),
             updated: z.number().int(),
             unchanged: z.number().int(),
-            expired: z
-              .number()
-              .int()
-              .meta({
-                description: "Bars older than the interval's retention window (KLINE_RETENTION_DAYS): not stored",
-              }),
+            expired: z.number().int().meta({
+              description: "Bars older than the interval's retention window (KLINE_RETENTION_DAYS): not stored",
+            }),
             rejected: z.number().int(),
             series: SeriesSchema.nullable(),
           }),
