@@ -799,6 +799,7 @@ export class Monitoring extends Construct {
         metrics: [
           catalogMetric('SignalAlertsPublished', 'Sum', five, {}, 'Buy/sell point alerts published'),
           catalogMetric('NotificationFailures', 'Sum', five, {}, 'Webhook deliveries failed'),
+          catalogMetric('NotificationsWithoutWebhook', 'Sum', five, {}, 'Notifications with no webhook configured'),
         ],
       },
     ];

@@ -68,10 +68,11 @@ export interface ServiceFunctionProps {
 
 export class ServiceFunction extends Construct implements iam.IGrantable {
   readonly function: NodejsFunction;
+  /** The bundled entry: what the wiring tests read the function's AWS calls from (lib/aws-calls.ts). */
+  readonly entry: string;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly grantPrincipal: iam.IPrincipal;
-  readonly entry: string;
   readonly usesCache: boolean;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {

@@ -2,8 +2,9 @@
  * GET /health: the predecessor's JSON (status, message, version, components.api/database/chan_module) plus
  * components.cache (the PING), components.cache_resource (the ElastiCache resource's state, cache-resource.ts) and
  * components.ingestion. 503 when the store — the one critical dependency — is unreachable; a cache outage (or a
- * cache resource that failed or is being deleted) is reported as "degraded" with 200, because the API keeps
- * working without it.
+ * cache resource that failed or is being deleted), and series whose last ingestion runs failed (provider down, a
+ * backfill that ended FAILED), are reported as "degraded" with 200, because the API keeps working; `ingestion`
+ * then names the failing series and the newest failure. A series is healthy again after its next good run.
  */
 import { getDeps } from '../common/deps.js';
 import { createHandler } from '../common/http.js';
@@ -15,6 +16,24 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
     p,
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms).unref()),
   ]);
+
+type StoredCheckpoint = Awaited<ReturnType<ReturnType<typeof getDeps>['checkpoints']['listAll']>>[number];
+
+/** Which series failed their last runs, and the newest failure in the provider's words (what an operator needs). */
+function ingestionDetail(failing: StoredCheckpoint[]) {
+  const last = failing.reduce((a, b) => (String(b.updatedAt) > String(a.updatedAt) ? b : a));
+  return {
+    status: 'degraded',
+    failingSeries: failing.map((c) => `${c.symbol} ${c.interval}`).sort(),
+    lastFailure: {
+      symbol: last.symbol,
+      interval: last.interval,
+      error: last.lastError ?? null,
+      failures: last.failures ?? 0,
+      at: last.updatedAt,
+    },
+  };
+}
 
 /** The engine is loaded lazily (health must answer even if it failed to load) and only once per process. */
 let engineOk: Promise<boolean> | undefined;
@@ -38,10 +57,20 @@ export const handler = createHandler('health', {
       engineLoaded(),
     ]);
     const cacheText = cache.kind === 'memory' ? '进程内缓存' : cacheOk ? '已连接' : '不可用（已降级到数据库）';
-    const failing = ckpts?.filter((c) => (c.failures ?? 0) > 0).length ?? 0;
+    const failing = (ckpts ?? []).filter((c) => (c.failures ?? 0) > 0);
     const ingestion =
-      ckpts === null ? '未知' : ckpts.length === 0 ? '未配置' : failing > 0 ? `${failing} 个序列采集失败` : '运行中';
-    const status = !db ? 'unhealthy' : cacheOk && cacheResource.state !== 'failed' ? 'healthy' : 'degraded';
+      ckpts === null
+        ? '未知'
+        : ckpts.length === 0
+          ? '未配置'
+          : failing.length > 0
+            ? `降级：${failing.length} 个序列采集失败`
+            : '运行中';
+    const status = !db
+      ? 'unhealthy'
+      : cacheOk && cacheResource.state !== 'failed' && failing.length === 0
+        ? 'healthy'
+        : 'degraded';
     // Every call (API and the scheduled probe) feeds the critical health alarm: 1 when /health answers 200.
     emitMetric('HealthCheckOk', db ? 1 : 0);
     return {
@@ -59,6 +88,7 @@ export const handler = createHandler('health', {
           cache_resource: cacheResource.text,
           ingestion,
         },
+        ...(failing.length > 0 ? { ingestion: ingestionDetail(failing) } : {}),
       },
     };
   },

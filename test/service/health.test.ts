@@ -36,6 +36,32 @@ describe('GET /health', () => {
     });
   });
 
+  it('reports ingestion degraded, naming the failing series and the newest failure, until its next good run', async () => {
+    const { DynamoCheckpointStore } = await import('../../functions/ingest/adapters.js');
+    const cps = new DynamoCheckpointStore(svc.doc, svc.table.tableName);
+    await cps.patch('ETHUSDT', '1h', { lastRunAt: Date.now(), failures: 0, lastError: '' });
+    expect(((await (await svc.fetch('/health')).json()) as { status: string }).status).toBe('healthy');
+
+    await cps.patch('ETHUSDT', '1h', { lastError: 'binance network: fetch failed: getaddrinfo ENOTFOUND' });
+    await cps.patch('ETHUSDT', '1h', { lastError: 'binance server: HTTP 503' });
+    const res = await svc.fetch('/health');
+    expect(res.status).toBe(200); // the API still answers: degraded, not down
+    expect(await res.json()).toMatchObject({
+      status: 'degraded',
+      components: { database: '已连接', ingestion: '降级：1 个序列采集失败' },
+      ingestion: {
+        status: 'degraded',
+        failingSeries: ['ETHUSDT 1h'],
+        lastFailure: { symbol: 'ETHUSDT', interval: '1h', error: 'binance server: HTTP 503', failures: 2 },
+      },
+    });
+
+    await cps.patch('ETHUSDT', '1h', { lastRunAt: Date.now(), failures: 0, lastError: '' });
+    const healed = (await (await svc.fetch('/health')).json()) as Record<string, unknown>;
+    expect(healed).toMatchObject({ status: 'healthy', components: { ingestion: '运行中' } });
+    expect(healed).not.toHaveProperty('ingestion');
+  });
+
   it('answers 503, database not connected, once the store is unreachable', async () => {
     await svc.table.close();
     const res = await svc.fetch('/health');
