@@ -10,13 +10,16 @@ import { analysisKey } from '../cache/index.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
-import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
+import type { IncludePart } from '../common/api-spec.js';
+import { projectResult, resolveEngineOptions, runEngine, type ResolvedOptions } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { getSeriesService } from '../common/series-deps.js';
+import { SingleFlight } from '../common/single-flight.js';
+import type { SeriesMeta } from '../store/kline-store.js';
 
 type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
 
@@ -30,6 +33,55 @@ function engineBars<B extends OhlcvRow>(bars: readonly B[], time: (b: B, i: numb
     close: b.close,
     ...(b.volume === null ? {} : { volume: b.volume }),
   }));
+}
+
+/** One analysis per cache key at a time in this instance: a burst of identical misses shares it. */
+const analyses = new SingleFlight<string>();
+
+/** The analysis document (serialized) of the stored bars a GET asks for. */
+async function analyseStored(
+  meta: SeriesMeta,
+  q: { from?: number; to?: number; include?: IncludePart[] },
+  resolved: ResolvedOptions,
+  max: number,
+): Promise<string> {
+  const { symbol, interval } = meta;
+  const { from, to } = q;
+  const include = q.include ?? [];
+  const bars = await getSeriesService().read(meta, {
+    from: from ?? meta.firstTs,
+    to: to ?? meta.lastTs,
+    limit: from === undefined ? max : max + 1,
+    latest: from === undefined,
+  });
+  if (bars.length > max) {
+    throw badRequest(
+      `Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`,
+      [{ field: 'query.from', message: 'too many bars' }],
+    );
+  }
+  if (bars.length === 0)
+    throw notFound(
+      `No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`,
+      [{ field: 'query.from', message: 'empty range' }],
+    );
+  const t0 = performance.now();
+  const result = runEngine(
+    engineBars(bars, (b) => formatTime(interval, b.ts)),
+    resolved,
+  );
+  emitMetric('AnalysisTime', performance.now() - t0);
+  return JSON.stringify({
+    symbol,
+    interval,
+    preset: resolved.preset,
+    configHash: resolved.configHash,
+    barCount: bars.length,
+    from: formatTime(interval, bars[0]!.ts),
+    to: formatTime(interval, bars[bars.length - 1]!.ts),
+    include,
+    result: projectResult(result, include),
+  });
 }
 
 export const handler = createHandler('analysis', {
@@ -56,43 +108,11 @@ export const handler = createHandler('analysis', {
     const hit = await cache.get(key);
     recordCache('analysis', hit !== null);
     if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
-
-    const max = config.maxAnalysisBars;
-    const bars = await series.read(meta, {
-      from: from ?? meta.firstTs,
-      to: to ?? meta.lastTs,
-      limit: from === undefined ? max : max + 1,
-      latest: from === undefined,
+    const body = await analyses.run(key, async () => {
+      const doc = await analyseStored(meta, query, resolved, config.maxAnalysisBars);
+      await cache.set(key, doc, 'general');
+      return doc;
     });
-    if (bars.length > max) {
-      throw badRequest(
-        `Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`,
-        [{ field: 'query.from', message: 'too many bars' }],
-      );
-    }
-    if (bars.length === 0)
-      throw notFound(
-        `No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`,
-        [{ field: 'query.from', message: 'empty range' }],
-      );
-    const t0 = performance.now();
-    const result = runEngine(
-      engineBars(bars, (b) => formatTime(interval, b.ts)),
-      resolved,
-    );
-    emitMetric('AnalysisTime', performance.now() - t0);
-    const body = JSON.stringify({
-      symbol,
-      interval,
-      preset: resolved.preset,
-      configHash: resolved.configHash,
-      barCount: bars.length,
-      from: formatTime(interval, bars[0]!.ts),
-      to: formatTime(interval, bars[bars.length - 1]!.ts),
-      include,
-      result: projectResult(result, include),
-    });
-    await cache.set(key, body, 'general');
     return { rawBody: body, headers: { 'x-cache': 'MISS' } };
   },
 

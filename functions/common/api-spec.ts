@@ -10,6 +10,7 @@ import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
 import { BackfillBodySchema } from '../ingest/backfill-schema.js';
 import { jobsApiSpecs } from '../jobs/api-spec.js';
 import {
+  ChanPyOptionsSchema,
   IntervalSchema,
   INTERVALS,
   MAX_FUTURE_MS,
@@ -418,12 +419,9 @@ export function buildApiSpec(limits: Limits) {
             inserted: z.number().int(),
             updated: z.number().int(),
             unchanged: z.number().int(),
-            expired: z
-              .number()
-              .int()
-              .meta({
-                description: "Bars older than the interval's retention window (KLINE_RETENTION_DAYS): not stored",
-              }),
+            expired: z.number().int().meta({
+              description: "Bars older than the interval's retention window (KLINE_RETENTION_DAYS): not stored",
+            }),
             rejected: z.number().int(),
             series: SeriesSchema.nullable(),
           }),
@@ -468,9 +466,7 @@ export function buildApiSpec(limits: Limits) {
             .max(limits.maxAnalysisBars, { error: `bars must contain at most ${limits.maxAnalysisBars} bars` })
             .meta({ description: 'BarInput[] (same rules as the upload)' }),
           preset: z.string().min(1).max(32).optional(),
-          config: z
-            .record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' })
-            .optional(),
+          config: ChanPyOptionsSchema.optional(),
           include: IncludeBodyField.optional(),
         })
         .meta({ id: 'AnalyzeRequest' }),
