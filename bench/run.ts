@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every figure the issues ask for. Each section is its own module; run one with
- * `npm run bench -- engine` (sections: engine, api, ingest, jobs).
+ * `npm run bench -- engine` (sections: engine, api, bundles, ingest, jobs, load).
  */
 // Development runs on Node 20 (the Lambdas on Node 24): keep the SDK's Node-version notice out of the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -11,6 +11,7 @@ const sections: Record<string, () => Promise<string[]>> = {
   bundles: async () => (await import('./bundles.js')).benchBundles(),
   ingest: async () => (await import('./ingest.js')).benchIngest(),
   jobs: async () => (await import('./jobs.js')).benchJobs(),
+  load: async () => (await import('./load.js')).benchLoad(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
