@@ -14,4 +14,14 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // The IAM simulator the wiring tests use is AGPL-3.0: a devDependency for tests, never in a deployed bundle.
+  {
+    files: ['functions/**', 'lib/**', 'shared/**', 'local/**', 'web/**', 'bin/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@cloud-copilot/*'], message: 'AGPL-3.0 IAM simulator: tests only (test/infra).' }] },
+      ],
+    },
+  },
 );

@@ -1,8 +1,10 @@
 /**
  * Engine figures for each data set of ../shared/data (the in-repo fixtures when that folder is absent):
- * batch bars/s, streaming bars/s, p99 of one update at the end of the series, retained heap per bar, a plain
- * MACD(12,26,9) pass over the same closes and the ratio engine ÷ MACD. Run with `npm run bench -- engine`
- * (node --expose-gc, so the heap figure is measured after full collections).
+ * batch bars/s, streaming bars/s, p99 of one update at the end of the series, retained memory per bar (heap plus
+ * ArrayBuffers), a plain MACD(12,26,9) pass over the same closes and the ratio engine ÷ MACD. Run with `npm run bench -- engine`
+ * (node --expose-gc, so the memory figure is measured after full collections). "Batch" is the engine core, warm:
+ * pre-parsed bars with their labels, best of 30 after the JIT has warmed on every data set; what `analyze()`, a
+ * cold process or the CLI costs is measured apart (see the README's figures table).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,14 @@ function load(name: string): { inputs: BarInput[]; labels: string[] } | null {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Full collections until ArrayBuffer backing stores (freed off-thread after a GC) have been released too. */
+async function settle(collect: () => void): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    collect();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 function best(runs: number, fn: () => void): number {
   let min = Infinity;
@@ -65,7 +75,7 @@ function batch(inputs: BarInput[], labels: string[]): ChanAnalyzer {
 
 export async function benchEngine(): Promise<string[]> {
   const rows: string[] = [
-    '| data set | bars | batch bars/s | streaming bars/s (update + snapshot per bar) | update-only bars/s | p99 update+snapshot at end | heap/bar | MACD pass | engine ÷ MACD |',
+    '| data set | bars | batch bars/s | streaming bars/s (update + snapshot per bar) | update-only bars/s | p99 update+snapshot at end | memory/bar (heap + ArrayBuffers) | MACD pass | engine ÷ MACD |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   // Warm the JIT on every data set first, so the first one measured is not penalised.
@@ -109,14 +119,19 @@ export async function benchEngine(): Promise<string[]> {
     samples.sort((x, y) => x - y);
     const p99 = samples[Math.floor(samples.length * 0.99)];
 
-    let heapPerBar = NaN;
+    // Everything one retained analyser keeps: JS heap plus the typed arrays' backing stores, which live outside
+    // the heap (heapUsed alone under-counts the engine's column storage by ~160 B/bar).
+    let memory = 'n/a (run with --expose-gc)';
     if (gc) {
-      gc();
-      const h0 = process.memoryUsage().heapUsed;
+      await settle(gc);
+      const m0 = process.memoryUsage();
       const kept = batch(inputs, labels);
-      gc();
-      heapPerBar = (process.memoryUsage().heapUsed - h0) / n;
+      await settle(gc);
+      const m1 = process.memoryUsage();
       if (kept.barCount !== n) throw new Error('unreachable');
+      const heap = (m1.heapUsed - m0.heapUsed) / n;
+      const buffers = (m1.arrayBuffers - m0.arrayBuffers) / n;
+      memory = `${(heap + buffers).toFixed(0)} B (${heap.toFixed(0)} + ${buffers.toFixed(0)})`;
     }
 
     const closes = Float64Array.from(inputs, (b) => b.close);
@@ -126,7 +141,7 @@ export async function benchEngine(): Promise<string[]> {
 
     const rate = (ms: number) => `${(((n / ms) * 1000) / 1e6).toFixed(2)} M`;
     rows.push(
-      `| ${name} | ${n} | ${rate(tBatch)} | ${rate(tStream)} | ${rate(tUpdate)} | ${p99.toFixed(1)} µs | ${Number.isNaN(heapPerBar) ? 'n/a (run with --expose-gc)' : `${heapPerBar.toFixed(0)} B`} | ${(tMacd * 1000).toFixed(0)} µs | ${(tBatch / tMacd).toFixed(0)} |`,
+      `| ${name} | ${n} | ${rate(tBatch)} | ${rate(tStream)} | ${rate(tUpdate)} | ${p99.toFixed(1)} µs | ${memory} | ${(tMacd * 1000).toFixed(0)} µs | ${(tBatch / tMacd).toFixed(0)} |`,
     );
   }
   return rows;

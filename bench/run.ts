@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: prints every figure the issues ask for. Each section is its own module; run one with
- * `npm run bench -- engine` (sections: engine, api, bundles, ingest, jobs, load).
+ * `npm run bench -- engine` (sections: engine, cold, api, bundles, ingest, jobs, cost, load).
  */
-// Development runs on Node 20 (the Lambdas on Node 24): keep the SDK's Node-version notice out of the figures.
+// Keep the SDK's Node-version notice out of the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const sections: Record<string, () => Promise<string[]>> = {
@@ -11,6 +11,8 @@ const sections: Record<string, () => Promise<string[]>> = {
   bundles: async () => (await import('./bundles.js')).benchBundles(),
   ingest: async () => (await import('./ingest.js')).benchIngest(),
   jobs: async () => (await import('./jobs.js')).benchJobs(),
+  cold: async () => (await import('./cold.js')).benchCold(),
+  cost: async () => (await import('./cost.js')).benchCost(),
   load: async () => (await import('./load.js')).benchLoad(),
 };
 

@@ -25,6 +25,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: `${API_PREFIX}/openapi.json`, handler: 'openapi', apiKey: false },
   { method: 'GET', path: `${API_PREFIX}/symbols`, handler: 'symbols', apiKey: false },
   { method: 'PUT', path: `${API_PREFIX}/symbols/{symbol}`, handler: 'symbols', apiKey: true },
+  { method: 'DELETE', path: `${API_PREFIX}/symbols/{symbol}`, handler: 'symbols', apiKey: true },
   {
     method: 'POST',
     path: `${API_PREFIX}/symbols/{symbol}/backfill`,

@@ -121,11 +121,14 @@ const ContextSchema = z.object({
   /** X-Ray on the API stage and the functions (adds xray:Put* on "*" to every role). */
   tracing: bool('tracing').default(false),
   /**
-   * API Gateway writes access and execution logs through ONE role per account and region (AWS::ApiGateway::Account).
-   * Leave false when the account already has it (the usual case: it is shared by every API in the region and must
-   * not be owned, and deleted, by one stack); set true once on a fresh account.
+   * API Gateway writes the stage's access and execution logs through ONE role per account and region
+   * (AWS::ApiGateway::Account); a stage with logging cannot be created while the account has none ("CloudWatch
+   * Logs role ARN must be set in account settings"). Default true, so the first deploy into a fresh account works
+   * as written: the stack creates the role and points the account setting at it, and both are RETAINED on stack
+   * deletion (other APIs in the region may log through it by then). Set false only where the account already has
+   * the setting and another stack or team owns it.
    */
-  manageApiGatewayAccountRole: bool('manageApiGatewayAccountRole').default(false),
+  manageApiGatewayAccountRole: bool('manageApiGatewayAccountRole').default(true),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];

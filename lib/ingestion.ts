@@ -25,20 +25,24 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { INTERVAL_FAMILIES, type IntervalFamily } from '../functions/ingest/intervals.js';
+import { FAMILY_TICKS, INTERVAL_FAMILIES, type IntervalFamily } from '../functions/ingest/intervals.js';
+import { MAX_RECEIVE_COUNT } from '../functions/ingest/messages.js';
 import { ServiceFunction, type FunctionDefaults } from './service-function.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** When each family's rule fires (cron gives the provider a minute to finalise the bar that just closed). */
-export const FAMILY_SCHEDULES: Record<IntervalFamily, events.Schedule> = {
-  minute: events.Schedule.rate(Duration.minutes(INTERVAL_FAMILIES.minute.rateMinutes)),
-  quarter: events.Schedule.cron({ minute: '1/15' }),
-  daily: events.Schedule.cron({ minute: '2' }),
-};
+/** When each family's rule fires (FAMILY_TICKS: the local runtime's timers fire at the same minutes). */
+export const FAMILY_SCHEDULES = Object.fromEntries(
+  Object.entries(FAMILY_TICKS).map(([family, { everyMinutes, atMinute }]) => [
+    family,
+    everyMinutes === 1
+      ? events.Schedule.rate(Duration.minutes(1))
+      : events.Schedule.cron({ minute: everyMinutes === 60 ? String(atMinute) : `${atMinute}/${everyMinutes}` }),
+  ]),
+) as Record<IntervalFamily, events.Schedule>;
 
 export const WORKER_TIMEOUT = Duration.minutes(2);
-export const MAX_RECEIVE_COUNT = 5;
+export { MAX_RECEIVE_COUNT };
 
 export interface IngestionProps {
   readonly data: { readonly table: dynamodb.ITable };

@@ -15,12 +15,14 @@
  * `-c monitoring='{"warning":{"latencyP99Ms":3000}}'`), validated at synth.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -176,6 +178,11 @@ export interface MonitoringProps {
   readonly stateMachines?: Readonly<Record<string, sfn.IStateMachine>>;
   /** Ingestion deployed: enables the ingestion-lag (critical) and provider-error (warning) alarms. */
   readonly ingestion?: boolean;
+  /**
+   * Customer managed key for the four topics (SSE). Default: none (unencrypted; see the SNS2 acknowledgement).
+   * When given, its key policy gets the grant CloudWatch needs to publish alarms to the encrypted topics.
+   */
+  readonly topicKey?: kms.IKey;
   /** Existing secret holding the webhook list; a new one (value "[]") is created when absent. */
   readonly webhooksSecret?: secretsmanager.ISecret;
 }
@@ -256,14 +263,16 @@ export class Monitoring extends Construct {
 
     // ---------------------------------------------------------------- topics
     const topic = (name: string, displayName: string) => {
-      const t = new sns.Topic(this, `${name}Topic`, { displayName, enforceSSL: true });
-      // SSE: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the
-      // payloads (alarm names, thresholds, public market signals) are not sensitive enough for a customer key.
-      Validations.of(t).acknowledge({
-        id: 'AwsSolutions-SNS2',
-        reason:
-          'CloudWatch alarm actions cannot use the AWS-managed SNS key; alarm and signal payloads hold no sensitive data.',
-      });
+      const t = new sns.Topic(this, `${name}Topic`, { displayName, enforceSSL: true, masterKey: props.topicKey });
+      if (!props.topicKey) {
+        // SSE: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the
+        // payloads (alarm names, thresholds, public market signals) are not sensitive enough for a customer key.
+        Validations.of(t).acknowledge({
+          id: 'AwsSolutions-SNS2',
+          reason:
+            'CloudWatch alarm actions cannot use the AWS-managed SNS key; alarm and signal payloads hold no sensitive data.',
+        });
+      }
       return t;
     };
     this.topics = {
@@ -272,6 +281,8 @@ export class Monitoring extends Construct {
       info: topic('Info', 'Chan analysis: info alarms (提示)'),
     };
     this.signalTopic = topic('Signal', 'Chan analysis: buy/sell point alerts (买卖点)');
+    for (const t of Object.values(this.topics)) this.allowAlarmPublish(t);
+    if (props.topicKey) this.allowAlarmEncryption(props.topicKey);
     if (props.alarmEmail) {
       for (const t of cfg.emailTiers)
         this.topics[t].addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
@@ -373,6 +384,57 @@ export class Monitoring extends Construct {
       customTags: [tier, name],
       ...extra,
     };
+  }
+
+  /**
+   * Lets this account's CloudWatch alarms publish to an alarm topic. `enforceSSL` gives the topic a topic policy,
+   * and a topic policy REPLACES SNS's default one, so without this statement nothing allows
+   * cloudwatch.amazonaws.com to publish and every alarm action fails ("not authorized to perform SNS:Publish").
+   * Scoped against the confused deputy: only alarms (aws:SourceArn) of this account (aws:SourceAccount) and region.
+   * The signal topic needs no such statement: only the ingest worker publishes there, through its role.
+   */
+  private allowAlarmPublish(topic: sns.Topic): void {
+    const stack = Stack.of(this);
+    const alarmArns = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': alarmArns },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Encrypted topics also need the key: CloudWatch generates the data key for the message it publishes. The
+   * statement is AWS's documented one for alarms to SSE topics (CloudWatch is not documented to pass aws:SourceArn
+   * to KMS, so a condition on it could silently break every alarm); the key encrypts only these topics.
+   */
+  private allowAlarmEncryption(key: kms.IKey): void {
+    const added = key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToEncryptedTopics',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    if (!added.statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'chan:topicKeyPolicy',
+        'topicKey is imported: add kms:Decrypt and kms:GenerateDataKey* for cloudwatch.amazonaws.com to its key policy, or alarms cannot publish.',
+      );
+    }
   }
 
   /** Collects the alarms a monitor* call created (cdk-monitoring's useCreatedAlarms hook). */
@@ -735,6 +797,7 @@ export class Monitoring extends Construct {
         metrics: [
           catalogMetric('SignalAlertsPublished', 'Sum', five, {}, 'Buy/sell point alerts published'),
           catalogMetric('NotificationFailures', 'Sum', five, {}, 'Webhook deliveries failed'),
+          catalogMetric('NotificationsWithoutWebhook', 'Sum', five, {}, 'Notifications with no webhook configured'),
         ],
       },
     ];

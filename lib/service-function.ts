@@ -47,6 +47,8 @@ export interface ServiceFunctionProps {
 
 export class ServiceFunction extends Construct implements iam.IGrantable {
   readonly function: NodejsFunction;
+  /** The bundled entry: what the wiring tests read the function's AWS calls from (lib/aws-calls.ts). */
+  readonly entry: string;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly grantPrincipal: iam.IPrincipal;
@@ -54,6 +56,7 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
     const d = props.defaults;
+    this.entry = props.entry;
 
     // An explicit log group: retention is set at creation (no LogRetention custom resource) and the role can be
     // scoped to it instead of AWSLambdaBasicExecutionRole's logs:* on every log group in the account.

@@ -69,8 +69,19 @@ async function main() {
     // The local runtime's store.
     applyDefaults(DEV_DEFAULTS);
     const { startDynalite, ensureTable } = await import('./dynalite.js');
-    const db = await startDynalite({ path: join(resolve(process.env.DATA_DIR ?? '.data'), 'dynalite') }).catch((e) =>
-      fail(`cannot open the local store (is \`npm start\` running? stop it first): ${(e as Error).message}`),
+    const { lockDataDir, DataDirLockedError } = await import('./lock.js');
+    const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+    try {
+      lockDataDir(dataDir, 'npm run backfill');
+    } catch (e) {
+      if (!(e instanceof DataDirLockedError)) throw e;
+      const api = e.holder.url
+        ? `, or backfill through it: curl -X POST ${e.holder.url}/api/v1/symbols/${symbol}/backfill -H 'x-api-key: …' -H 'content-type: application/json' -d '{"interval":"${interval}","from":"${values.from}"}'`
+        : '';
+      fail(`${e.message}, which holds the local store: stop it first${api}`);
+    }
+    const db = await startDynalite({ path: join(dataDir, 'dynalite') }).catch((e) =>
+      fail(`cannot open the local store ${join(dataDir, 'dynalite')}: ${(e as Error).message}`),
     );
     process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
     await ensureTable(db.endpoint, process.env.TABLE_NAME!);
@@ -114,7 +125,8 @@ async function main() {
   let last: BackfillJob | undefined = job;
 
   if (!values.remote) {
-    const { processMessage } = await import('../functions/ingest/worker.js');
+    const { processMessage, recordFailedTry } = await import('../functions/ingest/worker.js');
+    const { MAX_RECEIVE_COUNT } = await import('../functions/ingest/messages.js');
     const wdeps = deps as ReturnType<typeof runtime.buildWorkerDeps>;
     let failures = 0;
     while (pending.length) {
@@ -123,9 +135,17 @@ async function main() {
         await processMessage(msg, wdeps);
         failures = 0;
       } catch (e) {
-        if (++failures > 5) fail(`giving up after 5 failed tries of one chunk: ${(e as Error).message}`);
-        console.error(`chunk failed (${(e as Error).message}); retrying in ${failures * 2} s`);
-        await new Promise((r) => setTimeout(r, failures * 2000));
+        // The same budget as the queue's: the last failed try ends the job FAILED with the provider's error.
+        const final = ++failures >= MAX_RECEIVE_COUNT;
+        await recordFailedTry(msg, e, wdeps, final);
+        if (final) {
+          last = await wdeps.jobs.get(job.jobId);
+          break;
+        }
+        console.error(
+          `chunk failed (${(e as Error).message}); try ${failures + 1} of ${MAX_RECEIVE_COUNT} in ${failures} s`,
+        );
+        await new Promise((r) => setTimeout(r, failures * 1000));
         pending.unshift(msg);
         continue;
       }
@@ -142,7 +162,7 @@ async function main() {
   console.log(
     last?.status === 'done'
       ? `done: ${last.barsDone.toLocaleString('en-US')} bars stored`
-      : `ended ${last?.status}: ${last?.lastError ?? ''}`,
+      : `ended ${last?.status === 'running' ? 'RUNNING' : 'FAILED'}: ${last?.lastError ?? ''}`,
   );
   await closeDb?.();
   process.exit(last?.status === 'done' ? 0 : 1);

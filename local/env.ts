@@ -16,6 +16,9 @@ export const DEV_DEFAULTS: Record<string, string> = {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
   POWERTOOLS_METRICS_DISABLED: 'true',
+  // Local fake providers and data files are served over plain http on 127.0.0.1; deployed functions refuse
+  // http:// sources (their security group allows egress on 443 only).
+  ALLOW_HTTP_SOURCES: 'true',
   // The SDK prints a Node-version support notice in some versions: noise in local runs.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

@@ -4,20 +4,24 @@
  * continuations) are processed in this process, in order, by the real worker code — what local/backfill.ts does
  * for the CLI. Failed messages are retried with a growing delay, then kept in `deadLetters` (the DLQ's role).
  * DelaySeconds is honoured (capped, so a local backoff never parks a chunk for 15 minutes).
+ *
+ * Retry budget: MAX_RECEIVE_COUNT (5) tries, 1, 2, 3 and 4 s apart — a chunk whose provider keeps failing
+ * ends its backfill job FAILED about 10 s (plus the provider calls' own timeouts) after its first try.
  */
-import type { IngestMessage } from '../functions/ingest/messages.js';
+import { MAX_RECEIVE_COUNT, type IngestMessage } from '../functions/ingest/messages.js';
 import type { QueueSender } from '../functions/ingest/ports.js';
 
 export interface LocalIngestQueueOptions {
   /** Runs one message (the worker's processMessage with its deps). */
   process(message: IngestMessage): Promise<unknown>;
-  /** Tries per message before it goes to deadLetters (SQS maxReceiveCount). Default 5. */
+  /** Tries per message before it goes to deadLetters (SQS maxReceiveCount). Default MAX_RECEIVE_COUNT. */
   maxAttempts?: number;
   /** Delay before the n-th retry: n × this. Default 1 s. */
   retryDelayMs?: number;
   /** Cap on DelaySeconds and retry delays. Default 5 s. */
   maxDelayMs?: number;
-  onError?(message: IngestMessage, error: unknown, attempt: number): void;
+  /** Every failed try; `final` when the message goes to deadLetters now. Awaited before the next message. */
+  onError?(message: IngestMessage, error: unknown, attempt: number, final: boolean): void | Promise<void>;
 }
 
 interface Pending {
@@ -80,8 +84,13 @@ export class LocalIngestQueue implements QueueSender {
         await this.opts.process(p!.message);
         this.processed++;
       } catch (e) {
-        this.opts.onError?.(p!.message, e, p!.attempts);
-        if (p!.attempts >= (this.opts.maxAttempts ?? 5)) this.deadLetters.push(p!.message);
+        const final = p!.attempts >= (this.opts.maxAttempts ?? MAX_RECEIVE_COUNT);
+        try {
+          await this.opts.onError?.(p!.message, e, p!.attempts, final);
+        } catch (re) {
+          console.error(`[local] could not record an ingest failure: ${(re as Error).message}`);
+        }
+        if (final) this.deadLetters.push(p!.message);
         else {
           const delay = Math.min(p!.attempts * (this.opts.retryDelayMs ?? 1_000), this.opts.maxDelayMs ?? 5_000);
           this.pending.push({ ...p!, notBefore: Date.now() + delay });
@@ -91,6 +100,15 @@ export class LocalIngestQueue implements QueueSender {
   }
 }
 
+const printFailure =
+  (tries: number) =>
+  (m: IngestMessage, e: unknown, n: number, final: boolean): void => {
+    const what = m.kind === 'sync' ? `sync ${m.symbol} ${m.interval}` : `backfill ${m.jobId} chunk ${m.seq}`;
+    console.error(
+      `[ingest] ${what} failed (try ${n} of ${tries}${final ? ', giving up' : ''}): ${(e as Error).message}`,
+    );
+  };
+
 /**
  * Installs a LocalIngestQueue as the process's ingest queue (functions/ingest/queue.ts), processing messages with
  * the real worker (built on first use, from the same environment the handlers use).
@@ -98,16 +116,22 @@ export class LocalIngestQueue implements QueueSender {
 export async function installLocalIngestQueue(
   opts: Partial<Omit<LocalIngestQueueOptions, 'process'>> = {},
 ): Promise<LocalIngestQueue> {
-  const [{ setQueueSender }, runtime, { processMessage }] = await Promise.all([
+  const [{ setQueueSender }, runtime, { processMessage, recordFailedTry }] = await Promise.all([
     import('../functions/ingest/queue.js'),
     import('../functions/ingest/runtime.js'),
     import('../functions/ingest/worker.js'),
   ]);
   let deps: ReturnType<typeof runtime.buildWorkerDeps> | undefined;
+  const workerDeps = () => (deps ??= runtime.buildWorkerDeps());
+  // `onError` here only replaces the console line: recording the failure on the job or checkpoint always happens.
+  const { onError: report = printFailure(opts.maxAttempts ?? MAX_RECEIVE_COUNT), ...rest } = opts;
   const queue = new LocalIngestQueue({
-    onError: (m, e, n) => console.error(`[local] ingest ${m.kind} message failed (try ${n}): ${(e as Error).message}`),
-    ...opts,
-    process: async (m) => processMessage(m, (deps ??= runtime.buildWorkerDeps())),
+    ...rest,
+    onError: async (m, e, n, final) => {
+      await report(m, e, n, final);
+      await recordFailedTry(m, e, workerDeps(), final);
+    },
+    process: async (m) => processMessage(m, workerDeps()),
   });
   setQueueSender(queue);
   return queue;

@@ -321,7 +321,14 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     );
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', r));
+  // A busy port (EADDRINUSE) rejects here, so the caller can say so in one line.
+  await new Promise<void>((r, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      r();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${port}`,

@@ -1,17 +1,19 @@
 /**
- * GET /api/v1/analysis/{symbol}: the engine over stored bars. The response body is cached as a string under
+ * GET /api/v1/analysis/{symbol}: the engine over stored bars, at most MAX_ANALYSIS_BARS of them: without `from`
+ * the newest ones up to `to`, and the response says when that is not all (`truncated`, `bars.stored`) and links
+ * the older page (`next`). The response body is cached as a string under
  * (symbol, interval, last bar time, series rev, config hash, range, include), so a warm hit is two cache reads and
  * no JSON work. POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
  *
  * Both answer meta and the structures only unless `include` names per-bar parts (bars with MACD, mergedBars,
  * fractals): for 5,000 bars that is ~90 KB instead of ~1.8 MB, and serialization no longer dominates a miss.
  */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { analysisKey } from '../cache/index.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
-import type { IncludePart } from '../common/api-spec.js';
-import { projectResult, resolveEngineOptions, runEngine, type ResolvedOptions } from '../common/engine.js';
+import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
@@ -19,7 +21,7 @@ import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { SingleFlight } from '../common/single-flight.js';
-import type { SeriesMeta } from '../store/kline-store.js';
+import { API_PREFIX } from '../routes.js';
 
 type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
 
@@ -35,57 +37,23 @@ function engineBars<B extends OhlcvRow>(bars: readonly B[], time: (b: B, i: numb
   }));
 }
 
+/**
+ * The older page of a truncated analysis: the same request with `to` at the bar just before the analysed window
+ * (and no `from`), so following `next` repeatedly walks the whole history MAX_ANALYSIS_BARS at a time.
+ */
+function olderPage(event: APIGatewayProxyEvent, to: string): { to: string; href: string } {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {}))
+    if (v !== undefined && k !== 'to' && k !== 'from') q.set(k, v);
+  q.set('to', to);
+  return { to, href: `${API_PREFIX}/analysis/${encodeURIComponent(event.pathParameters!.symbol!)}?${q}` };
+}
+
 /** One analysis per cache key at a time in this instance: a burst of identical misses shares it. */
 const analyses = new SingleFlight<string>();
 
-/** The analysis document (serialized) of the stored bars a GET asks for. */
-async function analyseStored(
-  meta: SeriesMeta,
-  q: { from?: number; to?: number; include?: IncludePart[] },
-  resolved: ResolvedOptions,
-  max: number,
-): Promise<string> {
-  const { symbol, interval } = meta;
-  const { from, to } = q;
-  const include = q.include ?? [];
-  const bars = await getSeriesService().read(meta, {
-    from: from ?? meta.firstTs,
-    to: to ?? meta.lastTs,
-    limit: from === undefined ? max : max + 1,
-    latest: from === undefined,
-  });
-  if (bars.length > max) {
-    throw badRequest(
-      `Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`,
-      [{ field: 'query.from', message: 'too many bars' }],
-    );
-  }
-  if (bars.length === 0)
-    throw notFound(
-      `No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`,
-      [{ field: 'query.from', message: 'empty range' }],
-    );
-  const t0 = performance.now();
-  const result = runEngine(
-    engineBars(bars, (b) => formatTime(interval, b.ts)),
-    resolved,
-  );
-  emitMetric('AnalysisTime', performance.now() - t0);
-  return JSON.stringify({
-    symbol,
-    interval,
-    preset: resolved.preset,
-    configHash: resolved.configHash,
-    barCount: bars.length,
-    from: formatTime(interval, bars[0]!.ts),
-    to: formatTime(interval, bars[bars.length - 1]!.ts),
-    include,
-    result: projectResult(result, include),
-  });
-}
-
 export const handler = createHandler('analysis', {
-  'GET /api/v1/analysis/{symbol}': async ({ params, query, config }) => {
+  'GET /api/v1/analysis/{symbol}': async ({ params, query, config, event }) => {
     const { symbol } = params;
     const { interval, from, to } = query;
     const include = query.include ?? [];
@@ -108,8 +76,53 @@ export const handler = createHandler('analysis', {
     const hit = await cache.get(key);
     recordCache('analysis', hit !== null);
     if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
+
+    // Identical concurrent misses share one read and one analysis (the first request's run).
     const body = await analyses.run(key, async () => {
-      const doc = await analyseStored(meta, query, resolved, config.maxAnalysisBars);
+      const max = config.maxAnalysisBars;
+      // One bar more than analysed either way: with `from` it means "range too wide", without it it is the bar
+      // just before the window, where the older page ends (so the response can say it is not the whole series).
+      const latest = from === undefined;
+      const bars = await series.read(meta, {
+        from: from ?? meta.firstTs,
+        to: to ?? meta.lastTs,
+        limit: max + 1,
+        latest,
+      });
+      const before = latest && bars.length > max ? bars.shift() : undefined;
+      if (bars.length > max) {
+        throw badRequest(
+          `Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`,
+          [{ field: 'query.from', message: 'too many bars' }],
+        );
+      }
+      if (bars.length === 0)
+        throw notFound(
+          `No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`,
+          [{ field: 'query.from', message: 'empty range' }],
+        );
+      const t0 = performance.now();
+      const result = runEngine(
+        engineBars(bars, (b) => formatTime(interval, b.ts)),
+        resolved,
+      );
+      emitMetric('AnalysisTime', performance.now() - t0);
+      const first = formatTime(interval, bars[0]!.ts);
+      const last = formatTime(interval, bars[bars.length - 1]!.ts);
+      const doc = JSON.stringify({
+        symbol,
+        interval,
+        preset: resolved.preset,
+        configHash: resolved.configHash,
+        barCount: bars.length,
+        from: first,
+        to: last,
+        bars: { analysed: bars.length, stored: meta.count, from: first, to: last },
+        truncated: before !== undefined,
+        next: before === undefined ? null : olderPage(event, formatTime(interval, before.ts)),
+        include,
+        result: projectResult(result, include),
+      });
       await cache.set(key, doc, 'general');
       return doc;
     });
@@ -127,6 +140,8 @@ export const handler = createHandler('analysis', {
     );
     emitMetric('AnalysisTime', performance.now() - t0);
     const include = body.include ?? [];
+    const first = String(rows[0]!.time);
+    const last = String(rows[rows.length - 1]!.time);
     return {
       body: {
         symbol: null,
@@ -134,8 +149,11 @@ export const handler = createHandler('analysis', {
         preset: resolved.preset,
         configHash: resolved.configHash,
         barCount: bars.length,
-        from: String(rows[0]!.time),
-        to: String(rows[rows.length - 1]!.time),
+        from: first,
+        to: last,
+        bars: { analysed: bars.length, stored: null, from: first, to: last },
+        truncated: false,
+        next: null,
         include,
         result: projectResult(result, include),
       },

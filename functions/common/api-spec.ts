@@ -222,9 +222,32 @@ const AnalysisSchema = z
     interval: IntervalSchema.nullable(),
     preset: z.string().nullable(),
     configHash: z.string(),
-    barCount: z.number().int(),
-    from: z.string().nullable(),
-    to: z.string().nullable(),
+    barCount: z.number().int().meta({ description: 'Bars analysed (bars.analysed)' }),
+    from: z.string().nullable().meta({ description: 'First bar analysed (bars.from)' }),
+    to: z.string().nullable().meta({ description: 'Last bar analysed (bars.to)' }),
+    bars: z
+      .object({
+        analysed: z.number().int(),
+        stored: z
+          .number()
+          .int()
+          .nullable()
+          .meta({ description: 'Bars written to the series (null for bars posted in the body)' }),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+      })
+      .meta({ id: 'AnalysedBars', description: 'The window analysed, against what the series stores' }),
+    truncated: z.boolean().meta({
+      description:
+        'true when older bars within the request were left out: without `from` at most MAX_ANALYSIS_BARS of the newest bars up to `to` are analysed',
+    }),
+    next: z
+      .object({
+        to: z.string().meta({ description: 'The bar just before the analysed window' }),
+        href: z.string().meta({ description: 'This request with `to` set there: the older page' }),
+      })
+      .nullable()
+      .meta({ description: 'Where the older bars are, when truncated; null otherwise' }),
     include: z
       .array(z.enum(INCLUDE_PARTS))
       .meta({ description: 'The per-bar parts present in result (what `include` asked for)' }),
@@ -235,6 +258,23 @@ const AnalysisSchema = z
     }),
   })
   .meta({ id: 'Analysis' });
+
+const DeleteSymbolSchema = z
+  .object({
+    symbol: z.string(),
+    purge: z.boolean(),
+    done: z.boolean().meta({ description: 'false: the purge stopped at its time budget; repeat to continue' }),
+    deleted: z
+      .object({
+        bars: z.number().int(),
+        series: z.number().int(),
+        checkpoints: z.number().int(),
+        analyses: z.number().int(),
+      })
+      .meta({ description: 'What this request deleted (a repeated purge counts only its own part)' }),
+    message: z.string(),
+  })
+  .meta({ id: 'DeletedSymbol' });
 
 const symbolParams = z.strictObject({ symbol: SymbolSchema });
 
@@ -333,12 +373,36 @@ export function buildApiSpec(limits: Limits) {
         403: { description: 'Missing or invalid API key', schema: ErrorSchema },
       },
     },
+    'DELETE /api/v1/symbols/{symbol}': {
+      method: 'DELETE',
+      path: `${API_PREFIX}/symbols/{symbol}`,
+      summary: 'Stop tracking a symbol; with purge=true also remove its bars, series, checkpoints and analyses',
+      description:
+        'Without purge the bars are kept (PUT the symbol again to resume). A purge that cannot finish within one request answers 202 with done false: repeat the request to continue; the symbol stays listed, inactive, until it is done. A running backfill of the symbol → 409.',
+      apiKey: true,
+      params: symbolParams,
+      query: z.strictObject({
+        purge: z
+          .enum(['true', 'false'], { error: 'purge must be true or false' })
+          .optional()
+          .transform((v) => v === 'true')
+          .meta({ description: 'true: also remove the stored data (default false: bars kept)' }),
+      }),
+      responses: {
+        200: { description: 'Removed', schema: DeleteSymbolSchema },
+        202: { description: 'Purge in progress: repeat the request to continue', schema: DeleteSymbolSchema },
+        400: errors[400],
+        403: { description: 'Missing or invalid API key', schema: ErrorSchema },
+        404: errors[404],
+        409: { description: 'A backfill of the symbol is running', schema: ErrorSchema },
+      },
+    },
     'POST /api/v1/symbols/{symbol}/backfill': {
       method: 'POST',
       path: `${API_PREFIX}/symbols/{symbol}/backfill`,
       summary: 'Fill the history of a tracked symbol from its provider, in bounded chunks (a backfill job)',
       description:
-        'Answers 202 with the job id at once; the ingest workers fetch the range chunk by chunk. Progress (barsDone / totalEstimate) at GET /api/v1/jobs/{id}.',
+        "Answers 202 with the job id at once; the ingest workers fetch the range chunk by chunk. Progress (barsDone / totalEstimate) at GET /api/v1/jobs/{id}; a chunk whose provider keeps failing ends the job FAILED with the provider's error after 5 tries. The interval must be one the symbol tracks (400); one backfill per symbol and interval at a time (409 names the running job).",
       apiKey: true,
       params: symbolParams,
       query: z.strictObject({}),
@@ -365,6 +429,18 @@ export function buildApiSpec(limits: Limits) {
         400: errors[400],
         403: { description: 'Missing or invalid API key', schema: ErrorSchema },
         404: errors[404],
+        409: {
+          description: 'A backfill of this symbol and interval is still running (details.jobId)',
+          schema: ErrorSchema,
+        },
+        500: {
+          description: 'This deployment has no ingest queue (ConfigurationError naming it); the job is FAILED',
+          schema: ErrorSchema,
+        },
+        503: {
+          description: 'The first chunk could not be queued this time (the job is FAILED); retrying can help',
+          schema: ErrorSchema,
+        },
         429: errors[429],
       },
     },
@@ -436,14 +512,16 @@ export function buildApiSpec(limits: Limits) {
       method: 'GET',
       path: `${API_PREFIX}/analysis/{symbol}`,
       summary: 'Chan analysis of stored bars (cached by symbol, interval, last bar time and config hash)',
-      description: `Without from, the newest bars up to \`to\` (at most ${limits.maxAnalysisBars}). preset and config are exclusive. The per-bar parts (bars with MACD, mergedBars, fractals) are left out unless named in include.`,
+      description: `Without from, the newest bars up to \`to\`, at most ${limits.maxAnalysisBars} (MAX_ANALYSIS_BARS): when older bars were left out the response says so (\`truncated\`, \`bars.analysed\` against \`bars.stored\`) and \`next.href\` asks for the older page; with from, a range of at most ${limits.maxAnalysisBars} bars (400 otherwise). config (chan.py option names) is applied on top of preset when both are given. The per-bar parts (bars with MACD, mergedBars, fractals) are left out unless named in include.`,
       params: symbolParams,
       query: z
         .strictObject({
           interval: IntervalSchema,
           from: TimeParamSchema.optional(),
           to: TimeParamSchema.optional(),
-          preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic or demo' }),
+          preset: z.string().min(1).max(32).optional().meta({
+            description: 'chanpy (default), classic, demo or corrected; with config, the base the config applies to',
+          }),
           config: JsonObjectParam('config').optional(),
           include: IncludeQueryParam.optional(),
         })

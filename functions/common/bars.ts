@@ -5,7 +5,16 @@
  * leave gaps the engine would read as real market structure.
  */
 import * as z from 'zod';
-import { MAX_FUTURE_MS, MIN_TIME_MS, parseTime, type StoredBar } from './domain.js';
+import {
+  formatTime,
+  INTERVAL_MS,
+  INTERVALS,
+  MAX_FUTURE_MS,
+  MIN_TIME_MS,
+  parseTime,
+  type Interval,
+  type StoredBar,
+} from './domain.js';
 import { badRequest, type FieldProblem } from './errors.js';
 
 const price = (name: string) =>
@@ -137,20 +146,93 @@ export function validateRows(rows: unknown[], where: string, now = Date.now()): 
   return { bars, problems };
 }
 
-/** Throws a 400 listing every row problem; returns the bars otherwise. */
-export function requireValidRows(rows: unknown[], where: string): StoredBar[] {
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/**
+ * The closest two consecutive bars of an interval may be. Gaps of any size are fine (sessions, weekends,
+ * holidays, outages); what is refused is spacing finer than the interval, which means the bars are of another,
+ * finer interval (hourly bars posted as "4h" would be stored as a 4h series the engine reads as real structure).
+ * Open times need not sit on a UTC grid: session opens (09:30 New York, 09:15 Mumbai) put genuine hourly bars
+ * off it. Two allowances: daily bars stamped at a local time come 23 h apart across a DST change, and weekly
+ * bars labelled by their last trading day can be a Friday and the next Monday (a week cut short by holidays).
+ */
+export const MIN_SPACING_MS: Record<Interval, number> = {
+  ...INTERVAL_MS,
+  '1d': 23 * HOUR,
+  '1w': 3 * DAY,
+};
+
+/** How many offending rows a spacing error lists. */
+const MAX_SPACING_PROBLEMS = 20;
+
+const describeGap = (ms: number): string => {
+  const iv = INTERVALS.find((i) => INTERVAL_MS[i] === ms);
+  if (iv) return iv;
+  return ms % DAY === 0 ? `${ms / DAY} days` : ms % HOUR === 0 ? `${ms / HOUR} h` : `${ms / 60_000} min`;
+};
+
+/**
+ * Rows (by index) closer to their predecessor than `interval` allows, the first MAX_SPACING_PROBLEMS of them,
+ * and how many there are in all; `bars` are sorted, one per row.
+ */
+export function spacingProblems(
+  bars: readonly StoredBar[],
+  interval: Interval,
+  where: string,
+): { problems: FieldProblem[]; total: number } {
+  const min = MIN_SPACING_MS[interval];
+  const problems: FieldProblem[] = [];
+  let total = 0;
+  for (let i = 1; i < bars.length; i++) {
+    const gap = bars[i]!.ts - bars[i - 1]!.ts;
+    if (gap >= min) continue;
+    if (total++ >= MAX_SPACING_PROBLEMS) continue;
+    problems.push({
+      field: `${where}[${i}].time`,
+      message: `${formatTime(interval, bars[i]!.ts)} is ${describeGap(gap)} after row ${i - 1} (${formatTime(interval, bars[i - 1]!.ts)}): ${interval} bars must be at least ${describeGap(min)} apart`,
+    });
+  }
+  return { problems, total };
+}
+
+/** The interval the closest bars fit, for the hint in a spacing error (none when they fit none). */
+function likelyInterval(bars: readonly StoredBar[]): Interval | undefined {
+  let gap = Infinity;
+  for (let i = 1; i < bars.length; i++) gap = Math.min(gap, bars[i]!.ts - bars[i - 1]!.ts);
+  return [...INTERVALS].reverse().find((iv) => MIN_SPACING_MS[iv] <= gap && gap < 2 * INTERVAL_MS[iv]);
+}
+
+function rejectAll(problems: FieldProblem[], total: number, hint = ''): never {
+  const first = problems[0]!;
+  const more = total - 1;
+  throw badRequest(
+    `Invalid ${first.field}: ${first.message}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''}${hint}; nothing was written`,
+    { rejected: total, problems },
+  );
+}
+
+/**
+ * Throws a 400 listing every row problem; returns the bars otherwise. With `interval` (uploads), the rows must
+ * also be spaced as that interval's bars (MIN_SPACING_MS): the 400 then names the first offending rows.
+ */
+export function requireValidRows(rows: unknown[], where: string, interval?: Interval): StoredBar[] {
   if (rows.length === 0)
     throw badRequest(`${where} must contain at least one bar`, [{ field: where, message: 'empty' }]);
   const { bars, problems } = validateRows(rows, where);
-  if (problems.length) {
-    const first = problems[0]!;
-    throw badRequest(
-      `Invalid ${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}; nothing was written`,
-      {
-        rejected: problems.length,
-        problems,
-      },
-    );
+  if (problems.length) rejectAll(problems, problems.length);
+  if (interval !== undefined) {
+    const spacing = spacingProblems(bars, interval, where);
+    if (spacing.total) {
+      const likely = likelyInterval(bars);
+      rejectAll(
+        spacing.problems,
+        spacing.total,
+        likely && likely !== interval
+          ? ` — the rows look like ${likely} bars: upload them with ?interval=${likely}, or resample them to ${interval} first`
+          : ' — sessions and gaps are fine, bars finer than the interval are not',
+      );
+    }
   }
   return bars;
 }
@@ -207,7 +289,7 @@ export function csvToRows(text: string, where = 'body'): unknown[] {
 }
 
 /** validateRows for CSV: reports structural row errors with the same index scheme. */
-export function requireValidCsv(text: string, where = 'body'): StoredBar[] {
+export function requireValidCsv(text: string, where = 'body', interval?: Interval): StoredBar[] {
   const rows = csvToRows(text, where);
   const structural: FieldProblem[] = [];
   rows.forEach((r, i) => {
@@ -220,5 +302,5 @@ export function requireValidCsv(text: string, where = 'body'): StoredBar[] {
       problems: structural.slice(0, 200),
     });
   }
-  return requireValidRows(rows, where);
+  return requireValidRows(rows, where, interval);
 }

@@ -186,6 +186,12 @@ export const EnvSchema = z
     MAX_RANGE_BUCKETS: intFromEnv('MAX_RANGE_BUCKETS', 500, 1, 100_000),
     /** K-line TTL per interval in days (JSON object); see klineRetentionDays above. */
     KLINE_RETENTION_DAYS: klineRetentionDays,
+    /**
+     * Whether `url` sources may be plain http://. Deployed functions reach the internet through a security group
+     * that allows egress on 443 only, so an http:// source could never be fetched there: the API refuses it
+     * unless this is set. Only the local runtime sets it (local/env.ts), for local test servers.
+     */
+    ALLOW_HTTP_SOURCES: boolFromEnv('ALLOW_HTTP_SOURCES', false),
     POWERTOOLS_SERVICE_NAME: z.string().default('chan-analysis'),
     POWERTOOLS_METRICS_NAMESPACE: z.string().default('ChanAnalysis'),
   })
@@ -212,6 +218,7 @@ export const EnvSchema = z
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxRangeBuckets: e.MAX_RANGE_BUCKETS,
     klineRetentionDays: e.KLINE_RETENTION_DAYS,
+    allowHttpSources: e.ALLOW_HTTP_SOURCES,
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
     version: '2.0.0' as const,

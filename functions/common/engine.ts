@@ -1,16 +1,16 @@
 /**
- * The one place handlers touch the chan-analysis engine: option resolution (preset XOR chan.py config), the
- * config hash used in cache keys, and the mapping of the engine's own errors to 400s naming the option or bar.
+ * The one place handlers touch the chan-analysis engine: option resolution (the engine's own rule for preset and
+ * config, configFromOptions, so the API and the CLI cannot disagree), the config hash used in cache keys, and the
+ * mapping of the engine's own errors to 400s naming the option or bar.
  */
 import {
   analyze,
   BarValidationError,
   ChanConfigError,
+  configFromOptions,
   configHash,
-  fromChanPy,
   PRESETS,
   type BarInput,
-  type ChanConfig,
   type ChanResult,
 } from 'chan-analysis';
 import type { IncludePart } from './api-spec.js';
@@ -24,27 +24,30 @@ export interface EngineOptions {
 export interface ResolvedOptions {
   /** What goes to analyze(). */
   options: EngineOptions;
+  /** The preset reported: null for a custom config (a config alone, or a config on top of a preset). */
   preset: string | null;
   configHash: string;
 }
 
-/** Validate options up front (before any bars are read) and compute the hash of the resolved config. */
+/**
+ * Validate options up front (before any bars are read) and compute the hash of the resolved config. A config is
+ * applied on top of the preset when both are given (over chan.py's defaults when alone); the service's default
+ * preset applies only when neither is given.
+ */
 export function resolveEngineOptions(input: EngineOptions, defaultPreset: string): ResolvedOptions {
-  if (input.preset !== undefined && input.config !== undefined) {
-    throw badRequest('Give either preset or config, not both', [{ field: 'preset', message: 'conflicts with config' }]);
+  const preset = input.preset ?? (input.config === undefined ? defaultPreset : undefined);
+  if (preset !== undefined && !Object.prototype.hasOwnProperty.call(PRESETS, preset)) {
+    throw badRequest(`Invalid preset: unknown preset "${preset}" (use one of ${Object.keys(PRESETS).join(', ')})`, [
+      { field: 'preset', message: `unknown preset "${preset}"` },
+    ]);
   }
+  const options: EngineOptions = {
+    ...(preset === undefined ? {} : { preset }),
+    ...(input.config === undefined ? {} : { config: input.config }),
+  };
   try {
-    if (input.config !== undefined) {
-      const cfg: ChanConfig = fromChanPy(input.config);
-      return { options: { config: input.config }, preset: null, configHash: configHash(cfg) };
-    }
-    const preset = input.preset ?? defaultPreset;
-    if (!Object.prototype.hasOwnProperty.call(PRESETS, preset)) {
-      throw badRequest(`Invalid preset: unknown preset "${preset}" (use one of ${Object.keys(PRESETS).join(', ')})`, [
-        { field: 'preset', message: `unknown preset "${preset}"` },
-      ]);
-    }
-    return { options: { preset }, preset, configHash: configHash(PRESETS[preset as keyof typeof PRESETS]) };
+    const resolved = configFromOptions(options);
+    return { options, preset: resolved.preset, configHash: configHash(resolved.config) };
   } catch (e) {
     throw mapEngineError(e);
   }

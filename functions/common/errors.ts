@@ -24,9 +24,13 @@ export class HttpError extends Error {
 export const badRequest = (message: string, details: unknown = null) =>
   new HttpError(400, 'ValidationError', message, details);
 export const notFound = (message: string, details: unknown = null) => new HttpError(404, 'NotFound', message, details);
+export const conflict = (message: string, details: unknown = null) => new HttpError(409, 'Conflict', message, details);
 export const payloadTooLarge = (message: string, details: unknown = null) =>
   new HttpError(413, 'PayloadTooLarge', message, details);
 export const unsupportedMediaType = (message: string) => new HttpError(415, 'UnsupportedMediaType', message);
+/** The deployment lacks something it needs (retrying cannot help): the message names what is missing. */
+export const misconfigured = (message: string, details: unknown = null) =>
+  new HttpError(500, 'ConfigurationError', message, details);
 export const serviceUnavailable = (message: string, details: unknown = null) =>
   new HttpError(503, 'ServiceUnavailable', message, details);
 

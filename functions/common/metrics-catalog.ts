@@ -81,9 +81,9 @@ export const METRIC_CATALOG = {
   IngestionLag: {
     unit: 'Seconds',
     dimensions: ['service'],
-    emittedBy: 'functions/ingest dispatcher, once per schedule tick',
+    emittedBy: 'functions/ingest dispatcher, once per schedule tick (every family measures every tracked series)',
     description:
-      'How far the most overdue tracked (symbol, interval) is behind, in seconds: the max over tracked series ' +
+      'How far the most overdue tracked (symbol, interval) is behind, in seconds: the max over all tracked series ' +
       'of now − lastRunAt − the interval length (floored at 0), so a weekly series last run six days ago is on ' +
       'time while a 1m series last run an hour ago is 59 minutes late. Measured against run time, not bar time, ' +
       'so a closed market does not look like a stalled pipeline. Missing data means no dispatcher ran, and the ' +
@@ -130,6 +130,15 @@ export const METRIC_CATALOG = {
     dimensions: ['service'],
     emittedBy: 'functions/notifier, per webhook delivery that failed after its retries',
     description: 'Alarm or signal notifications a webhook did not accept (the message is retried, then DLQ).',
+  },
+  NotificationsWithoutWebhook: {
+    unit: 'Count',
+    dimensions: ['service'],
+    emittedBy: 'functions/notifier, per notification acknowledged while no webhook is configured',
+    description:
+      'Alarm or signal notifications that reached the notifier while its webhook list is empty (the shipped ' +
+      'default): acknowledged and logged as a warning, not retried. Dashboard only: no alarm, since an empty ' +
+      "list is a valid choice (alarms still reach the topics' e-mail subscribers).",
   },
 } as const satisfies Record<string, MetricDef>;
 

@@ -1,7 +1,9 @@
 /**
  * GET /health: the predecessor's JSON (status, message, version, components.api/database/chan_module) plus
  * components.cache and components.ingestion. 503 when the store — the one critical dependency — is unreachable;
- * a cache outage is reported as "degraded" with 200, because the API keeps working without it.
+ * a cache outage, and series whose last ingestion runs failed (provider down, a backfill that ended FAILED), are
+ * reported as "degraded" with 200, because the API keeps working; `ingestion` then names the failing series and
+ * the newest failure. A series is healthy again after its next good run.
  */
 import { getDeps } from '../common/deps.js';
 import { createHandler } from '../common/http.js';
@@ -13,6 +15,24 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms).unref()),
   ]);
 
+type StoredCheckpoint = Awaited<ReturnType<ReturnType<typeof getDeps>['checkpoints']['listAll']>>[number];
+
+/** Which series failed their last runs, and the newest failure in the provider's words (what an operator needs). */
+function ingestionDetail(failing: StoredCheckpoint[]) {
+  const last = failing.reduce((a, b) => (String(b.updatedAt) > String(a.updatedAt) ? b : a));
+  return {
+    status: 'degraded',
+    failingSeries: failing.map((c) => `${c.symbol} ${c.interval}`).sort(),
+    lastFailure: {
+      symbol: last.symbol,
+      interval: last.interval,
+      error: last.lastError ?? null,
+      failures: last.failures ?? 0,
+      at: last.updatedAt,
+    },
+  };
+}
+
 /** The engine is loaded lazily (health must answer even if it failed to load) and only once per process. */
 let engineOk: Promise<boolean> | undefined;
 const engineLoaded = () =>
@@ -23,8 +43,8 @@ const engineLoaded = () =>
 
 export const handler = createHandler('health', {
   'GET /health': async ({ config }) => {
-    const { klines, cache, checkpoints } = getDeps();
-    const [db, cacheOk, ckpts, engine] = await Promise.all([
+    const { klines, cache, checkpoints, symbols } = getDeps();
+    const [db, cacheOk, ckpts, engine, active] = await Promise.all([
       withTimeout(klines.ping(), 2000).then(
         () => true,
         () => false,
@@ -32,12 +52,23 @@ export const handler = createHandler('health', {
       cache.probe(),
       withTimeout(checkpoints.listAll(), 2000).catch(() => null),
       engineLoaded(),
+      // Only series still tracked count: a symbol the user stopped tracking no longer degrades anything.
+      withTimeout(symbols.list(), 2000).then(
+        (l) => new Set(l.filter((x) => x.active).map((x) => x.symbol)),
+        () => null,
+      ),
     ]);
     const cacheText = cache.kind === 'memory' ? '进程内缓存' : cacheOk ? '已连接' : '不可用（已降级到数据库）';
-    const failing = ckpts?.filter((c) => (c.failures ?? 0) > 0).length ?? 0;
+    const failing = (ckpts ?? []).filter((c) => (c.failures ?? 0) > 0 && (active?.has(c.symbol) ?? true));
     const ingestion =
-      ckpts === null ? '未知' : ckpts.length === 0 ? '未配置' : failing > 0 ? `${failing} 个序列采集失败` : '运行中';
-    const status = !db ? 'unhealthy' : cacheOk ? 'healthy' : 'degraded';
+      ckpts === null
+        ? '未知'
+        : ckpts.length === 0
+          ? '未配置'
+          : failing.length > 0
+            ? `降级：${failing.length} 个序列采集失败`
+            : '运行中';
+    const status = !db ? 'unhealthy' : cacheOk && failing.length === 0 ? 'healthy' : 'degraded';
     // Every call (API and the scheduled probe) feeds the critical health alarm: 1 when /health answers 200.
     emitMetric('HealthCheckOk', db ? 1 : 0);
     return {
@@ -54,6 +85,7 @@ export const handler = createHandler('health', {
           cache: cacheText,
           ingestion,
         },
+        ...(failing.length > 0 ? { ingestion: ingestionDetail(failing) } : {}),
       },
     };
   },

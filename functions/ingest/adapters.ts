@@ -103,6 +103,7 @@ function toCheckpoint(it: Record<string, unknown>): Checkpoint {
     backoffUntil: num('backoffUntil'),
     haltedUntil: num('haltedUntil'),
     lastError: typeof it.lastError === 'string' && it.lastError !== '' ? it.lastError : undefined,
+    failures: num('failures'),
   };
 }
 
@@ -246,7 +247,13 @@ function jobItem(j: BackfillJob): Record<string, unknown> {
       source: j.source,
       providerSymbol: j.providerSymbol,
     },
-    result: { cursor: j.cursor, barsDone: j.barsDone, totalEstimate: j.totalEstimate, ingestStatus: j.status },
+    result: {
+      cursor: j.cursor,
+      barsDone: j.barsDone,
+      totalEstimate: j.totalEstimate,
+      ingestStatus: j.status,
+      ...(j.backoffs ? { backoffs: j.backoffs } : {}),
+    },
     seq: j.seq,
     createdAt: new Date(j.createdAt).toISOString(),
     updatedAt: new Date(j.updatedAt).toISOString(),
@@ -273,6 +280,7 @@ function toJob(it: Record<string, unknown>): BackfillJob {
     createdAt: Date.parse(String(it.createdAt)),
     updatedAt: Date.parse(String(it.updatedAt)),
     lastError: typeof it.error === 'string' && it.error !== '' ? it.error : undefined,
+    backoffs: typeof result.backoffs === 'number' ? result.backoffs : undefined,
   };
 }
 

@@ -3,13 +3,15 @@
  * GET /api/v1/jobs/{id} (status RUNNING → SUCCEEDED, result {barsDone, totalEstimate, cursor}).
  * The symbol must be tracked with a fetchable provider (binance, bybit, url). Retention (KLINE_RETENTION_DAYS):
  * a range entirely older than the interval's window → 400 naming `from`; one starting before it is clamped to the
- * window and the 202 carries a `note` (see backfill.ts). Meant to be mounted in the
+ * window and the 202 carries a `note` (see backfill.ts). An interval the symbol does not track → 400 (the chart and
+ * the schedules could never reach those bars); a backfill of the same symbol and interval still running → 409
+ * naming it (two chains would fetch the same bars twice). Meant to be mounted in the
  * symbols handler's route map (one line): `'POST /api/v1/symbols/{symbol}/backfill': ({ params, body }) => requestBackfill(params.symbol, body)`.
  */
-import { badRequest, fromZod, notFound } from '../common/errors.js';
+import { badRequest, conflict, fromZod, HttpError, notFound, serviceUnavailable } from '../common/errors.js';
 import type { SymbolRepository } from '../store/repositories.js';
 import type { KlineRetentionDays } from '../store/retention.js';
-import { BackfillRangeError, startBackfill } from './backfill.js';
+import { BackfillQueueError, BackfillRangeError, startBackfill } from './backfill.js';
 import { BackfillBodySchema } from './backfill-schema.js';
 import type { BackfillJobStore, QueueSender } from './ports.js';
 
@@ -35,12 +37,26 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
       [{ field: 'provider', message: 'not fetchable' }],
     );
   }
+  const interval = parsed.data.interval;
+  if (!tracked.intervals.includes(interval)) {
+    throw badRequest(
+      `Invalid body.interval: ${symbol} does not track ${interval} (it tracks ${tracked.intervals.join(', ') || 'no interval'}); add it with PUT /api/v1/symbols/${symbol} first`,
+      [{ field: 'body.interval', message: `not tracked; tracked: ${tracked.intervals.join(', ')}` }],
+    );
+  }
+  const running = (await deps.jobs.listRunning()).find((j) => j.symbol === symbol && j.interval === interval);
+  if (running) {
+    throw conflict(
+      `A backfill of ${symbol} ${interval} is already running: job ${running.jobId} (GET /api/v1/jobs/${running.jobId}); wait for it to end`,
+      { jobId: running.jobId, links: { job: `/api/v1/jobs/${running.jobId}` } },
+    );
+  }
   const extra = tracked as typeof tracked & { sourceUrl?: string; sourceLabel?: 'start' | 'end' };
   try {
     const job = await startBackfill(
       {
         symbol,
-        interval: parsed.data.interval,
+        interval,
         source: {
           provider: tracked.provider as 'binance' | 'bybit' | 'url',
           sourceUrl: extra.sourceUrl,
@@ -70,6 +86,11 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
   } catch (e) {
     if (e instanceof BackfillRangeError)
       throw badRequest(`Invalid range: ${e.message}`, [{ field: 'body.from', message: e.message }]);
+    if (e instanceof BackfillQueueError) {
+      // A deployment without a queue (500, naming what is missing) is not helped by a retry; a failed send is.
+      if (e.cause instanceof HttpError) throw e.cause;
+      throw serviceUnavailable(`${e.message}; the job is FAILED, try again`, { jobId: e.jobId });
+    }
     throw e;
   }
 }

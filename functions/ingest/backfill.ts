@@ -28,6 +28,18 @@ export class BackfillRangeError extends Error {
   override name = 'BackfillRangeError';
 }
 
+/** The job was recorded but its first chunk could not be queued; the job is FAILED (the cause says why). */
+export class BackfillQueueError extends Error {
+  override name = 'BackfillQueueError';
+  constructor(
+    readonly jobId: string,
+    why: string,
+    opts: { cause: unknown },
+  ) {
+    super(`backfill ${jobId} could not be queued: ${why}`, opts);
+  }
+}
+
 /** Bars a range can hold at most (exact for markets that trade around the clock). */
 export function estimateBars(interval: IngestInterval, from: number, to: number): number {
   return to < from ? 0 : Math.floor((to - from) / INTERVAL_MS[interval]) + 1;
@@ -81,6 +93,17 @@ export async function startBackfill(
     updatedAt: now,
   };
   await deps.jobs.create(job);
-  await deps.queue.send([{ kind: 'backfill', jobId: job.jobId, seq: 0 }]);
+  try {
+    await deps.queue.send([{ kind: 'backfill', jobId: job.jobId, seq: 0 }]);
+  } catch (e) {
+    // A job whose first chunk was never queued would show RUNNING forever: it ends here, with why.
+    const why = e instanceof Error ? e.message : String(e);
+    await deps.jobs.patch(job.jobId, {
+      status: 'failed',
+      lastError: `could not queue its first chunk: ${why}`,
+      updatedAt: deps.now(),
+    });
+    throw new BackfillQueueError(job.jobId, why, { cause: e });
+  }
   return note === undefined ? job : { ...job, note };
 }

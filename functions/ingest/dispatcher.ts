@@ -1,7 +1,7 @@
 /**
  * The dispatcher's core: on a schedule tick for an interval family, decide which tracked (symbol, interval)
  * series are due and queue one `sync` message each; restart backfill jobs whose chain stalled; report the
- * ingestion lag (the most stale series' time since its last completed run).
+ * ingestion lag (how far the most overdue tracked series is behind its schedule, see `overdueSeconds`).
  */
 import { INTERVAL_FAMILIES, INTERVAL_MS, type IntervalFamily } from './intervals.js';
 import type { IngestMessage } from './messages.js';
@@ -35,19 +35,31 @@ export function isDue(cp: Checkpoint | undefined, interval: keyof typeof INTERVA
   return cp.nextOpenTime <= lastClosedOpenTime(interval, now);
 }
 
+/**
+ * How late a series' next run is, in whole seconds: a healthy series runs once per bar, so its last run is at most
+ * one interval old when the next is due; only the time beyond that is lag. Floored at 0. A series never run
+ * counts as on time: its first run is being queued now.
+ */
+export function overdueSeconds(cp: Checkpoint | undefined, interval: keyof typeof INTERVAL_MS, now: number): number {
+  if (cp?.lastRunAt === undefined) return 0;
+  return Math.max(0, Math.round((now - cp.lastRunAt - INTERVAL_MS[interval]) / 1000));
+}
+
 export async function dispatch(family: IntervalFamily, deps: DispatcherDeps): Promise<DispatchResult> {
   const now = deps.now();
   const intervals = new Set<string>(INTERVAL_FAMILIES[family].intervals);
   const tracked = await deps.tracked.listTracked();
-  const series = tracked.flatMap((t) =>
-    t.intervals.filter((iv) => intervals.has(iv)).map((interval) => ({ t, interval })),
-  );
+  // Every tracked series, not only this family's: the lag below covers them all on every tick, so the minute
+  // schedule reports a stalled daily series in every 5-minute alarm period, not once an hour. (The checkpoint
+  // store reads the whole checkpoint partition either way.)
+  const all = tracked.flatMap((t) => t.intervals.map((interval) => ({ t, interval })));
   const cps = new Map(
-    (await deps.checkpoints.getMany(series.map((s) => ({ symbol: s.t.symbol, interval: s.interval })))).map((c) => [
+    (await deps.checkpoints.getMany(all.map((s) => ({ symbol: s.t.symbol, interval: s.interval })))).map((c) => [
       `${c.symbol}#${c.interval}`,
       c,
     ]),
   );
+  const series = all.filter((s) => intervals.has(s.interval));
 
   const messages: IngestMessage[] = [];
   const res: DispatchResult = { queued: 0, notDue: 0, paused: 0, inFlight: 0, restartedBackfills: 0, lagSeconds: 0 };
@@ -69,9 +81,9 @@ export async function dispatch(family: IntervalFamily, deps: DispatcherDeps): Pr
         ...(t.historyFrom !== undefined ? { historyFrom: t.historyFrom } : {}),
       });
     }
-    // Lag: time since the series last completed a run (a series never run counts from now: it is about to).
-    if (cp?.lastRunAt !== undefined) res.lagSeconds = Math.max(res.lagSeconds, Math.round((now - cp.lastRunAt) / 1000));
   }
+  for (const { t, interval } of all)
+    res.lagSeconds = Math.max(res.lagSeconds, overdueSeconds(cps.get(`${t.symbol}#${interval}`), interval, now));
 
   // Watchdog: a backfill chain whose next chunk message was lost (worker died after recording the chunk).
   for (const job of await deps.jobs.listRunning()) {

@@ -58,3 +58,25 @@ export function familyOf(interval: IngestInterval): IntervalFamily {
   }
   throw new Error(`no family for ${interval}`);
 }
+
+/**
+ * When each family's schedule fires: every `everyMinutes` minutes of the UTC hour, starting at `atMinute` (the
+ * minute after a bar closes gives the provider time to finalise it). lib/ingestion.ts builds the EventBridge
+ * rules from this and the local runtime its timers (local/schedules.ts).
+ */
+export const FAMILY_TICKS: Record<IntervalFamily, { everyMinutes: number; atMinute: number }> = {
+  minute: { everyMinutes: INTERVAL_FAMILIES.minute.rateMinutes, atMinute: 0 },
+  quarter: { everyMinutes: 15, atMinute: 1 },
+  daily: { everyMinutes: 60, atMinute: 2 },
+};
+
+/** The first tick of a family strictly after `t` (epoch ms). */
+export function nextTick(family: IntervalFamily, t: number): number {
+  const { everyMinutes, atMinute } = FAMILY_TICKS[family];
+  const minute = 60_000;
+  const hour = Math.floor(t / 3_600_000) * 3_600_000;
+  for (let m = atMinute; ; m += everyMinutes) {
+    const at = hour + m * minute;
+    if (at > t) return at;
+  }
+}

@@ -8,6 +8,12 @@
 import * as z from 'zod';
 import { INGEST_INTERVALS } from './intervals.js';
 
+/**
+ * Tries per message before it goes to the dead-letter queue (the SQS redrive policy's maxReceiveCount; the local
+ * queue uses the same). A backfill chunk that fails this often ends its job FAILED.
+ */
+export const MAX_RECEIVE_COUNT = 5;
+
 export const ProviderSpecSchema = z.object({
   provider: z.enum(['binance', 'bybit', 'url']),
   sourceUrl: z.string().url().optional(),

@@ -40,6 +40,11 @@ export interface Checkpoint {
   /** Non-retryable provider error (451 / 403 / bad symbol): no fetch before this time; reason kept for the operator. */
   haltedUntil?: number;
   lastError?: string;
+  /**
+   * Failed runs since the last good one (a patch with lastError adds one; a completed run sets 0): /health
+   * reports ingestion degraded while any series has failures.
+   */
+  failures?: number;
 }
 
 export type CheckpointPatch = Partial<Omit<Checkpoint, 'symbol' | 'interval' | 'nextOpenTime'>>;
@@ -98,6 +103,8 @@ export interface BackfillJob {
   createdAt: number;
   updatedAt: number;
   lastError?: string;
+  /** Provider back-offs (429 / 418) in a row without progress: MAX_BACKFILL_BACKOFFS of them end the job FAILED. */
+  backoffs?: number;
 }
 
 export interface BackfillJobStore {

@@ -4,6 +4,7 @@
  * API handlers (POST /symbols/{symbol}/backfill) get the queue without the worker's wiring.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { misconfigured } from '../common/errors.js';
 import { SqsQueueSender } from './adapters.js';
 import type { QueueSender } from './ports.js';
 
@@ -13,7 +14,9 @@ export function getQueueSender(): QueueSender {
   if (sender) return sender;
   const url = process.env.INGEST_QUEUE_URL;
   if (!url)
-    throw new Error('INGEST_QUEUE_URL is required (the ingest queue the worker, dispatcher and backfill API send to)');
+    throw misconfigured(
+      'INGEST_QUEUE_URL is not set: this deployment has no ingest queue to send to (the worker, dispatcher and backfill API need it)',
+    );
   sender = new SqsQueueSender(new SQSClient({ maxAttempts: 3 }), url);
   return sender;
 }

@@ -8,7 +8,7 @@
  * alert's chart link).
  */
 import { SNSClient } from '@aws-sdk/client-sns';
-import { snsSignalPublisher } from '../alerts/signal-alerts.js';
+import { snsSignalPublisher, type SignalPublisher } from '../alerts/signal-alerts.js';
 import { getConfig } from '../common/config.js';
 import { getDeps } from '../common/deps.js';
 import { getLogger } from '../common/observability.js';
@@ -37,6 +37,13 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerLimit
 
 export { getQueueSender, setQueueSender } from './queue.js';
 
+let localSignalPublisher: SignalPublisher | undefined;
+
+/** The local runtime's signal topic (no SNS there); undefined: SNS at SIGNAL_TOPIC_ARN again. Applies to deps built after. */
+export function setSignalPublisher(p: SignalPublisher | undefined): void {
+  localSignalPublisher = p;
+}
+
 export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps {
   const cfg = getConfig();
   const d = getDeps();
@@ -45,9 +52,11 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
   const providerCfg = providerConfigFromEnv();
   const log = getLogger();
   const topicArn = process.env.SIGNAL_TOPIC_ARN;
-  const alerts: LatestAnalysisAlerts | undefined = topicArn
+  const publisher =
+    localSignalPublisher ?? (topicArn ? snsSignalPublisher(new SNSClient({ maxAttempts: 3 }), topicArn) : undefined);
+  const alerts: LatestAnalysisAlerts | undefined = publisher
     ? {
-        publisher: snsSignalPublisher(new SNSClient({ maxAttempts: 3 }), topicArn),
+        publisher,
         doc,
         tableName: cfg.tableName,
         prefs: async (symbol) => (await d.symbols.get(symbol))?.alerts,

@@ -121,6 +121,48 @@ export async function processMessage(msg: IngestMessage, deps: WorkerDeps): Prom
   return msg.kind === 'sync' ? processSync(msg, deps) : processBackfill(msg, deps);
 }
 
+/**
+ * Rate-limit back-offs (429 with a long Retry-After, 418) a backfill job may take in a row without progress before
+ * it ends FAILED: at the default waits (60 s, 10 min) between about 10 minutes and 1.5 hours.
+ */
+export const MAX_BACKFILL_BACKOFFS = 10;
+
+/** A completed sync run: the series is healthy again. */
+const RUN_SUCCEEDED = { failures: 0, lastError: '' } as const;
+
+/** The reason a message failed, as the job and the checkpoint keep it (the provider's own words). */
+export function failureReason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 500);
+}
+
+/**
+ * Records a failed try of a message (the queue will retry it), so the failure is visible while it is retried:
+ * a sync's checkpoint gets the reason and one more failure (/health turns degraded); a backfill job gets the
+ * reason as its lastError. With `final` (the last try: the message goes to the dead-letter queue next), a
+ * backfill job ends FAILED with that reason, and its series' checkpoint records the failure too. Called by the
+ * worker Lambda (ApproximateReceiveCount) and by the local queue.
+ */
+export async function recordFailedTry(
+  msg: IngestMessage,
+  error: unknown,
+  deps: Pick<WorkerDeps, 'checkpoints' | 'jobs' | 'now'>,
+  final: boolean,
+): Promise<void> {
+  const reason = failureReason(error);
+  if (msg.kind === 'sync') {
+    await deps.checkpoints.patch(msg.symbol, msg.interval, { lastError: reason });
+    return;
+  }
+  const job = await deps.jobs.get(msg.jobId);
+  if (!job || job.status !== 'running' || job.seq !== msg.seq) return;
+  if (!final) {
+    await deps.jobs.patch(job.jobId, { lastError: reason, updatedAt: deps.now() });
+    return;
+  }
+  await deps.jobs.patch(job.jobId, { status: 'failed', lastError: reason, updatedAt: deps.now() });
+  await deps.checkpoints.patch(job.symbol, job.interval, { lastError: `backfill ${job.jobId} failed: ${reason}` });
+}
+
 function outOfTime(deps: WorkerDeps): boolean {
   return deps.remainingMs !== undefined && deps.remainingMs() < deps.limits.reserveMs;
 }
@@ -282,9 +324,10 @@ async function runSync(
       ...(refreshed ? { refreshedThrough: position } : {}),
       lastRunAt: now,
       continuationAt: 0,
+      ...RUN_SUCCEEDED,
     });
   } else if (position !== undefined) {
-    await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0 });
+    await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0, ...RUN_SUCCEEDED });
   }
   return { status: 'ok', bars: written + filled, more: false };
 }
@@ -454,8 +497,17 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
       log.error('backfill halted', { jobId: job.jobId, kind: c.err.kind });
       return { status: 'halted', kind: c.err.kind };
     }
-    // Back off: the same chunk again, later (the job's seq is unchanged, so this copy is the live one).
-    await deps.jobs.patch(job.jobId, { lastError: c.err.message.slice(0, 500), updatedAt: now });
+    // Back off: the same chunk again, later (the job's seq is unchanged, so this copy is the live one) — but not
+    // forever: a provider that keeps refusing ends the job, as one that keeps failing does.
+    const backoffs = (job.backoffs ?? 0) + 1;
+    if (backoffs >= MAX_BACKFILL_BACKOFFS) {
+      const reason = `${c.err.message.slice(0, 400)} (${backoffs} back-offs in a row without progress)`;
+      await deps.jobs.patch(job.jobId, { status: 'failed', lastError: reason, backoffs, updatedAt: now });
+      await deps.checkpoints.patch(symbol, interval, { lastError: `backfill ${job.jobId} failed: ${reason}` });
+      log.error('backfill failed: provider kept refusing', { jobId: job.jobId, kind: c.err.kind, backoffs });
+      return { status: 'backoff', kind: c.err.kind };
+    }
+    await deps.jobs.patch(job.jobId, { lastError: c.err.message.slice(0, 500), backoffs, updatedAt: now });
     await deps.queue.send([msg], Math.min(900, Math.ceil(waitFor(c.err, limits) / 1000)));
     return { status: 'backoff', kind: c.err.kind };
   }
@@ -468,6 +520,7 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
     status: done ? 'done' : 'running',
     updatedAt: now,
     lastError: '',
+    backoffs: 0,
     ...(done ? { totalEstimate: barsDone } : {}),
   });
   if (!ok) return { status: 'skipped', reason: 'job moved by another run' };

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDeps } from '../common/deps.js';
 import { resolveEngineOptions } from '../common/engine.js';
-import { badRequest, notFound, serviceUnavailable } from '../common/errors.js';
+import { badRequest, misconfigured, notFound, serviceUnavailable } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { getLogger } from '../common/observability.js';
 import { getSeriesService } from '../common/series-deps.js';
@@ -18,7 +18,7 @@ import { API_PREFIX } from '../routes.js';
 import { InvalidCursorError } from '../store/jobs-results.js';
 import type { JobParams } from './model.js';
 import { jobRepos } from './runtime.js';
-import { getJobStarter } from './starter.js';
+import { getJobStarter, StarterNotConfiguredError } from './starter.js';
 
 const DEFAULT_PAGE = 100;
 
@@ -61,6 +61,9 @@ export const handler = createHandler('jobs', {
     } catch (e) {
       getLogger().error('job start failed', { jobId: id, error: e as Error });
       await jobs.update(id, { status: 'FAILED', error: `could not start: ${(e as Error).message}` });
+      // Retrying cannot help a deployment that has no state machine; it can help a throttled or failed call.
+      if (e instanceof StarterNotConfiguredError)
+        throw misconfigured(`The job could not be started: ${e.message}`, { id });
       throw serviceUnavailable('The job could not be started; try again later', { id });
     }
     // Only the ARN is written: the execution may already have moved the job to RUNNING.

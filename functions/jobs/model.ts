@@ -24,7 +24,7 @@ export const MAX_JOB_SYMBOLS = 5000;
 export const MAX_JOB_BARS = 5000;
 
 const engineOptions = {
-  preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic or demo' }),
+  preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic, demo or corrected' }),
   config: ChanPyOptionsSchema.optional(),
 };
 

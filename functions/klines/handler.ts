@@ -1,9 +1,9 @@
 /**
  * GET /api/v1/klines/{symbol}: stored bars (cached per bucket).
  * POST /api/v1/klines/{symbol}?interval: upload bars as a JSON array or CSV; all-or-nothing validation (any bad
- * row → 400 listing every problem, nothing written), then an idempotent upsert reporting inserted / updated /
- * unchanged. The symbol must be tracked first (PUT /api/v1/symbols/{symbol}), so stray uploads cannot create
- * series nobody lists.
+ * row, or rows spaced finer than the interval → 400 naming them, nothing written), then an idempotent upsert
+ * reporting inserted / updated / unchanged. The symbol must be tracked first (PUT /api/v1/symbols/{symbol}) with
+ * the interval among its intervals, so stray uploads cannot create series nobody lists or the chart can reach.
  */
 import { requireValidCsv, requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
@@ -42,7 +42,7 @@ export const handler = createHandler('klines', {
     const { interval } = query;
     let bars;
     if (body.kind === 'csv') {
-      bars = requireValidCsv(body.text, 'body');
+      bars = requireValidCsv(body.text, 'body', interval);
     } else {
       if (!Array.isArray(body.value))
         throw badRequest('Invalid body: expected a JSON array of bars [{time, open, high, low, close, volume}]', [
@@ -53,7 +53,7 @@ export const handler = createHandler('klines', {
           field: 'body',
           limit: config.maxUploadBars,
         });
-      bars = requireValidRows(body.value, 'body');
+      bars = requireValidRows(body.value, 'body', interval);
     }
     if (bars.length > config.maxUploadBars)
       throw payloadTooLarge(`body has ${bars.length} bars; at most ${config.maxUploadBars} per request`, {
@@ -61,10 +61,17 @@ export const handler = createHandler('klines', {
         limit: config.maxUploadBars,
       });
     const { symbols, cache } = getDeps();
-    if (!(await symbols.get(symbol))) {
+    const tracked = await symbols.get(symbol);
+    if (!tracked) {
       throw notFound(
         `Unknown symbol ${symbol}: track it first with PUT /api/v1/symbols/${symbol}; nothing was written`,
         [{ field: 'path.symbol', message: 'not tracked' }],
+      );
+    }
+    if (!tracked.intervals.includes(interval)) {
+      throw badRequest(
+        `Invalid query.interval: ${symbol} does not track ${interval} (it tracks ${tracked.intervals.join(', ')}); add it with PUT /api/v1/symbols/${symbol} first; nothing was written`,
+        [{ field: 'query.interval', message: `not tracked (tracked: ${tracked.intervals.join(', ')})` }],
       );
     }
     const report = await getSeriesService().upsert(symbol, interval, bars);

@@ -104,19 +104,18 @@ export interface NotifierEnv {
   SIGNAL_TOPIC_ARN?: string;
 }
 
-/** Webhooks from the secret when WEBHOOKS_SECRET_ARN is set, else from WEBHOOKS. None configured is an error. */
+/**
+ * Webhooks from the secret when WEBHOOKS_SECRET_ARN is set, else from WEBHOOKS. An empty list is a valid
+ * configuration: the stack ships the secret as `[]` (chat alerts are opt-in), and the handler acknowledges
+ * notifications it has nowhere to send. A list that does not parse is an error (a typo must not mute alerts).
+ */
 export async function loadWebhooks(
   env: NotifierEnv,
   readSecret: SecretReader = readSecretFromSecretsManager,
 ): Promise<WebhookConfig[]> {
-  let list: WebhookConfig[];
-  if (env.WEBHOOKS_SECRET_ARN) list = parseWebhooks(await readSecret(env.WEBHOOKS_SECRET_ARN), 'the webhooks secret');
-  else if (env.WEBHOOKS) list = parseWebhooks(env.WEBHOOKS, 'WEBHOOKS');
-  else list = [];
-  // An empty list would make every alarm vanish with a "success": fail so the message is retried and kept.
-  if (list.length === 0)
-    throw new WebhookConfigError('no webhooks configured: set WEBHOOKS_SECRET_ARN (or WEBHOOKS locally)');
-  return list;
+  if (env.WEBHOOKS_SECRET_ARN) return parseWebhooks(await readSecret(env.WEBHOOKS_SECRET_ARN), 'the webhooks secret');
+  if (env.WEBHOOKS) return parseWebhooks(env.WEBHOOKS, 'WEBHOOKS');
+  return [];
 }
 
 /** Which alarm tier a topic carries, from the topic ARNs the stack passes in. */

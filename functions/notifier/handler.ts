@@ -8,6 +8,11 @@
  * subscribers of the critical topic, which do not depend on this function). Webhooks that already accepted a
  * message are remembered per warm instance so a retry does not re-post to them; across instances a retry may
  * repeat a message on a webhook that took it: a duplicate is preferred over a loss.
+ *
+ * No webhook configured at all (the shipped default: chat alerts are opt-in) is not a delivery failure: the
+ * notifications are acknowledged with a warning log and the NotificationsWithoutWebhook metric. Failing them
+ * would only retry each one into the DLQ and raise the critical DLQ alarm for a setting nobody chose to make;
+ * the topics' e-mail subscribers still receive every alarm.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSEvent } from 'aws-lambda';
@@ -82,6 +87,13 @@ export function createNotifier(opts: NotifierOptions = {}) {
   return async function handler(event: SNSEvent): Promise<{ delivered: number; skipped: number }> {
     // A config error throws here: the event is retried and ends in the DLQ rather than being acknowledged.
     const targets = await webhooks();
+    if (targets.length === 0) {
+      logger.warn('no webhook configured: notification acknowledged without delivery (README "Connecting a webhook")', {
+        notifications: event.Records.map((r) => ({ messageId: r.Sns.MessageId, subject: r.Sns.Subject })),
+      });
+      emitMetric('NotificationsWithoutWebhook', event.Records.length);
+      return { delivered: 0, skipped: event.Records.length };
+    }
     const failures: DeliveryFailed[] = [];
     let sent = 0;
     let skipped = 0;

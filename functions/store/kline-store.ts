@@ -8,6 +8,10 @@
  * The series item is the per-(symbol, interval) summary: it answers "is there such a series", bounds reads that
  * omit `from`, and its `rev` (bumped by every write that changes a bar) versions cache keys.
  *
+ * Purge (DELETE /api/v1/symbols/{symbol}?purge=true) deletes every K-line item of a series, then strips the series
+ * item down to its `rev`: a series without firstTs is no series to any reader, and a later upload continues from
+ * that rev, so cache entries of the purged bars (keyed by rev) can never be served for new ones.
+ *
  * Retention (functions/store/retention.ts): K-line items of intervals with a retention carry `expiresAt` (epoch
  * seconds) = open time + retention. Reads drop items whose stamp has passed (DynamoDB's TTL deletes them up to
  * ~48 h late), upserts skip bars that would be stamped already expired. The series item's firstTs/count are not
@@ -40,6 +44,13 @@ export interface UpsertReport {
   series: SeriesMeta | null;
 }
 
+export interface PurgeReport {
+  /** Bar items deleted by this call. */
+  deleted: number;
+  /** false when the deadline stopped it before every bar was deleted. */
+  done: boolean;
+}
+
 export interface RangeQuery {
   from: number;
   to: number;
@@ -57,6 +68,11 @@ export interface KlineStore {
   readBucket(symbol: string, interval: Interval, bucket: Bucket): Promise<StoredBar[]>;
   getSeries(symbol: string, interval: Interval): Promise<SeriesMeta | null>;
   listSeries(symbol: string): Promise<SeriesMeta[]>;
+  /**
+   * Delete every bar of a series, bucket by bucket, stopping between waves once `deadline` (epoch ms) has passed;
+   * when every bar is gone the series disappears (its rev kept). Idempotent: call again to continue.
+   */
+  purgeSeries(symbol: string, interval: Interval, deadline?: number): Promise<PurgeReport>;
   /** Cheapest possible round trip, for the health check. */
   ping(): Promise<void>;
 }
@@ -144,12 +160,39 @@ export class DynamoKlineStore implements KlineStore {
     const r = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: `SERIES#${symbol}`, sk: interval } }),
     );
-    return r.Item ? toSeries(r.Item) : null;
+    return r.Item && isLiveSeries(r.Item) ? toSeries(r.Item) : null;
   }
 
   async listSeries(symbol: string): Promise<SeriesMeta[]> {
     const items = await this.queryAll({ pk: `SERIES#${symbol}` });
-    return items.map(toSeries);
+    return items.filter(isLiveSeries).map(toSeries);
+  }
+
+  async purgeSeries(symbol: string, interval: Interval, deadline = Infinity): Promise<PurgeReport> {
+    const meta = await this.getSeries(symbol, interval);
+    if (!meta) return { deleted: 0, done: true };
+    const buckets = bucketsBetween(interval, meta.firstTs, meta.lastTs);
+    let deleted = 0;
+    for (let i = 0; i < buckets.length; i += READ_CONCURRENCY) {
+      if (Date.now() >= deadline) return { deleted, done: false };
+      // Expired items too (TTL deletes them late): purge leaves nothing behind.
+      const keys = await Promise.all(
+        buckets.slice(i, i + READ_CONCURRENCY).map((b) => this.queryAll({ pk: klinePk(symbol, interval, b.id) })),
+      );
+      const writes: WriteRequest[] = keys.flat().map((it) => ({ DeleteRequest: { Key: { pk: it.pk, sk: it.sk } } }));
+      if (writes.length > 0) await batchWriteAll(this.doc, this.table, writes, this.batchOptions);
+      deleted += writes.length;
+    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `SERIES#${symbol}`, sk: interval },
+        UpdateExpression: 'SET updatedAt = :now REMOVE firstTs, lastTs, #count',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      }),
+    );
+    return { deleted, done: true };
   }
 
   /**
@@ -333,6 +376,9 @@ export class DynamoKlineStore implements KlineStore {
     return meta;
   }
 }
+
+/** A purged series keeps only its rev (see the header): no firstTs, no series. */
+const isLiveSeries = (it: Record<string, unknown>) => typeof it.firstTs === 'number';
 
 function toSeries(it: Record<string, unknown>): SeriesMeta {
   return {

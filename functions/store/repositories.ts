@@ -21,12 +21,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
 import type { Interval } from '../common/domain.js';
+import { batchWriteAll } from './batch.js';
 import { expiresAfterDays, TABLE_KEYS } from './table.js';
 
 async function queryPartition(
   doc: DynamoDBDocumentClient,
   table: string,
   pk: string,
+  skPrefix?: string,
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
@@ -34,8 +36,8 @@ async function queryPartition(
     const r = await doc.send(
       new QueryCommand({
         TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
+        KeyConditionExpression: skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: skPrefix === undefined ? { ':pk': pk } : { ':pk': pk, ':p': skPrefix },
         ExclusiveStartKey: start,
       }),
     );
@@ -43,6 +45,23 @@ async function queryPartition(
     start = r.LastEvaluatedKey;
   } while (start);
   return out;
+}
+
+/** Delete the items of one partition (those whose sk starts with `skPrefix`, if given); returns how many. */
+async function deletePartition(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  skPrefix?: string,
+): Promise<number> {
+  const items = await queryPartition(doc, table, pk, skPrefix);
+  if (items.length > 0)
+    await batchWriteAll(
+      doc,
+      table,
+      items.map((it) => ({ DeleteRequest: { Key: { pk: it.pk, sk: it.sk } } })),
+    );
+  return items.length;
 }
 
 const strip = <T>(it: Record<string, unknown>): T => {
@@ -133,6 +152,33 @@ export class SymbolRepository {
     const item = strip<TrackedSymbol>(r.Attributes!);
     return { item, created: item.createdAt === now };
   }
+
+  /** Stop scheduled ingestion (the dispatcher skips inactive symbols); false when the symbol is not tracked. */
+  async deactivate(symbol: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: 'SYMBOLS', sk: symbol },
+          UpdateExpression: 'SET active = :f, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':f': false, ':now': new Date().toISOString() },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Stop tracking (its bars stay unless purged first). A one-item BatchWriteItem rather than DeleteItem: the store
+   * deletes through the one batch path (purges too), so its functions need no further action (lib/aws-calls.ts).
+   */
+  async delete(symbol: string): Promise<void> {
+    await batchWriteAll(this.doc, this.table, [{ DeleteRequest: { Key: { pk: 'SYMBOLS', sk: symbol } } }]);
+  }
 }
 
 // ------------------------------------------------------------------------------------------------- checkpoints
@@ -198,6 +244,11 @@ export class CheckpointRepository {
     }
   }
 
+  /** Every checkpoint of a symbol (all intervals): a purged symbol, tracked again, starts from its history start. */
+  deleteForSymbol(symbol: string): Promise<number> {
+    return deletePartition(this.doc, this.table, 'CHECKPOINTS', `${symbol}#`);
+  }
+
   async recordFailure(symbol: string, interval: Interval, message: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
@@ -247,6 +298,10 @@ export class AnalysisRepository {
 
   async listForSymbol(symbol: string): Promise<LatestAnalysis[]> {
     return (await queryPartition(this.doc, this.table, `ANALYSIS#${symbol}`)).map((it) => strip<LatestAnalysis>(it));
+  }
+
+  deleteForSymbol(symbol: string): Promise<number> {
+    return deletePartition(this.doc, this.table, `ANALYSIS#${symbol}`);
   }
 
   /** Keep the newest only: an older computation (lower lastBarTs/rev) never overwrites a newer one. */

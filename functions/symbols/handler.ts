@@ -1,6 +1,7 @@
 /**
  * GET /api/v1/symbols (tracked symbols and their stored series), PUT /api/v1/symbols/{symbol} (track one: provider,
- * intervals, optional URL source, history start and buy/sell point alert preferences) and
+ * intervals, optional URL source, history start and buy/sell point alert preferences),
+ * DELETE /api/v1/symbols/{symbol}[?purge=true] (stop tracking, optionally removing its data: ./delete.ts) and
  * POST /api/v1/symbols/{symbol}/backfill (start a backfill job: functions/ingest/backfill-api.ts; the first chunk
  * goes to the ingest queue, INGEST_QUEUE_URL, or to the stand-in the local runtime installs).
  */
@@ -8,12 +9,15 @@ import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
 import { getConfig } from '../common/config.js';
+import { badRequest } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { recordCache } from '../common/observability.js';
 import { DynamoBackfillJobStore } from '../ingest/adapters.js';
 import { requestBackfill } from '../ingest/backfill-api.js';
+import { sourceUrlProblem } from '../ingest/source-url.js';
 import type { QueueSender } from '../ingest/ports.js';
 import { getQueueSender } from '../ingest/queue.js';
+import { deleteSymbol, PURGE_BUDGET_MS } from './delete.js';
 import { createDocClient } from '../store/client.js';
 import type { SeriesMeta } from '../store/kline-store.js';
 
@@ -42,6 +46,9 @@ export const handler = createHandler('symbols', {
   },
 
   'PUT /api/v1/symbols/{symbol}': async ({ params, body }) => {
+    const problem = body.sourceUrl && sourceUrlProblem(body.sourceUrl, getConfig().allowHttpSources);
+    if (problem)
+      throw badRequest(`Invalid body.sourceUrl: ${problem}`, [{ field: 'body.sourceUrl', message: problem }]);
     const { symbols, cache } = getDeps();
     const { item, created } = await symbols.put({
       symbol: params.symbol,
@@ -56,6 +63,21 @@ export const handler = createHandler('symbols', {
     });
     await cache.del([SYMBOLS_LIST_KEY]);
     return { statusCode: created ? 201 : 200, body: item };
+  },
+
+  'DELETE /api/v1/symbols/{symbol}': async ({ params, query }) => {
+    const { symbols, klines, checkpoints, analysis, cache } = getDeps();
+    const backfills = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
+    return deleteSymbol(params.symbol, query.purge, {
+      symbols,
+      klines,
+      checkpoints,
+      analysis,
+      backfills,
+      cache,
+      now: Date.now,
+      budgetMs: PURGE_BUDGET_MS,
+    });
   },
 
   'POST /api/v1/symbols/{symbol}/backfill': async ({ params, body }) => {

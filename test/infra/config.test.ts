@@ -7,7 +7,7 @@ const fails = (ctx: Record<string, unknown>, message: RegExp) => expect(() => lo
 const ok = { corsOrigins: ['https://chart.example.com'] };
 
 describe('context config', () => {
-  it('defaults: dev stage, DEBUG logs, 14-day retention, one NAT, no tracing, no account role', () => {
+  it('defaults: dev stage, DEBUG logs, 14-day retention, one NAT, no tracing, the account logging role', () => {
     expect(load(ok)).toEqual({
       stage: 'dev',
       production: false,
@@ -17,7 +17,7 @@ describe('context config', () => {
       logRetentionDays: 14,
       natGateways: 1,
       tracing: false,
-      manageApiGatewayAccountRole: false,
+      manageApiGatewayAccountRole: true,
     });
   });
 

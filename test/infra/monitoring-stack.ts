@@ -8,6 +8,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,7 +17,7 @@ import { loadMonitoringConfig, Monitoring, type MonitoringConfig } from '../../l
 import type { FunctionDefaults } from '../../lib/service-function.js';
 
 export function buildMonitoringTestStack(
-  opts: { config?: MonitoringConfig; context?: Record<string, unknown>; minimal?: boolean } = {},
+  opts: { config?: MonitoringConfig; context?: Record<string, unknown>; minimal?: boolean; topicKey?: boolean } = {},
 ) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...(opts.context ?? {}) } });
   const stack = new Stack(app, 'MonitoringTest');
@@ -46,7 +47,13 @@ export function buildMonitoringTestStack(
     });
 
   if (opts.minimal) {
-    const monitoring = new Monitoring(stack, 'Monitoring', { stage: 'test', functionDefaults, config: opts.config });
+    const topicKey = opts.topicKey ? new kms.Key(stack, 'TopicKey', { enableKeyRotation: true }) : undefined;
+    const monitoring = new Monitoring(stack, 'Monitoring', {
+      stage: 'test',
+      functionDefaults,
+      config: opts.config,
+      topicKey,
+    });
     return { app, stack, monitoring };
   }
 

@@ -11,6 +11,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed JSON payloads (webhook bodies, EMF lines) are inspected field by field */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,8 @@ import {
 import { ROUTES } from '../../functions/routes.js';
 import { healthProbeEvent, loadMonitoringConfig, type Tier } from '../../lib/monitoring.js';
 import { buildMonitoringTestStack } from './monitoring-stack.js';
+import { ACCOUNT, resolver } from './resolve.js';
+import { ofType, refId, type CfnResourceJson, type CfnTemplate } from './synth.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -503,6 +506,36 @@ describe('topics, notifier and probe wiring', () => {
       expect.stringMatching(TOPIC_ID.warning),
     ]);
     expect(Object.keys(template.findResources('AWS::SNS::TopicPolicy'))).toHaveLength(4); // enforceSSL
+  });
+
+  it('encrypted topics: the key lets CloudWatch encrypt alarm messages for them; cdk-nag stays clean', async () => {
+    const { stack } = buildMonitoringTestStack({ minimal: true, topicKey: true });
+    const json = Template.fromStack(stack).toJSON() as CfnTemplate;
+    const [[keyId, key]] = ofType(json, 'AWS::KMS::Key') as [[string, CfnResourceJson]];
+    for (const [id, t] of ofType(json, 'AWS::SNS::Topic')) expect(refId(t.Properties!.KmsMasterKeyId), id).toBe(keyId);
+    const { resolve, arnOf } = resolver(json);
+    const keyArn = arnOf(keyId);
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      const r = await runSimulation(
+        {
+          request: {
+            principal: 'cloudwatch.amazonaws.com',
+            action,
+            resource: { resource: keyArn, accountId: ACCOUNT },
+            contextVariables: { 'aws:SourceAccount': ACCOUNT },
+          },
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: resolve(key.Properties!.KeyPolicy),
+        },
+        {},
+      );
+      expect(r.resultType === 'single' && r.result.analysis.result, action).toBe('Allowed');
+    }
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const sns2 = report.violations.filter((v) => v.ruleName === 'AwsSolutions-SNS2');
+    expect(sns2).toEqual([]);
   });
 
   it('subscribes the notifier to all four topics, each subscription with the DLQ as its redrive target', () => {

@@ -130,8 +130,8 @@ describe('API from the route table', () => {
     const logGroupId = (access.DestinationArn['Fn::Join'][1] as unknown[]).map(refId).find(Boolean)!;
     expect(s.json.Resources[logGroupId]!.Properties!.RetentionInDays).toBe(RETENTION);
     expect(stage.Properties!.MethodSettings[0].LoggingLevel).toBe('ERROR');
-    // cloudWatchRole: false by default: no account-wide role owned by this stack.
-    s.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    // The account logging role is created by default (first-deploy.test.ts checks its wiring).
+    s.template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
   it('validates required path parameters on every method, through one validator', () => {
@@ -525,5 +525,14 @@ describe('compliance', () => {
     const r = spawnSync('cfn-lint', [s.templatePath, '--ignore-checks', 'W3005'], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('URL sources', () => {
+  it('no deployed function allows plain-http sources (ALLOW_HTTP_SOURCES is for the local runtime only)', () => {
+    expect(serviceFunctions().length).toBeGreaterThan(0);
+    for (const [id, f] of serviceFunctions()) {
+      expect(f.Properties!.Environment?.Variables?.ALLOW_HTTP_SOURCES ?? 'false', id).toBe('false');
+    }
   });
 });

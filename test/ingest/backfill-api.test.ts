@@ -43,6 +43,84 @@ it('POST backfill: 404 untracked, 400 bad body / empty range, 202 with a job tha
   expect(viaJobs).toMatchObject({ type: 'backfill', status: 'SUCCEEDED', result: { barsDone: 1_200 } });
 });
 
+it('every backfill ends: a provider that keeps failing → FAILED with its error after MAX_RECEIVE_COUNT receives; one at a time per series (409); tracked intervals only (400)', async () => {
+  const { MAX_RECEIVE_COUNT } = await import('../../functions/ingest/messages.js');
+  const { bars, endNow } = sseSlice(600);
+  h = await startHarness({ now: endNow });
+  h.fake.setSeries('BTC', '1m', bars);
+  h.fake.inject({ kind: 'status', status: 500 }, { target: 'binance', times: 1_000 });
+  const deps = { symbols: h.symbols, jobs: h.jobs, queue: h.queue, now: () => h!.clock.now };
+  await h.symbols.put({ symbol: 'BTC', provider: 'binance', intervals: ['1m'], providerSymbol: 'BTC', active: true });
+  const untracked = requestBackfill('BTC', { interval: '5m', from: bars[0]!.time }, deps);
+  await expect(untracked).rejects.toMatchObject({
+    statusCode: 400,
+    message: expect.stringMatching(/does not track 5m/),
+  });
+  await expect(untracked).rejects.toMatchObject({ details: [{ field: 'body.interval' }] });
+
+  const res = await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps);
+  const second = requestBackfill('BTC', { interval: '1m', from: bars[100]!.time }, deps);
+  await expect(second).rejects.toMatchObject({ statusCode: 409, details: { jobId: res.body.jobId } });
+  await expect(second).rejects.toMatchObject({ message: expect.stringContaining(res.body.jobId) });
+  expect((await h.jobs.listRunning()).map((j) => j.jobId)).toEqual([res.body.jobId]); // the 409 wrote nothing
+
+  // The worker Lambda with SQS's receive counts (visibility timeouts on the virtual clock).
+  await drain(h.queue, h.clock, h.worker);
+  expect(h.queue.dlq).toHaveLength(1);
+  const job = await h.jobs.get(res.body.jobId);
+  expect(job).toMatchObject({
+    status: 'failed',
+    barsDone: 0,
+    lastError: expect.stringMatching(/^binance server: HTTP 500/),
+  });
+  // Every receive tried the provider twice (one in-invocation retry of a 5xx), and then it stopped.
+  expect(h.fake.requests.filter((r) => r.status === 500)).toHaveLength(2 * MAX_RECEIVE_COUNT);
+  // The series records the failure (what /health reads) and nothing was stored.
+  expect(await h.checkpoints.get('BTC', '1m')).toMatchObject({
+    failures: 1,
+    lastError: expect.stringMatching(/HTTP 500/),
+  });
+  expect(await h.stored('BTC', '1m')).toEqual([]);
+  const { JobRepository } = await import('../../functions/store/repositories.js');
+  expect(await new JobRepository(h.table.doc, h.table.tableName).get(res.body.jobId)).toMatchObject({
+    status: 'FAILED',
+    error: expect.stringMatching(/HTTP 500/),
+  });
+
+  // Ended, so a new backfill of the series is accepted, and with the provider back it completes.
+  h.fake.clearFaults();
+  const again = await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps);
+  await drain(h.queue, h.clock, h.worker);
+  expect(await h.jobs.get(again.body.jobId)).toMatchObject({ status: 'done', barsDone: 600 });
+  expect(await h.stored('BTC', '1m')).toEqual(bars);
+});
+
+it('a provider that keeps rate-limiting a backfill ends it FAILED after MAX_BACKFILL_BACKOFFS back-offs (it does not wait forever)', async () => {
+  const { MAX_BACKFILL_BACKOFFS } = await import('../../functions/ingest/worker.js');
+  const { bars, endNow } = sseSlice(300);
+  h = await startHarness({ now: endNow });
+  h.fake.setSeries('BTC', '1m', bars);
+  await h.symbols.put({ symbol: 'BTC', provider: 'binance', intervals: ['1m'], providerSymbol: 'BTC', active: true });
+  const deps = { symbols: h.symbols, jobs: h.jobs, queue: h.queue, now: () => h!.clock.now };
+  // One good chunk first (progress resets the count), then 429 with a long Retry-After on every call.
+  h.fake.inject({ kind: 'status', status: 429, retryAfter: '120' }, { target: 'binance', atRequest: 2, times: 1_000 });
+  const res = await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps);
+  h.deps.limits = { ...h.deps.limits, maxBarsPerInvocation: 100 };
+  const t0 = h.clock.now;
+  await drain(h.queue, h.clock, h.worker);
+  const job = await h.jobs.get(res.body.jobId);
+  expect(job).toMatchObject({
+    status: 'failed',
+    barsDone: 100,
+    backoffs: MAX_BACKFILL_BACKOFFS,
+    lastError: expect.stringMatching(/binance rate_limited: HTTP 429.*10 back-offs in a row/),
+  });
+  expect(h.queue.dlq).toHaveLength(0); // back-offs do not burn receives; the budget is the count
+  // Each back-off waited the provider's Retry-After (virtual clock): bounded, about (N-1) × 120 s.
+  expect(h.clock.now - t0).toBeLessThan(MAX_BACKFILL_BACKOFFS * 121_000);
+  expect(await h.stored('BTC', '1m')).toEqual(bars.slice(0, 100));
+});
+
 it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, validation, 202, chunks run in-process to done', async () => {
   const { FakeProvider, retime } = await import('../support/fake-provider.js');
   const { startService } = await import('../support/service.js');
@@ -121,5 +199,39 @@ it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, valid
     setQueueSender(undefined);
     await svc.stop();
     await fake.stop();
+  }
+});
+
+it('a deployment with no ingest queue: 500 naming INGEST_QUEUE_URL (retrying cannot help), and the job it recorded is FAILED, not RUNNING', async () => {
+  const { startService } = await import('../support/service.js');
+  const { setQueueSender } = await import('../../functions/ingest/queue.js');
+  setQueueSender(undefined);
+  const svc = await startService({ env: { INGEST_QUEUE_URL: '' } });
+  try {
+    const headers = { 'content-type': 'application/json', 'x-api-key': svc.apiKey };
+    const put = await svc.fetch('/api/v1/symbols/ETHUSDT', {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ provider: 'binance', intervals: ['1h'] }),
+    });
+    expect(put.status).toBe(201);
+    const r = await svc.fetch('/api/v1/symbols/ETHUSDT/backfill', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ interval: '1h', from: '2026-01-01' }),
+    });
+    expect(r.status).toBe(500);
+    expect(await r.json()).toMatchObject({
+      error: 'ConfigurationError',
+      message: expect.stringMatching(/INGEST_QUEUE_URL is not set/),
+    });
+    const jobs = (await svc.scanAll()).filter((i) => i.type === 'backfill');
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(/could not queue its first chunk: INGEST_QUEUE_URL/),
+    });
+  } finally {
+    await svc.stop();
   }
 });

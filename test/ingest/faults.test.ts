@@ -277,7 +277,7 @@ describe('backfill and sync under faults', () => {
     await expectEqualToSource(h);
   });
 
-  it('a permanent provider failure ends in the DLQ after maxReceiveCount, with the checkpoint untouched', async () => {
+  it('a permanent provider failure ends in the DLQ after maxReceiveCount, the checkpoint not moved but the failures counted', async () => {
     const { bars, endNow } = sseSlice(500);
     h = await startHarness({ now: endNow });
     h.fake.setSeries(SYM, '1m', bars);
@@ -286,7 +286,12 @@ describe('backfill and sync under faults', () => {
     await drain(h.queue, h.clock, h.worker);
     expect(h.queue.dlq).toHaveLength(1);
     expect(JSON.parse(h.queue.dlq[0]!.body)).toMatchObject({ kind: 'sync', symbol: SYM });
-    expect(await h.checkpoints.get(SYM, '1m')).toBeUndefined();
+    // No position was claimed; each failed run is counted with its reason (/health reads them).
+    expect(await h.checkpoints.get(SYM, '1m')).toMatchObject({
+      nextOpenTime: undefined,
+      failures: 5,
+      lastError: expect.stringMatching(/binance server: HTTP 503/),
+    });
     expect(h.metrics.errors.length).toBe(5);
     // Redrive from the DLQ once the provider recovers.
     h.fake.clearFaults();

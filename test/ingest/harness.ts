@@ -142,16 +142,4 @@ export async function startHarness(opts: {
 }
 
 /** The scheduled event EventBridge sends (as the rule's target input carries it, with the family in detail). */
-export function scheduledEvent(family: string, time: number) {
-  return {
-    version: '0',
-    id: `evt-${time}`,
-    'detail-type': 'Scheduled Event' as const,
-    source: 'aws.events',
-    account: '123456789012',
-    time: new Date(time).toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:events:us-east-1:123456789012:rule/chan-ingest-${family}`],
-    detail: { family },
-  };
-}
+export { scheduledEvent } from '../../local/schedules.js';

@@ -77,3 +77,30 @@ it('scheduled event → dispatcher → queue → worker → DynamoDB → API, ba
   // The forming bar is not there.
   expect(served.bars.at(-1)!.ts).toBeLessThan(Math.floor(Date.now() / 60_000) * 60_000);
 });
+
+it('the local runtime allows plain-http URL sources (its fake servers): tracked through the API and ingested', async () => {
+  const start = Math.floor(Date.now() / 300_000) * 300_000 - 99 * 300_000;
+  fake.setSeries('ETHCSV', '5m', retime(sse1m(), start, 300_000, 100));
+  const sourceUrl = `${fake.url}/files/{symbol}_{interval}.csv`;
+  expect(sourceUrl).toMatch(/^http:\/\/127\.0\.0\.1:/);
+  const put = await svc.fetch('/api/v1/symbols/ETHCSV', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'x-api-key': svc.apiKey },
+    body: JSON.stringify({ provider: 'url', intervals: ['5m'], sourceUrl }),
+  });
+  expect(put.status, await put.clone().text()).toBe(201);
+
+  const { handler: dispatcher } = await import('../../functions/ingest/dispatch-handler.js');
+  const { handler: worker } = await import('../../functions/ingest/worker-handler.js');
+  await dispatcher(scheduledEvent('minute', Date.now()) as never);
+  clock.now = Date.now();
+  await drain(queue, clock, (e) => worker(e));
+  expect(queue.dlq).toHaveLength(0);
+
+  const res = await svc.fetch(`/api/v1/klines/ETHCSV?interval=5m&from=${start}&limit=5000`);
+  expect(res.status).toBe(200);
+  const served = (await res.json()) as { bars: Array<{ ts: number; close: number }> };
+  const closed = fake.closedBars('ETHCSV', '5m');
+  expect(closed.length).toBeGreaterThanOrEqual(99);
+  expect(served.bars.map((b) => [b.ts, b.close])).toEqual(closed.map((b) => [b.time, b.close]));
+});

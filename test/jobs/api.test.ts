@@ -39,7 +39,7 @@ beforeAll(async () => {
   svc = await startService({ table });
   const synth = synthJobsStack();
   const def = stateMachineDefinition(synth.template);
-  local = localJobStarter(def, await templateHandlers(synth.template, def));
+  local = localJobStarter({ def, handlers: await templateHandlers(synth.template, def) });
   const { setJobStarter } = await import('../../functions/jobs/starter.js');
   setJobStarter(local.starter);
 });
@@ -217,6 +217,27 @@ describe('bad input is a 4xx naming the field', () => {
         error: expect.stringMatching(/could not start: Rate exceeded/),
       });
     } finally {
+      setJobStarter(local.starter);
+    }
+  });
+
+  it('a deployment with no state machine → 500 naming what is missing (retrying cannot help)', async () => {
+    const { setJobStarter } = await import('../../functions/jobs/starter.js');
+    const saved = process.env.JOBS_STATE_MACHINE_ARN;
+    delete process.env.JOBS_STATE_MACHINE_ARN;
+    setJobStarter(undefined);
+    try {
+      const r = await post({ kind: 'scan', symbols: ['AAA'], interval: '1d' });
+      const b = (await r.json()) as Json;
+      expect(r.status).toBe(500);
+      expect(b).toMatchObject({
+        error: 'ConfigurationError',
+        message: expect.stringMatching(/JOBS_STATE_MACHINE_ARN/),
+      });
+      expect(b.message).not.toMatch(/try again/);
+      expect((await get(`/api/v1/jobs/${b.details.id}`)).body.status).toBe('FAILED');
+    } finally {
+      if (saved !== undefined) process.env.JOBS_STATE_MACHINE_ARN = saved;
       setJobStarter(local.starter);
     }
   });

@@ -18,6 +18,7 @@ import {
   type RetryPolicy,
 } from '../../functions/notifier/deliver.js';
 import { createNotifier, NotificationDeliveryError } from '../../functions/notifier/handler.js';
+import { METRICS_NAMESPACE, resetMetricPublisherForTests } from '../../functions/common/metrics-catalog.js';
 import { startFakePlatforms, type FakePlatforms } from './fake-platforms.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -117,6 +118,33 @@ const signal: SignalMessage = {
 };
 
 const silent = new Logger({ logLevel: 'SILENT' });
+
+/** Runs `fn` with metrics on, returning its result and the JSON lines (logs, EMF) it wrote to stdout/stderr. */
+async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: T; lines: any[] }> {
+  const chunks: string[] = [];
+  const streams = [process.stdout, process.stderr] as const;
+  const writes = streams.map((s) => s.write);
+  for (const s of streams) {
+    s.write = ((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    }) as typeof s.write;
+  }
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  resetMetricPublisherForTests();
+  try {
+    const result = await fn();
+    const lines = chunks
+      .flatMap((c) => c.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    return { result, lines };
+  } finally {
+    streams.forEach((s, i) => (s.write = writes[i]!));
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    resetMetricPublisherForTests();
+  }
+}
 const fastRetry: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, timeoutMs: 2000 };
 
 let fake: FakePlatforms;
@@ -424,10 +452,37 @@ describe('routing and configuration', () => {
     expect(fake.received).toHaveLength(1);
   });
 
-  it('no webhook configured fails the invocation (the event is retried and kept, not acknowledged)', async () => {
-    const notify = createNotifier({ env: { ...TOPICS }, logger: silent });
+  it('no webhook configured (the shipped `[]`): acknowledged, one warning log and one warning metric', async () => {
+    for (const env of [{ ...TOPICS }, { ...TOPICS, WEBHOOKS: '[]' }, { ...TOPICS, WEBHOOKS_SECRET_ARN: 'arn:hooks' }]) {
+      const notify = createNotifier({
+        env,
+        readSecret: async () => '[]',
+        logger: new Logger({ serviceName: 'chan-analysis', logLevel: 'INFO' }),
+      });
+      const event = snsEvent(TOPICS.CRITICAL_TOPIC_ARN, alarmMessage('ALARM'));
+      event.Records.push(snsEvent(TOPICS.SIGNAL_TOPIC_ARN, signal).Records[0]!);
+      const { result, lines } = await captureOutput(() => notify(event));
+      expect(result).toEqual({ delivered: 0, skipped: 2 });
+      const warnings = lines.filter((l) => l.level === 'WARN');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].message).toMatch(/no webhook configured/);
+      expect(warnings[0].notifications.map((n: any) => n.messageId)).toEqual(event.Records.map((r) => r.Sns.MessageId));
+      const emf = lines.filter((l) => l._aws);
+      expect(emf).toHaveLength(1);
+      expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['service']],
+        Metrics: [{ Name: 'NotificationsWithoutWebhook', Unit: 'Count' }],
+      });
+      expect(emf[0].NotificationsWithoutWebhook).toBe(2);
+      expect(fake.received).toHaveLength(0);
+    }
+  });
+
+  it('a webhook list that does not parse still fails the invocation (a typo must not mute alerts)', async () => {
+    const notify = createNotifier({ env: { ...TOPICS, WEBHOOKS: '[{"name":"x"}]' }, logger: silent });
     await expect(notify(snsEvent(TOPICS.CRITICAL_TOPIC_ARN, alarmMessage('ALARM')))).rejects.toThrow(
-      /no webhooks configured/,
+      /WEBHOOKS is invalid/,
     );
   });
 

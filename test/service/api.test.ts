@@ -5,12 +5,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { configFromOptions, configHash } from 'chan-analysis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApiSpec } from '../../functions/common/api-spec.js';
 import { REDIS_CLI, startRedisCluster, type RedisCluster } from '../support/redis.js';
 import { startService, type TestService } from '../support/service.js';
 
 const fixture = readFileSync(
   new URL('../../shared/chan-analysis/test/fixtures/us_spy_1d.csv', import.meta.url),
+  'utf8',
+);
+const hourlyFixture = readFileSync(
+  new URL('../../shared/chan-analysis/test/fixtures/us_spy_1h.csv', import.meta.url),
   'utf8',
 );
 const ORIGIN = 'http://localhost:5173';
@@ -156,6 +162,98 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(items.filter((i) => String(i.pk).startsWith('K#SPY#1d#'))).toHaveLength(rows);
   });
 
+  it('checks uploads against the interval: finer spacing is refused naming the first rows; sessions and gaps pass', async () => {
+    const h = { ...key(), 'content-type': 'application/json' };
+    expect(
+      (
+        await svc.fetch('/api/v1/symbols/SPYH', {
+          method: 'PUT',
+          headers: h,
+          body: JSON.stringify({ provider: 'upload', intervals: ['1h', '4h'] }),
+        })
+      ).status,
+    ).toBe(201);
+    const csv = hourlyFixture.trim().split('\n').slice(0, 201).join('\n');
+    const post = (interval: string, body: string, ctype = 'text/csv') =>
+      svc.fetch(`/api/v1/klines/SPYH?interval=${interval}`, {
+        method: 'POST',
+        headers: { ...key(), 'content-type': ctype },
+        body,
+      });
+    const before = (await svc.scanAll()).length;
+    // Hourly bars posted as 4h: refused, the first offending rows named, the likely interval suggested.
+    const as4h = await post('4h', csv);
+    expect(as4h.status).toBe(400);
+    const err = (await as4h.json()) as {
+      message: string;
+      details: { rejected: number; problems: { field: string; message: string }[] };
+    };
+    expect(err.message).toMatch(
+      /^Invalid body\[1\]\.time: 1998-01-02T15:00:00Z is 1h after row 0 \(1998-01-02T14:00:00Z\): 4h bars must be at least 4h apart/,
+    );
+    expect(err.message).toMatch(/look like 1h bars: upload them with \?interval=1h/);
+    expect(err.message).toMatch(/nothing was written$/);
+    const times = csv
+      .split('\n')
+      .slice(1)
+      .map((l) => Date.parse(l.split(',')[0]!));
+    const tooClose = times.filter((t, i) => i > 0 && t - times[i - 1]! < 4 * 3_600_000).length;
+    expect(err.details.rejected).toBe(tooClose);
+    expect(err.details.problems).toHaveLength(20);
+    expect(err.details.problems.slice(0, 3).map((p) => p.field)).toEqual([
+      'body[1].time',
+      'body[2].time',
+      'body[3].time',
+    ]);
+    // The same bars as JSON, and as daily bars on a symbol that tracks 1d: refused the same way.
+    const rows = csv
+      .split('\n')
+      .slice(1)
+      .map((l) => {
+        const [time, open, high, low, close] = l.split(',');
+        return { time, open: +open!, high: +high!, low: +low!, close: +close! };
+      });
+    const json4h = await post('4h', JSON.stringify(rows), 'application/json');
+    expect(json4h.status).toBe(400);
+    expect(((await json4h.json()) as { message: string }).message).toMatch(/^Invalid body\[1\]\.time: .*4h bars/);
+    const asDaily = await svc.fetch('/api/v1/klines/SPY?interval=1d', {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify(rows),
+    });
+    expect(asDaily.status).toBe(400);
+    expect(((await asDaily.json()) as { message: string }).message).toMatch(/1d bars must be at least 23 h apart/);
+    expect((await svc.scanAll()).length).toBe(before);
+    // As 1h they are fine: overnight and weekend gaps are sessions, not errors.
+    const ok = await post('1h', csv);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(await ok.json()).toMatchObject({ received: 200, inserted: 200 });
+  });
+
+  it('accepts uploads only for intervals the symbol tracks', async () => {
+    const before = (await svc.scanAll()).length;
+    // SPY tracks 1d and 1h; weekly bars are well spaced but not tracked.
+    const weekly = [0, 1, 2].map((i) => ({
+      time: Date.UTC(2024, 0, 1 + 7 * i),
+      open: 10,
+      high: 11,
+      low: 9,
+      close: 10.5,
+    }));
+    const r = await svc.fetch('/api/v1/klines/SPY?interval=1w', {
+      method: 'POST',
+      headers: { ...key(), 'content-type': 'application/json' },
+      body: JSON.stringify(weekly),
+    });
+    expect(r.status).toBe(400);
+    const b = (await r.json()) as { message: string; details: { field: string }[] };
+    expect(b.message).toBe(
+      'Invalid query.interval: SPY does not track 1w (it tracks 1d, 1h); add it with PUT /api/v1/symbols/SPY first; nothing was written',
+    );
+    expect(b.details[0]!.field).toBe('query.interval');
+    expect((await svc.scanAll()).length).toBe(before);
+  });
+
   it('reads bars: newest by default, explicit ranges across year buckets, limit', async () => {
     const latest = (await (await svc.fetch('/api/v1/klines/SPY?interval=1d&limit=5')).json()) as {
       count: number;
@@ -214,6 +312,28 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
       .stdout.trim()
       .split('\n');
     expect(keys.some((k) => k.includes(body.configHash))).toBe(true);
+  });
+
+  it('preset with config: the config on top of the preset, the same rule as the CLI (configFromOptions)', async () => {
+    const cfg = '{"bi_strict":false}';
+    const get = async (q: string) => {
+      const r = await svc.fetch(`/api/v1/analysis/SPY?interval=1d&from=2015-01-01${q}`);
+      const text = await r.text();
+      expect(r.status, text.slice(0, 300)).toBe(200);
+      return JSON.parse(text) as { preset: string | null; configHash: string; result: { strokeSignals: unknown[] } };
+    };
+    const both = await get(`&preset=classic&config=${encodeURIComponent(cfg)}`);
+    const expected = configFromOptions({ preset: 'classic', config: { bi_strict: false } });
+    expect(both.preset).toBeNull();
+    expect(both.configHash).toBe(configHash(expected.config));
+    const configOnly = await get(`&config=${encodeURIComponent(cfg)}`);
+    const presetOnly = await get('&preset=classic');
+    expect(new Set([both.configHash, configOnly.configHash, presetOnly.configHash]).size).toBe(3);
+    const spelled = await get(
+      `&config=${encodeURIComponent('{"bi_strict":false,"divergence_rate":0.9,"max_bs2_rate":0.618}')}`,
+    );
+    expect(spelled.configHash).toBe(both.configHash);
+    expect(spelled.result.strokeSignals).toEqual(both.result.strokeSignals);
   });
 
   it('answers the structures only unless include names per-bar parts; each variant is its own cache entry', async () => {
@@ -330,6 +450,83 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-methods')).toBe('GET,POST,OPTIONS');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/X-Api-Key/);
+  });
+});
+
+describe('GET /api/v1/analysis over more bars than MAX_ANALYSIS_BARS', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startService({ env: { MAX_ANALYSIS_BARS: '1000' } });
+    const h = { 'x-api-key': svc.apiKey };
+    await svc.fetch('/api/v1/symbols/SPY', {
+      method: 'PUT',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'upload', intervals: ['1d'] }),
+    });
+    const up = await svc.fetch('/api/v1/klines/SPY?interval=1d', {
+      method: 'POST',
+      headers: { ...h, 'content-type': 'text/csv' },
+      body: fixture,
+    });
+    expect(up.status).toBe(200);
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  type Doc = {
+    barCount: number;
+    from: string;
+    to: string;
+    bars: { analysed: number; stored: number | null; from: string; to: string };
+    truncated: boolean;
+    next: { to: string; href: string } | null;
+  };
+  const get = async (path: string) => {
+    const r = await svc.fetch(path);
+    const text = await r.text();
+    expect(r.status, text.slice(0, 300)).toBe(200);
+    return JSON.parse(text) as Doc;
+  };
+  const times = fixture
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0]!);
+
+  it('says it analysed fewer bars than stored, and links the older page', async () => {
+    const doc = await get('/api/v1/analysis/SPY?interval=1d&preset=classic');
+    const n = times.length;
+    expect(doc.truncated).toBe(true);
+    expect(doc.bars).toEqual({ analysed: 1000, stored: n, from: times[n - 1000], to: times[n - 1] });
+    expect([doc.barCount, doc.from, doc.to]).toEqual([1000, times[n - 1000], times[n - 1]]);
+    expect(doc.next!.to).toBe(times[n - 1001]);
+    // The link keeps the other parameters and asks for the bars up to the one before this window.
+    const older = await get(doc.next!.href);
+    expect(new URL(doc.next!.href, svc.url).searchParams.get('preset')).toBe('classic');
+    expect(older.bars).toMatchObject({ analysed: 1000, from: times[n - 2000], to: times[n - 1001] });
+    expect(older.truncated).toBe(true);
+    // The documented response schema (and so the OpenAPI document) describes it.
+    const spec = buildApiSpec({ maxKlinesLimit: 10, maxAnalysisBars: 1000, maxUploadBars: 10 });
+    expect(spec['GET /api/v1/analysis/{symbol}'].responses[200].schema.strict().parse(doc)).toEqual(doc);
+    const openapi = (await (await svc.fetch('/api/v1/openapi.json')).json()) as {
+      components: { schemas: { Analysis: { required: string[] } } };
+    };
+    expect(openapi.components.schemas.Analysis.required).toEqual(expect.arrayContaining(['bars', 'truncated', 'next']));
+    // A range that fits is analysed whole: nothing to page.
+    const range = await get(`/api/v1/analysis/SPY?interval=1d&from=${times[n - 500]}`);
+    expect(range).toMatchObject({ truncated: false, next: null, bars: { analysed: 500, stored: n } });
+  });
+
+  it('pages down to the first bar, where the window holds every bar left', async () => {
+    const doc = await get(`/api/v1/analysis/SPY?interval=1d&to=${times[999]}`);
+    expect(doc).toMatchObject({
+      truncated: false,
+      next: null,
+      bars: { analysed: 1000, from: times[0], to: times[999] },
+    });
+    const one = await get(`/api/v1/analysis/SPY?interval=1d&to=${times[1000]}`);
+    expect(one).toMatchObject({ truncated: true, next: { to: times[0] }, bars: { analysed: 1000, from: times[1] } });
   });
 });
 

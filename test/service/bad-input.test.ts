@@ -127,10 +127,10 @@ const CASES: Case[] = [
     message: /unknown preset "nope"/,
   },
   {
-    name: 'analysis preset and config',
-    path: `${A}/SPY?interval=1d&preset=chanpy&config=${encodeURIComponent('{}')}`,
+    name: 'analysis unknown preset under a config',
+    path: `${A}/SPY?interval=1d&preset=nope&config=${encodeURIComponent('{"bi_strict":false}')}`,
     status: 400,
-    message: /either preset or config/,
+    message: /unknown preset "nope"/,
   },
   {
     name: 'analysis config not JSON',
@@ -155,6 +155,13 @@ const CASES: Case[] = [
     path: `${A}/SPY?interval=1d&config=${encodeURIComponent('{"bi_strict":"maybe"}')}`,
     status: 400,
     message: /bi_strict/,
+  },
+  {
+    // chan.py has only slope and amp for segments; the engine refuses others before analysing (no 500).
+    name: 'analysis segment-level macd_algo',
+    path: `${A}/SPY?interval=1d&config=${encodeURIComponent('{"macd_algo-seg":"peak"}')}`,
+    status: 400,
+    message: /macd_algo-seg/,
   },
   { name: 'analysis unknown symbol', path: `${A}/NOPE?interval=1d`, status: 404, message: /no bars stored for NOPE/ },
   {
@@ -494,6 +501,32 @@ const CASES: Case[] = [
     message: /body\[5\]\.high.*below low.*nothing was written/,
   },
   {
+    name: 'upload hourly bars as 1d',
+    method: 'POST',
+    path: `${K}/SPY?interval=1d`,
+    body: json([0, 1, 2].map((i) => ({ ...good, time: Date.UTC(2024, 0, 2, 14 + i) }))),
+    status: 400,
+    message:
+      /body\[1\]\.time: 2024-01-02T15:00:00Z is 1h after row 0 .*1d bars must be at least 23 h apart \(and 1 more problem\).*look like 1h bars/,
+  },
+  {
+    name: 'upload daily CSV as 1w',
+    method: 'POST',
+    path: `${K}/SPY?interval=1w`,
+    headers: { 'content-type': 'text/csv' },
+    body: first300,
+    status: 400,
+    message: /body\[2\]\.time: 1998-01-06 is 1d after row 1 \(1998-01-05\): 1w bars must be at least 3 days apart/,
+  },
+  {
+    name: 'upload to an interval the symbol does not track',
+    method: 'POST',
+    path: `${K}/SPY?interval=1h`,
+    body: json([0, 1].map((i) => ({ ...good, time: Date.UTC(2024, 0, 2, 14 + i) }))),
+    status: 400,
+    message: /query\.interval: SPY does not track 1h \(it tracks 1d\)/,
+  },
+  {
     name: 'upload to untracked symbol',
     method: 'POST',
     path: `${K}/NOPE?interval=1d`,
@@ -609,6 +642,15 @@ const CASES: Case[] = [
     body: json({ provider: 'url', intervals: ['1d'], sourceUrl: 'ftp://data.example.com/eth.csv' }),
     status: 400,
     message: /body\.sourceUrl.*http\(s\) URL/,
+  },
+  {
+    // The deployed setting (the service below runs with ALLOW_HTTP_SOURCES=false): egress on 443 only.
+    name: 'track with an http sourceUrl',
+    method: 'PUT',
+    path: `${S}/ETH`,
+    body: json({ provider: 'url', intervals: ['1d'], sourceUrl: 'http://data.example.com/eth.csv' }),
+    status: 400,
+    message: /^Invalid body\.sourceUrl: sourceUrl must be https:\/\//,
   },
   {
     name: 'track with sourceUrl for an exchange',
@@ -769,6 +811,28 @@ const CASES: Case[] = [
     status: 400,
     message: /provider "upload", which cannot be fetched from/,
   },
+  {
+    name: 'delete a symbol without API key',
+    method: 'DELETE',
+    path: `${S}/SPY?purge=true`,
+    key: false,
+    status: 403,
+    message: /Missing API key.*DELETE/,
+  },
+  {
+    name: 'delete an unknown symbol',
+    method: 'DELETE',
+    path: `${S}/NOPE`,
+    status: 404,
+    message: /Unknown symbol NOPE/,
+  },
+  {
+    name: 'delete with purge not a boolean',
+    method: 'DELETE',
+    path: `${S}/SPY?purge=yes`,
+    status: 400,
+    message: /query\.purge.*purge must be true or false/,
+  },
   { name: 'symbols with a query parameter', path: `${S}?page=2`, status: 400, message: /page/ },
   // --- routing
   { name: 'unknown route', path: '/api/v1/nope', status: 404, message: /No route GET \/api\/v1\/nope/ },
@@ -785,7 +849,13 @@ describe('bad input', () => {
     redis = await startRedisCluster();
     svc = await startService({
       redisUrl: redis.url,
-      env: { MAX_ANALYSIS_BARS: '2000', MAX_BODY_BYTES: '1000000', MAX_RANGE_BUCKETS: '500' },
+      env: {
+        MAX_ANALYSIS_BARS: '2000',
+        MAX_BODY_BYTES: '1000000',
+        MAX_RANGE_BUCKETS: '500',
+        // As deployed (the stack never sets it; local/env.ts turns it on for the local runtime only).
+        ALLOW_HTTP_SOURCES: 'false',
+      },
     });
     const h = { 'x-api-key': svc.apiKey };
     expect(

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../functions/common/config.js';
 import { klineExpiresAt, retentionStart, type KlineRetentionDays } from '../../functions/store/retention.js';
+import { DEV_DEFAULTS } from '../../local/env.js';
 
 const base = { SECRET_KEY: 'x'.repeat(32), TABLE_NAME: 'chan-table' };
 
@@ -16,6 +17,16 @@ describe('config', () => {
     expect(c.defaultPreset).toBe('chanpy');
     expect(c.corsOrigins).toEqual([]);
     expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('refuses plain-http URL sources unless ALLOW_HTTP_SOURCES is set (only the local runtime sets it)', () => {
+    expect(loadConfig(base).allowHttpSources).toBe(false);
+    expect(loadConfig({ ...base, ENVIRONMENT: 'development' }).allowHttpSources).toBe(false);
+    expect(loadConfig({ ...base, ALLOW_HTTP_SOURCES: 'true' }).allowHttpSources).toBe(true);
+    expect(loadConfig({ ...base, ...DEV_DEFAULTS }).allowHttpSources).toBe(true);
+    expect(() => loadConfig({ ...base, ALLOW_HTTP_SOURCES: 'maybe' })).toThrow(
+      /ALLOW_HTTP_SOURCES must be true or false/,
+    );
   });
 
   it('uses DEBUG logs in development', () => {

@@ -34,6 +34,45 @@ describe('GET /health', () => {
     });
   });
 
+  it('reports ingestion degraded, naming the failing series and the newest failure, until its next good run', async () => {
+    const { DynamoCheckpointStore } = await import('../../functions/ingest/adapters.js');
+    const cps = new DynamoCheckpointStore(svc.doc, svc.table.tableName);
+    const track = (active: boolean) =>
+      svc.fetch('/api/v1/symbols/ETHUSDT', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-api-key': svc.apiKey },
+        body: JSON.stringify({ provider: 'binance', intervals: ['1h'], active }),
+      });
+    expect((await track(true)).status).toBe(201);
+    await cps.patch('ETHUSDT', '1h', { lastRunAt: Date.now(), failures: 0, lastError: '' });
+    expect(((await (await svc.fetch('/health')).json()) as { status: string }).status).toBe('healthy');
+
+    await cps.patch('ETHUSDT', '1h', { lastError: 'binance network: fetch failed: getaddrinfo ENOTFOUND' });
+    await cps.patch('ETHUSDT', '1h', { lastError: 'binance server: HTTP 503' });
+    const res = await svc.fetch('/health');
+    expect(res.status).toBe(200); // the API still answers: degraded, not down
+    expect(await res.json()).toMatchObject({
+      status: 'degraded',
+      components: { database: '已连接', ingestion: '降级：1 个序列采集失败' },
+      ingestion: {
+        status: 'degraded',
+        failingSeries: ['ETHUSDT 1h'],
+        lastFailure: { symbol: 'ETHUSDT', interval: '1h', error: 'binance server: HTTP 503', failures: 2 },
+      },
+    });
+
+    // A symbol no longer tracked does not degrade anything.
+    expect((await track(false)).status).toBe(200);
+    expect(((await (await svc.fetch('/health')).json()) as { status: string }).status).toBe('healthy');
+    expect((await track(true)).status).toBe(200);
+    expect(((await (await svc.fetch('/health')).json()) as { status: string }).status).toBe('degraded');
+
+    await cps.patch('ETHUSDT', '1h', { lastRunAt: Date.now(), failures: 0, lastError: '' });
+    const healed = (await (await svc.fetch('/health')).json()) as Record<string, unknown>;
+    expect(healed).toMatchObject({ status: 'healthy', components: { ingestion: '运行中' } });
+    expect(healed).not.toHaveProperty('ingestion');
+  });
+
   it('answers 503, database not connected, once the store is unreachable', async () => {
     await svc.table.close();
     const res = await svc.fetch('/health');

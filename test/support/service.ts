@@ -15,6 +15,8 @@ export interface ServiceOptions {
   throttle?: boolean;
   /** Reuse an existing table (e.g. shared with a test that seeds it). */
   table?: TestTable;
+  /** Serve the built chart page from here at `/` (web/dist), as npm start does. */
+  staticDir?: string;
 }
 
 export interface TestService {
@@ -54,6 +56,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     apiKeys: [apiKey],
     corsOrigins: cfg.corsOrigins,
     throttle: opts.throttle ?? false,
+    staticDir: opts.staticDir,
   });
   const doc = DynamoDBDocumentClient.from(adminClient(table.endpoint));
   return {

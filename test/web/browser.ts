@@ -13,6 +13,18 @@ export async function launch(): Promise<Browser> {
   });
 }
 
+/** Two animation frames: lightweight-charts paints on the next frame after a change. */
+export const nextPaint = (page: Page) =>
+  page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+
+/** What the overlay last painted, in chart-element px (a plain copy). */
+export const drawnOn = (page: Page) =>
+  page.evaluate(() => JSON.parse(JSON.stringify(window.__chan.drawn)) as typeof window.__chan.drawn);
+
+/** Waits until the page has loaded its first series (or shown its empty state). */
+export const pageReady = (page: Page) =>
+  page.waitForFunction(() => window.__chan?.ready && !window.__chan.loading, null, { timeout: 90_000 });
+
 export type Rgb = [number, number, number];
 
 export const hex = (h: string): Rgb => [

@@ -15,8 +15,7 @@ import { buildWeb } from '../../web/build.js';
 import { LAYERS, type Layer } from '../../web/src/layers.js';
 import { PAGE_CSP } from '../../web/csp.js';
 import { STYLE, palette } from '../../web/src/theme.js';
-import type { ChanPageState } from '../../web/src/main.js';
-import { chartPixels, hex, launch, near, overWhite, type Rgb, type Shot } from './browser.js';
+import { chartPixels, drawnOn, hex, launch, near, nextPaint, overWhite, type Rgb, type Shot } from './browser.js';
 import { startChartServer, type ChartServer } from './server.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,9 +38,7 @@ async function analysis(symbol: string): Promise<ChanResult> {
   return body as unknown as ChanResult;
 }
 
-/** Two animation frames: lightweight-charts paints on the next frame after a change. */
-const frames = () =>
-  page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+const frames = () => nextPaint(page);
 
 /** Sets the layers through the page's own checkboxes (real clicks), then waits for a paint. */
 async function setLayers(on: readonly Layer[]): Promise<void> {
@@ -80,7 +77,7 @@ const libPixel = (ts: number, price: number) =>
     [ts, price] as const,
   );
 
-const drawn = () => page.evaluate(() => JSON.parse(JSON.stringify(window.__chan.drawn)) as ChanPageState['drawn']);
+const drawn = () => drawnOn(page);
 
 const anyNear = (px: Rgb[], c: Rgb, tol: number) => px.some((p) => near(p, c, tol));
 
@@ -250,12 +247,19 @@ describe('chart page', () => {
     expect(m.time).toBe(sig.ts / 1000);
     expect(m.price).toBe(sig.price);
     expect(m.position).toBe(sig.side === 'buy' ? 'atPriceBottom' : 'atPriceTop');
-    for (const t of sig.types) expect(m.text).toContain(`${t}${sig.side === 'buy' ? 'B' : 'S'}`);
     expect(markers).toHaveLength(engine.strokeSignals.length);
-    const anchor = (await drawn()).markers.find((p) => p.id === sig.id)!;
+    const d = await drawn();
+    const anchor = d.markers.find((p) => p.id === sig.id)!;
     const lib = (await libPixel(sig.ts, sig.price)) as { x: number; y: number };
     expect(Math.abs(anchor.x - lib.x)).toBeLessThan(0.51);
     expect(Math.abs(anchor.y - lib.y)).toBeLessThan(0.51);
+    // Its label names the types, centred on the point, beyond the arrow (below a buy, above a sell).
+    const label = d.labels.find((l) => l.id === sig.id)!;
+    expect(label).toBeDefined();
+    for (const t of sig.types) expect(label.text).toContain(`${t}${sig.side === 'buy' ? 'B' : 'S'}`);
+    expect(Math.abs((label.x1 + label.x2) / 2 - lib.x)).toBeLessThan(1);
+    if (sig.side === 'buy') expect(label.y1).toBeGreaterThan(lib.y + 10);
+    else expect(label.y2).toBeLessThan(lib.y - 10);
 
     // The arrow is painted right below a buy's price / above a sell's, in the side's colour.
     const colour = hex(sig.side === 'buy' ? palette('red-up').buy : palette('red-up').sell);
@@ -265,7 +269,12 @@ describe('chart page', () => {
       for (let dy = 1; dy <= 12; dy++) for (let dx = -3; dx <= 3; dx++) pts.push([lib.x + dx, lib.y + dir * dy]);
       return px.read(pts);
     };
-    expect(anyNear(await region(await chartPixels(page)), colour, 40)).toBe(true);
+    const shot = await chartPixels(page);
+    expect(anyNear(await region(shot), colour, 40)).toBe(true);
+    // The label's text is painted in the same colour inside its box.
+    const text: [number, number][] = [];
+    for (let y = label.y1; y < label.y2; y++) for (let x = label.x1; x < label.x2; x++) text.push([x, y]);
+    expect(anyNear(await shot.read(text), colour, 60)).toBe(true);
     await setLayers([]);
     expect(anyNear(await region(await chartPixels(page)), colour, 40)).toBe(false);
   });
@@ -279,10 +288,11 @@ describe('chart page', () => {
       page.evaluate(() => {
         const c = window.__chan.chart;
         const d = window.__chan.drawn;
+        const r = window.__chan.result!;
         return {
           candles: c.candles.options().upColor !== 'rgba(0,0,0,0)',
-          volume: c.volume.options().visible,
-          macd: c.dif.options().visible && c.dea.options().visible && c.hist.options().visible,
+          volume: !!c.volume,
+          macd: !!c.macd,
           mergedBars: d.mergedBars.length > 0,
           fractals: d.fractals.length > 0,
           strokes: d.strokes.length > 0,
@@ -290,8 +300,8 @@ describe('chart page', () => {
           segsegs: d.segsegs.length > 0,
           strokePivots: d.strokePivots.length > 0,
           segmentPivots: d.segmentPivots.length > 0,
-          strokeSignals: c.markers.markers().some((m) => !m.text?.startsWith('[')),
-          segmentSignals: c.markers.markers().some((m) => m.text?.startsWith('[')),
+          strokeSignals: c.markers.markers().some((m) => r.strokeSignals.some((s) => s.id === m.id)),
+          segmentSignals: c.markers.markers().some((m) => r.segmentSignals.some((s) => s.id === m.id)),
         } as Record<Layer, boolean>;
       });
     const before = await probe();

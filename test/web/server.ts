@@ -15,7 +15,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface ChartServer {
   url: string;
   /** Upload bars through the API (POST /api/v1/klines/{symbol}, with the API key), as an ingest would. */
-  addBars(symbol: string, interval: string, bars: Record<string, unknown>[]): Promise<void>;
+  addBars(symbol: string, interval: string, bars: Record<string, unknown>[] | string): Promise<void>;
+  /** A write request with the API key (e.g. PUT /api/v1/symbols/{symbol}); throws unless it answers 2xx. */
+  write(method: 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -46,16 +48,27 @@ export async function startChartServer(): Promise<ChartServer> {
     throttle: true,
     staticDir: join(ROOT, 'web', 'dist'),
   });
+  async function write(method: string, path: string, body?: unknown, type = 'application/json'): Promise<unknown> {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { 'content-type': type, 'x-api-key': apiKey },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
   return {
     url: server.url,
     async addBars(symbol, interval, bars) {
-      const res = await fetch(`${server.url}/api/v1/klines/${encodeURIComponent(symbol)}?interval=${interval}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-        body: JSON.stringify(bars),
-      });
-      if (!res.ok) throw new Error(`POST klines ${res.status}: ${await res.text()}`);
+      await write(
+        'POST',
+        `/api/v1/klines/${encodeURIComponent(symbol)}?interval=${interval}`,
+        bars,
+        typeof bars === 'string' ? 'text/csv' : 'application/json',
+      );
     },
+    write: (method, path, body) => write(method, path, body),
     async stop() {
       await server.close();
       await resetRuntime();

@@ -9,6 +9,10 @@ export interface SymbolInfo {
   symbol: string;
   name?: string;
   intervals: string[];
+  /** Where its bars come from (`upload`: only uploads add bars); unknown for a bare list entry. */
+  provider?: string;
+  /** false: deactivated (no longer ingested), so not offered in the picker. */
+  active?: boolean;
 }
 
 export interface Kline {
@@ -109,7 +113,14 @@ export async function fetchSymbols(): Promise<SymbolInfo[]> {
     // The same symbol may be listed once per interval.
     const prev = out.find((s) => s.symbol === symbol);
     if (prev) prev.intervals.push(...intervals.filter((i) => !prev.intervals.includes(i)));
-    else out.push({ symbol, name: typeof o.name === 'string' ? o.name : undefined, intervals });
+    else
+      out.push({
+        symbol,
+        name: typeof o.name === 'string' ? o.name : undefined,
+        intervals,
+        provider: typeof o.provider === 'string' ? o.provider : undefined,
+        active: typeof o.active === 'boolean' ? o.active : undefined,
+      });
   }
   return out;
 }

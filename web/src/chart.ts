@@ -29,14 +29,20 @@ import { STYLE, palette, type Convention, type Palette } from './theme.js';
 
 const sec = (ms: number) => Math.round(ms / 1000) as UTCTimestamp;
 const TRANSPARENT = 'rgba(0,0,0,0)';
+/** Relative pane heights: candles, volume, MACD. */
+const PANE_STRETCH = { main: 6, volume: 1.2, macd: 2.2 } as const;
+/** The library's default minimum bar spacing; below it only when the whole history would not fit otherwise. */
+const DEFAULT_MIN_BAR_SPACING = 0.5;
+const RIGHT_OFFSET = 6;
+/** Room left of the first bar when fitting the whole history. */
+const FIT_PAD_PX = 4;
 
 export class ChanChart {
   readonly chart: IChartApi;
   readonly candles: ISeriesApi<'Candlestick'>;
-  readonly volume: ISeriesApi<'Histogram'>;
-  readonly dif: ISeriesApi<'Line'>;
-  readonly dea: ISeriesApi<'Line'>;
-  readonly hist: ISeriesApi<'Histogram'>;
+  /** The volume and MACD series exist only while their layer is on: removing a pane's last series removes the pane. */
+  volume: ISeriesApi<'Histogram'> | null = null;
+  macd: { dif: ISeriesApi<'Line'>; dea: ISeriesApi<'Line'>; hist: ISeriesApi<'Histogram'> } | null = null;
   readonly markers: ISeriesMarkersPluginApi<Time>;
   readonly overlay: StructureOverlay;
   readonly coords: Coords;
@@ -61,56 +67,21 @@ export class ChanChart {
       grid: { vertLines: { color: STYLE.grid }, horzLines: { color: STYLE.grid } },
       crosshair: { mode: CrosshairMode.Normal },
       rightPriceScale: { borderColor: '#cccccc' },
-      timeScale: { borderColor: '#cccccc', rightOffset: 6, barSpacing: 6, timeVisible: true, secondsVisible: false },
+      timeScale: {
+        borderColor: '#cccccc',
+        rightOffset: RIGHT_OFFSET,
+        barSpacing: 6,
+        // The price axes widen when zooming out changes their labels; keep the same bars in view when they do
+        // (otherwise "fit all" loses the oldest few bars off the left edge).
+        lockVisibleTimeRangeOnResize: true,
+        timeVisible: true,
+        secondsVisible: false,
+      },
       handleScroll: true,
       handleScale: true,
     });
     this.candles = this.chart.addSeries(CandlestickSeries, { priceLineVisible: false, lastValueVisible: true }, 0);
-    this.volume = this.chart.addSeries(
-      HistogramSeries,
-      { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },
-      1,
-    );
-    this.hist = this.chart.addSeries(
-      HistogramSeries,
-      { priceLineVisible: false, lastValueVisible: false, title: 'MACD' },
-      2,
-    );
-    this.dif = this.chart.addSeries(
-      LineSeries,
-      {
-        color: STYLE.dif,
-        lineWidth: 1,
-        priceLineVisible: false,
-        lastValueVisible: false,
-        title: 'DIF',
-        crosshairMarkerVisible: false,
-      },
-      2,
-    );
-    this.dea = this.chart.addSeries(
-      LineSeries,
-      {
-        color: STYLE.dea,
-        lineWidth: 1,
-        priceLineVisible: false,
-        lastValueVisible: false,
-        title: 'DEA',
-        crosshairMarkerVisible: false,
-      },
-      2,
-    );
-    this.dif.createPriceLine({
-      price: 0,
-      color: '#bbbbbb',
-      lineStyle: LineStyle.Dotted,
-      lineWidth: 1,
-      axisLabelVisible: false,
-    });
-    const panes = this.chart.panes();
-    panes[0]?.setStretchFactor(6);
-    panes[1]?.setStretchFactor(1.2);
-    panes[2]?.setStretchFactor(2.2);
+    this.chart.panes()[0]?.setStretchFactor(PANE_STRETCH.main);
     this.markers = createSeriesMarkers(this.candles, [], { autoScale: true });
     this.coords = new Coords(this.chart, this.candles);
     this.overlay = new StructureOverlay(this.coords);
@@ -125,8 +96,9 @@ export class ChanChart {
   setConvention(c: Convention): void {
     this.pal = palette(c);
     this.applyPalette();
-    this.setSeriesData(false);
+    this.setSeriesData();
     this.applyMarkers();
+    this.overlay.update();
   }
 
   private applyPalette(): void {
@@ -146,11 +118,60 @@ export class ChanChart {
   setLayers(layers: Set<Layer>): void {
     this.layers = new Set(layers);
     this.applyPalette();
-    this.volume.applyOptions({ visible: layers.has('volume') });
-    for (const s of [this.dif, this.dea, this.hist]) s.applyOptions({ visible: layers.has('macd') });
+    this.showVolume(layers.has('volume'));
+    this.showMacd(layers.has('macd'));
     this.overlay.layers = new Set(layers);
     this.applyMarkers();
     this.overlay.update();
+  }
+
+  private showVolume(on: boolean): void {
+    if (!on) {
+      if (this.volume) this.chart.removeSeries(this.volume);
+      this.volume = null;
+      return;
+    }
+    if (this.volume) return;
+    // A new pane goes last; the volume pane then moves right under the candles (above MACD when that is on).
+    this.volume = this.chart.addSeries(
+      HistogramSeries,
+      { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },
+      this.chart.panes().length,
+    );
+    this.volume.getPane().moveTo(1);
+    this.volume.getPane().setStretchFactor(PANE_STRETCH.volume);
+    this.setVolumeData();
+  }
+
+  private showMacd(on: boolean): void {
+    if (!on) {
+      if (this.macd) for (const s of Object.values(this.macd)) this.chart.removeSeries(s);
+      this.macd = null;
+      return;
+    }
+    if (this.macd) return;
+    const pane = this.chart.panes().length;
+    const line = (title: string, color: string) =>
+      this.chart.addSeries(
+        LineSeries,
+        { color, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title, crosshairMarkerVisible: false },
+        pane,
+      );
+    const hist = this.chart.addSeries(
+      HistogramSeries,
+      { priceLineVisible: false, lastValueVisible: false, title: 'MACD' },
+      pane,
+    );
+    this.macd = { hist, dif: line('DIF', STYLE.dif), dea: line('DEA', STYLE.dea) };
+    this.macd.dif.createPriceLine({
+      price: 0,
+      color: '#bbbbbb',
+      lineStyle: LineStyle.Dotted,
+      lineWidth: 1,
+      axisLabelVisible: false,
+    });
+    hist.getPane().setStretchFactor(PANE_STRETCH.macd);
+    this.setMacdData();
   }
 
   /** Loads a new analysis. `keepView` keeps the visible range (poll refresh); otherwise shows the latest bars. */
@@ -164,12 +185,49 @@ export class ChanChart {
     this.result = result;
     this.bars = result.bars.slice();
     this.coords.setTimes(this.bars.map((b) => b.ts));
-    this.setSeriesData(true);
+    this.setSeriesData();
+    this.allowWholeHistory();
     this.overlay.result = result;
     this.applyMarkers();
     if (range) this.chart.timeScale().setVisibleLogicalRange(range);
     else this.showLatest(Math.min(400, this.bars.length));
     this.overlay.update();
+  }
+
+  /** Nothing to show (a series with no bars, or a failed load): no candles, structures or markers of anything else. */
+  clear(): void {
+    this.result = null;
+    this.bars = [];
+    this.coords.setTimes([]);
+    this.setSeriesData();
+    this.overlay.result = null;
+    this.applyMarkers();
+    this.overlay.update();
+  }
+
+  /**
+   * The library stops zooming out at `minBarSpacing` (0.5 px by default), so on a long history "fit" showed only
+   * the newest width/0.5 bars (SPY daily from 2011 of 1998–2021). Lower it just enough for every loaded bar.
+   */
+  private allowWholeHistory(): void {
+    const width = this.chart.timeScale().width();
+    // 10% spare: the axes may take a few pixels more once the whole history is in view.
+    const needed = width > 0 ? (0.9 * width) / (this.bars.length + RIGHT_OFFSET + 1) : DEFAULT_MIN_BAR_SPACING;
+    this.chart.applyOptions({ timeScale: { minBarSpacing: Math.min(DEFAULT_MIN_BAR_SPACING, needed) } });
+  }
+
+  /**
+   * The whole loaded history in view, the first bar a few pixels in from the left edge (the library's fitContent
+   * leaves it half cut off, which at a fraction of a pixel per bar is the whole bar).
+   */
+  fitAll(): void {
+    if (this.bars.length === 0) return;
+    this.allowWholeHistory();
+    const ts = this.chart.timeScale();
+    const last = this.bars.length - 1;
+    const spacing = ts.width() / (last + RIGHT_OFFSET + 1);
+    const pad = Math.max(1, FIT_PAD_PX / spacing);
+    ts.setVisibleLogicalRange({ from: -pad as LogicalRange['from'], to: (last + RIGHT_OFFSET) as LogicalRange['to'] });
   }
 
   /** Daily and weekly bars show dates only on the time axis. */
@@ -193,45 +251,63 @@ export class ChanChart {
 
   showLatest(n: number): void {
     const last = this.bars.length - 1;
-    const r: LogicalRange = { from: (last - n + 1) as LogicalRange['from'], to: (last + 6) as LogicalRange['to'] };
+    const r: LogicalRange = {
+      from: (last - n + 1) as LogicalRange['from'],
+      to: (last + RIGHT_OFFSET) as LogicalRange['to'],
+    };
     this.chart.timeScale().setVisibleLogicalRange(r);
   }
 
-  private setSeriesData(_full: boolean): void {
-    const { up, down, upVolume, downVolume } = this.pal;
+  private setSeriesData(): void {
     this.candles.setData(
       this.bars.map((b) => ({ time: sec(b.ts), open: b.open, high: b.high, low: b.low, close: b.close })),
     );
-    this.volume.setData(
-      this.bars.map((b) => ({
-        time: sec(b.ts),
-        value: b.volume ?? 0,
-        color: b.close >= b.open ? upVolume : downVolume,
-      })),
-    );
-    this.dif.setData(this.bars.map((b) => ({ time: sec(b.ts), value: b.dif })));
-    this.dea.setData(this.bars.map((b) => ({ time: sec(b.ts), value: b.dea })));
-    this.hist.setData(this.bars.map((b) => ({ time: sec(b.ts), value: b.macd, color: b.macd >= 0 ? up : down })));
+    this.setVolumeData();
+    this.setMacdData();
+  }
+
+  private volumePoint(b: ResultBar) {
+    return {
+      time: sec(b.ts),
+      value: b.volume ?? 0,
+      color: b.close >= b.open ? this.pal.upVolume : this.pal.downVolume,
+    };
+  }
+
+  private setVolumeData(): void {
+    this.volume?.setData(this.bars.map((b) => this.volumePoint(b)));
+  }
+
+  private setMacdData(): void {
+    if (!this.macd) return;
+    const { up, down } = this.pal;
+    this.macd.dif.setData(this.bars.map((b) => ({ time: sec(b.ts), value: b.dif })));
+    this.macd.dea.setData(this.bars.map((b) => ({ time: sec(b.ts), value: b.dea })));
+    this.macd.hist.setData(this.bars.map((b) => ({ time: sec(b.ts), value: b.macd, color: b.macd >= 0 ? up : down })));
   }
 
   private markerOf(s: ResultSignal, seg: boolean): SeriesMarker<Time> {
     const buy = s.side === 'buy';
     const base = buy ? this.pal.buy : this.pal.sell;
+    const color = s.confirmed ? base : `${base}99`;
+    const size = seg ? 1.6 : 1;
+    // The type labels are painted by the overlay, which keeps them from overlapping (the plugin does not).
+    this.overlay.markerStyles.set(s.id, { text: seg ? `[${signalLabel(s)}]` : signalLabel(s), color, size });
     return {
       id: s.id,
       time: sec(s.ts),
       position: buy ? 'atPriceBottom' : 'atPriceTop',
       price: s.price,
       shape: s.confirmed ? (buy ? 'arrowUp' : 'arrowDown') : 'circle',
-      color: s.confirmed ? base : `${base}99`,
-      text: seg ? `[${signalLabel(s)}]` : signalLabel(s),
-      size: seg ? 1.6 : 1,
+      color,
+      size,
     };
   }
 
   applyMarkers(): void {
     const r = this.result;
     const list: SeriesMarker<Time>[] = [];
+    this.overlay.markerStyles.clear();
     if (r && this.layers.has('strokeSignals')) list.push(...r.strokeSignals.map((s) => this.markerOf(s, false)));
     if (r && this.layers.has('segmentSignals')) list.push(...r.segmentSignals.map((s) => this.markerOf(s, true)));
     list.sort((a, b) => (a.time as number) - (b.time as number));
@@ -264,11 +340,7 @@ export class ChanChart {
       changed = true;
       const t = sec(bar.ts);
       this.candles.update({ time: t, open: bar.open, high: bar.high, low: bar.low, close: bar.close });
-      this.volume.update({
-        time: t,
-        value: bar.volume ?? 0,
-        color: bar.close >= bar.open ? this.pal.upVolume : this.pal.downVolume,
-      });
+      this.volume?.update(this.volumePoint(bar));
     }
     if (appended) this.coords.setTimes(this.bars.map((b) => b.ts));
     return { changed, appended };

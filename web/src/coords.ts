@@ -60,4 +60,9 @@ export class Coords {
   paneWidth(): number {
     return this.chart.timeScale().width();
   }
+
+  /** Height of the main pane (CSS px). */
+  paneHeight(): number {
+    return this.chart.panes()[0]?.getHeight() ?? 0;
+  }
 }

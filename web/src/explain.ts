@@ -3,7 +3,8 @@
  * explanation of it in the theory's terms — what it is, its range, whether it is confirmed.
  */
 import type { ChanResult, ResultLine, ResultPivot, ResultSignal } from '../../shared/chan-analysis/src/result.js';
-import type { Drawn, DrawnLine, DrawnPoint, DrawnRect } from './overlay.js';
+import type { Box } from './labels.js';
+import type { Drawn, DrawnLine, DrawnPoint } from './overlay.js';
 
 export interface Hit {
   id: string;
@@ -84,31 +85,45 @@ function signalHtml(s: ResultSignal, level: string): string {
   );
 }
 
-function inRect(x: number, y: number, r: DrawnRect, pad = 0): boolean {
+function inRect(x: number, y: number, r: Box, pad = 0): boolean {
   return x >= r.x1 - pad && x <= r.x2 + pad && y >= r.y1 - pad && y <= r.y2 + pad;
 }
 
-/** The structure under (x, y) in the main pane, most specific first: markers, fractals, lines, pivots, boxes. */
-export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult): Hit | null {
-  const near = (p: DrawnPoint, rx: number, ry: number) => Math.abs(p.x - x) <= rx && Math.abs(p.y - y) <= ry;
+/**
+ * The structure under (x, y) in the main pane, most specific first: labels and markers, fractals, lines, pivots,
+ * boxes. `slop` widens every hit area: 1 for a mouse, more for a finger, whose tap lands
+ * less precisely than a cursor.
+ */
+export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult, slop = 1): Hit | null {
+  const near = (p: DrawnPoint, rx: number, ry: number) =>
+    Math.abs(p.x - x) <= rx * slop && Math.abs(p.y - y) <= ry * slop;
 
-  // Markers sit just beyond their price (below a buy, above a sell).
   const signals = new Map<string, [ResultSignal, string]>();
   for (const s of result.strokeSignals) signals.set(s.id, [s, 'stroke']);
   for (const s of result.segmentSignals) signals.set(s.id, [s, 'segment']);
+  const signalHit = (id: string): Hit | null => {
+    const entry = signals.get(id);
+    if (!entry) return null;
+    const [s, level] = entry;
+    return {
+      id,
+      title: `${level === 'segment' ? '段' : '笔'}${s.side === 'buy' ? '买' : '卖'}点 ${signalLabel(s)}`,
+      html: signalHtml(s, level),
+    };
+  };
+  // A label names its point: on it, explain that point.
+  for (const l of drawn.labels) if (l.kind === 'signal' && inRect(x, y, l, 2 * slop)) return signalHit(l.id);
+  // Markers sit just beyond their price (below a buy, above a sell); the nearest one wins.
+  let nearest: { d: number; id: string } | null = null;
   for (const m of drawn.markers) {
     const entry = signals.get(m.id);
     if (!entry) continue;
-    const [s, level] = entry;
-    const cy = s.side === 'buy' ? m.y + 14 : m.y - 14;
-    if (Math.abs(m.x - x) <= 8 && Math.abs(cy - y) <= 18) {
-      return {
-        id: m.id,
-        title: `${level === 'segment' ? '段' : '笔'}${s.side === 'buy' ? '买' : '卖'}点 ${signalLabel(s)}`,
-        html: signalHtml(s, level),
-      };
-    }
+    const cy = entry[0].side === 'buy' ? m.y + 14 : m.y - 14;
+    if (!near({ ...m, y: cy }, 8, 18)) continue;
+    const d = Math.hypot(m.x - x, cy - y);
+    if (!nearest || d < nearest.d) nearest = { d, id: m.id };
   }
+  if (nearest) return signalHit(nearest.id);
   for (const f of drawn.fractals) {
     if (!near(f, 5, 10)) continue;
     const fx = result.fractals.find((q) => `fx-${q.type}-${q.mergedIdx}` === f.id);
@@ -150,7 +165,7 @@ export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult):
     for (const l of dl) {
       if (!l.visible) continue;
       const d = distToSegment(x, y, l);
-      if (d <= 5 && (!best || d < best.d - 0.5)) {
+      if (d <= 5 * slop && (!best || d < best.d - 0.5)) {
         const line = rl.find((q) => q.id === l.id);
         if (line)
           best = {
@@ -170,7 +185,7 @@ export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult):
     [drawn.segmentPivots, result.segmentPivots, '段中枢 segment pivot', 'segments'],
   ] as const) {
     for (const r of rects) {
-      if (!inRect(x, y, r, 2)) continue;
+      if (!inRect(x, y, r, 2 * slop)) continue;
       const p = pivots.find((q) => q.id === r.id);
       if (p) return { id: r.id, title: `${title}${p.confirmed ? '' : ' (extending)'}`, html: pivotHtml(p, level) };
     }

@@ -3,9 +3,9 @@
  * the crosshair legend and tooltip, the poll that refreshes the last bar, and `window.__chan` for tests.
  */
 import type { MouseEventParams, Time } from 'lightweight-charts';
-import { fetchAnalysis, fetchKlines, fetchSymbols, type ChanResult, type SymbolInfo } from './api.js';
+import { ApiError, fetchAnalysis, fetchKlines, fetchSymbols, type ChanResult, type SymbolInfo } from './api.js';
 import { ChanChart } from './chart.js';
-import { hitTest } from './explain.js';
+import { hitTest, type Hit } from './explain.js';
 import { DEFAULT_LAYERS, LAYERS, type Layer } from './layers.js';
 import type { Drawn } from './overlay.js';
 import type { Convention } from './theme.js';
@@ -35,10 +35,13 @@ export interface ChanPageState {
   pollMs: number;
   /** Whether a `?focus=` time was found in the loaded bars and the view centred on it. */
   focused: boolean;
+  /** The empty-state message while the chart shows nothing (no bars for the series, or it could not load). */
+  empty: string | null;
   toPixel(time: number | string, price: number): { x: number; y: number } | null;
   setLayer(layer: Layer, on: boolean): void;
   load(): Promise<void>;
   poll(): Promise<void>;
+  fitAll(): void;
   chart: ChanChart;
 }
 
@@ -59,6 +62,7 @@ const layerBox = $<HTMLDivElement>('layers');
 const statusEl = $<HTMLSpanElement>('status');
 const legendEl = $<HTMLDivElement>('legend');
 const tooltipEl = $<HTMLDivElement>('tooltip');
+const emptyEl = $<HTMLDivElement>('empty');
 const chartEl = $<HTMLDivElement>('chart');
 
 const convention: Convention = params.get('colors') === 'green-up' ? 'green-up' : 'red-up';
@@ -96,6 +100,7 @@ const state: ChanPageState = {
   polls: 0,
   lastPollAt: null,
   focused: false,
+  empty: null,
   pollMs: Math.max(1000, Number(params.get('poll')) || 15_000),
   toPixel: (time, price) => chart.toPixel(time, price),
   setLayer(layer, on) {
@@ -106,8 +111,9 @@ const state: ChanPageState = {
     chart.setLayers(layers);
     syncUrl();
   },
-  load,
+  load: () => load(),
   poll,
+  fitAll: () => chart.fitAll(),
   chart,
 };
 window.__chan = state;
@@ -158,17 +164,19 @@ function buildLayerToggles(): void {
   chart.setLayers(layers);
 }
 
-async function load(): Promise<void> {
+/** `quiet`: a retry while the empty state is shown, which leaves the status line alone unless bars arrived. */
+async function load(quiet = false): Promise<void> {
   const seq = ++loadSeq;
   loadAbort?.abort();
   loadAbort = new AbortController();
   state.loading = true;
   state.error = null;
-  setStatus(`loading ${state.symbol} ${state.interval}…`);
+  if (!quiet) setStatus(`loading ${state.symbol} ${state.interval}…`);
   const t0 = performance.now();
   try {
     const result = await fetchAnalysis(state.symbol, state.interval, state.preset, loadAbort.signal);
     if (seq !== loadSeq) return;
+    if (result.bars.length === 0) throw new ApiError('no bars', 404);
     showResult(result, false);
     const ms = Math.round(performance.now() - t0);
     setStatus(
@@ -177,8 +185,8 @@ async function load(): Promise<void> {
     );
   } catch (e) {
     if (seq !== loadSeq || (e as Error).name === 'AbortError') return;
-    state.error = (e as Error).message;
-    setStatus(`could not load ${state.symbol} ${state.interval}: ${state.error}`, true);
+    // Whatever failed, the previous series must not stay on screen under the new name.
+    showEmpty(e as Error);
   } finally {
     if (seq === loadSeq) {
       state.loading = false;
@@ -187,8 +195,66 @@ async function load(): Promise<void> {
   }
 }
 
+/** How bars get into the store for this symbol (README: local runtime, uploads and backfills). */
+function howToGetBars(info: SymbolInfo | undefined, interval: string): string[] {
+  const sym = encodeURIComponent(state.symbol);
+  const lines: string[] = [];
+  if (!info?.provider)
+    lines.push(
+      `If ${state.symbol} is not tracked yet: PUT /api/v1/symbols/${sym} with its provider and intervals (API key).`,
+    );
+  else if (!info.intervals.includes(interval))
+    lines.push(`${interval} is not one of its tracked intervals; add it with PUT /api/v1/symbols/${sym} (API key).`);
+  if (info?.provider !== 'upload')
+    lines.push(
+      `Backfill from ${info?.provider ?? 'its provider'}: POST /api/v1/symbols/${sym}/backfill with {"interval":"${interval}","from":"YYYY-MM-DD"} (API key); scheduled ingestion then adds new bars.`,
+    );
+  if (info?.provider === 'upload' || !info?.provider)
+    lines.push(
+      `Upload bars: POST /api/v1/klines/${sym}?interval=${interval} with CSV (time,open,high,low,close[,volume]) or a JSON array (API key).`,
+    );
+  lines.push(
+    `This page checks again every ${Math.round(state.pollMs / 1000)} s and shows the bars once they are stored.`,
+  );
+  return lines;
+}
+
+function showEmpty(e: Error): void {
+  chart.clear();
+  state.result = null;
+  const noBars = e instanceof ApiError && e.status === 404;
+  const title = noBars
+    ? `No bars for ${state.symbol} at interval ${state.interval}`
+    : `Could not load ${state.symbol} ${state.interval}: ${e.message}`;
+  const lines = noBars
+    ? howToGetBars(
+        symbols.find((s) => s.symbol === state.symbol),
+        state.interval,
+      )
+    : ['Nothing is shown rather than another series; retrying may help if the API was unreachable.'];
+  state.empty = title;
+  state.error = noBars ? null : e.message;
+  const h = document.createElement('div');
+  h.className = 'title';
+  h.textContent = title;
+  emptyEl.replaceChildren(
+    h,
+    ...lines.map((t) => {
+      const p = document.createElement('div');
+      p.textContent = t;
+      return p;
+    }),
+  );
+  emptyEl.hidden = false;
+  hideTooltip();
+  updateLegend(null);
+  setStatus(noBars ? `no bars for ${state.symbol} ${state.interval}` : title, !noBars);
+}
+
 function showResult(result: ChanResult, keepView: boolean): void {
   state.result = result;
+  state.empty = null;
+  emptyEl.hidden = true;
   state.loads++;
   chart.setIntraday(!/^\d+[dwM]$/.test(state.interval));
   chart.setResult(result, keepView);
@@ -198,7 +264,12 @@ function showResult(result: ChanResult, keepView: boolean): void {
 
 /** Refreshes the forming last bar (and appends new ones); re-runs the analysis when anything changed. */
 async function poll(): Promise<void> {
-  if (polling || state.loading || !state.result) return;
+  if (polling || state.loading) return;
+  if (!state.result) {
+    // Empty state: look again, so bars from a backfill or an upload appear without a reload.
+    if (state.empty) await load(true);
+    return;
+  }
   polling = true;
   const seq = loadSeq;
   try {
@@ -257,18 +328,23 @@ function updateLegend(logical: number | null): void {
   );
 }
 
-function onCrosshair(p: MouseEventParams<Time>): void {
-  updateLegend(p.logical ?? null);
-  const result = state.result;
-  let hit = null;
-  if (result && p.point && (p.paneIndex ?? 0) === 0) hit = hitTest(p.point.x, p.point.y, chart.overlay.drawn, result);
-  if (chart.overlay.highlight !== (hit?.id ?? null)) {
-    chart.overlay.highlight = hit?.id ?? null;
+/** The input that last touched the chart: a finger opens tooltips by tapping, a mouse by hovering. */
+let lastPointer = 'mouse';
+/** Touch targets are fingers, not a cursor's tip: hit-test with this much more slack. */
+const TOUCH_SLOP = 2;
+
+function hideTooltip(): void {
+  tooltipEl.hidden = true;
+  if (chart.overlay.highlight !== null) {
+    chart.overlay.highlight = null;
     chart.overlay.update();
   }
-  if (!hit || !p.point) {
-    tooltipEl.hidden = true;
-    return;
+}
+
+function showTooltip(hit: Hit, point: { x: number; y: number }): void {
+  if (chart.overlay.highlight !== hit.id) {
+    chart.overlay.highlight = hit.id;
+    chart.overlay.update();
   }
   tooltipEl.innerHTML = `<div class="title">${hit.title}</div>${hit.html}`;
   tooltipEl.hidden = false;
@@ -276,11 +352,38 @@ function onCrosshair(p: MouseEventParams<Time>): void {
   const box = chartEl.getBoundingClientRect();
   const tw = tooltipEl.offsetWidth;
   const th = tooltipEl.offsetHeight;
-  let x = p.point.x + 16;
-  let y = p.point.y + 16;
-  if (x + tw > box.width - 60) x = p.point.x - tw - 16;
-  if (y + th > box.height) y = Math.max(0, p.point.y - th - 16);
-  tooltipEl.style.transform = `translate(${Math.max(0, x)}px, ${y}px)`;
+  let x = point.x + 16;
+  let y = point.y + 16;
+  if (x + tw > box.width - 60) x = point.x - tw - 16;
+  if (y + th > box.height) y = point.y - th - 16;
+  // On a narrow (phone) screen neither side may have room: keep it inside the chart.
+  x = Math.max(0, Math.min(x, box.width - tw));
+  y = Math.max(0, Math.min(y, box.height - th));
+  tooltipEl.style.transform = `translate(${x}px, ${y}px)`;
+}
+
+function hitAt(p: MouseEventParams<Time>, slop: number): Hit | null {
+  const result = state.result;
+  if (!result || !p.point || (p.paneIndex ?? 0) !== 0) return null;
+  return hitTest(p.point.x, p.point.y, chart.overlay.drawn, result, slop);
+}
+
+function onCrosshair(p: MouseEventParams<Time>): void {
+  updateLegend(p.logical ?? null);
+  // A tap opened (or closed) the tooltip; the crosshair following a finger must not close it again.
+  if (lastPointer === 'touch') return;
+  const hit = hitAt(p, 1);
+  if (hit && p.point) showTooltip(hit, p.point);
+  else hideTooltip();
+}
+
+/** Tap-to-open: a tap on a structure explains it, a tap elsewhere closes the tooltip. */
+function onClick(p: MouseEventParams<Time>): void {
+  if (lastPointer !== 'touch') return;
+  updateLegend(p.logical ?? null);
+  const hit = hitAt(p, TOUCH_SLOP);
+  if (hit && p.point) showTooltip(hit, p.point);
+  else hideTooltip();
 }
 
 async function init(): Promise<void> {
@@ -293,6 +396,11 @@ async function init(): Promise<void> {
   colorSel.value = state.convention;
   buildLayerToggles();
   chart.chart.subscribeCrosshairMove(onCrosshair);
+  chart.chart.subscribeClick(onClick);
+  chartEl.addEventListener('pointerdown', (e) => (lastPointer = e.pointerType), { capture: true });
+  chartEl.addEventListener('pointermove', (e) => {
+    if (e.pointerType === 'mouse') lastPointer = 'mouse';
+  });
 
   symbolSel.addEventListener('change', () => {
     state.symbol = symbolSel.value;
@@ -317,16 +425,21 @@ async function init(): Promise<void> {
     updateLegend(null);
   });
   $('latest').addEventListener('click', () => chart.showLatest(400));
-  $('fit').addEventListener('click', () => chart.chart.timeScale().fitContent());
+  $('fit').addEventListener('click', () => chart.fitAll());
 
   setStatus('loading symbols…');
+  let deactivated: string[] = [];
   try {
-    symbols = await fetchSymbols();
+    // Deactivated symbols are no longer ingested: the picker offers active ones only (the API lists all).
+    const all = await fetchSymbols();
+    symbols = all.filter((s) => s.active !== false);
+    deactivated = all.filter((s) => s.active === false).map((s) => s.symbol);
   } catch (e) {
     setStatus(`could not list symbols: ${(e as Error).message}`, true);
   }
-  const wanted = params.get('symbol');
-  if (wanted && !symbols.some((s) => s.symbol === wanted)) symbols.unshift({ symbol: wanted, intervals: [] });
+  let wanted = params.get('symbol');
+  if (wanted && deactivated.includes(wanted)) wanted = null;
+  else if (wanted && !symbols.some((s) => s.symbol === wanted)) symbols.unshift({ symbol: wanted, intervals: [] });
   for (const s of symbols) option(symbolSel, s.symbol, s.name ? `${s.symbol} ${s.name}` : s.symbol);
   if (symbols.length === 0) {
     state.ready = true;

@@ -14,6 +14,7 @@ import type {
 import type { CanvasRenderingTarget2D } from 'fancy-canvas';
 import type { ChanResult, ResultLine, ResultPivot } from '../../shared/chan-analysis/src/result.js';
 import type { Coords } from './coords.js';
+import { LABEL_FONT_PX, LABEL_HEIGHT, placeLabels, type Box, type LabelRequest, type PlacedLabel } from './labels.js';
 import type { Layer } from './layers.js';
 import { STYLE } from './theme.js';
 
@@ -65,6 +66,10 @@ export interface Drawn {
   fractals: DrawnPoint[];
   /** Buy/sell markers are painted by the series-markers plugin; these are their price anchors. */
   markers: DrawnPoint[];
+  /** Text labels as painted (buy/sell types, "extending" tags); none overlaps another. */
+  labels: PlacedLabel[];
+  /** Labels left out for want of room (their markers stay; the tooltip explains them). */
+  omittedLabels: number;
   /** Number of paints so far (tests wait for it to move after a change). */
   paints: number;
 }
@@ -79,11 +84,27 @@ export function emptyDrawn(): Drawn {
     mergedBars: [],
     fractals: [],
     markers: [],
+    labels: [],
+    omittedLabels: 0,
     paints: 0,
   };
 }
 
+/** Height of a buy/sell arrow as the series-markers plugin draws it (12–30 px with the bar spacing, times its size). */
+export function markerHeight(barSpacing: number, size: number): number {
+  return (Math.ceil(Math.min(Math.max(barSpacing, 12), 30)) + 2) * size;
+}
+
+export interface MarkerStyle {
+  text: string;
+  color: string;
+  /** The plugin's size multiplier. */
+  size: number;
+}
+
 const MARGIN = 40;
+/** Bar spacing (px) under which fractal marks are not drawn. */
+export const FRACTAL_MIN_SPACING = 3;
 
 export class StructureOverlay implements ISeriesPrimitive<Time> {
   result: ChanResult | null = null;
@@ -91,6 +112,8 @@ export class StructureOverlay implements ISeriesPrimitive<Time> {
   drawn: Drawn = emptyDrawn();
   /** id of the structure under the cursor, drawn emphasised. */
   highlight: string | null = null;
+  /** How the buy/sell markers of the current result are drawn, by signal id (set with the markers). */
+  markerStyles = new Map<string, MarkerStyle>();
   private requestUpdate: (() => void) | null = null;
   private readonly views: readonly IPrimitivePaneView[];
 
@@ -172,7 +195,7 @@ export class StructureOverlay implements ISeriesPrimitive<Time> {
 
   private layout(): void {
     const r = this.result;
-    const d: Drawn = { ...emptyDrawn(), paints: this.drawn.paints + 1, markers: this.drawn.markers };
+    const d: Drawn = { ...emptyDrawn(), paints: this.drawn.paints + 1 };
     if (r) {
       const w = this.coords.paneWidth();
       const half = this.coords.halfBar();
@@ -203,7 +226,8 @@ export class StructureOverlay implements ISeriesPrimitive<Time> {
       if (this.on('strokes')) this.layoutLines(r.strokes, 'stroke', d.strokes);
       if (this.on('segments')) this.layoutLines(r.segments, 'segment', d.segments);
       if (this.on('segsegs')) this.layoutLines(r.segmentsOfSegments, 'segseg', d.segsegs);
-      if (this.on('fractals')) {
+      // Below a few pixels per bar the marks merge into a band that hides the candles.
+      if (this.on('fractals') && half * 2 >= FRACTAL_MIN_SPACING) {
         for (const f of r.fractals) {
           const x = this.coords.x(f.ts);
           const y = this.coords.y(f.value);
@@ -244,6 +268,7 @@ export class StructureOverlay implements ISeriesPrimitive<Time> {
         this.paintLines(ctx, this.drawn.segments, STYLE.segment);
         this.paintLines(ctx, this.drawn.segsegs, STYLE.segseg);
         this.paintFractals(ctx);
+        this.paintLabels(ctx);
       }
       ctx.restore();
     });
@@ -274,7 +299,7 @@ export class StructureOverlay implements ISeriesPrimitive<Time> {
       ctx.setLineDash(r.dashed ? STYLE.dash : []);
       ctx.strokeRect(r.x1, r.y1, width, height);
       if (!r.confirmed) {
-        // Still extending: ZG and ZD run on, dotted, to the latest bar, with a tag.
+        // Still extending: ZG and ZD run on, dotted, to the latest bar (the tag is a label: paintLabels).
         ctx.setLineDash([2, 3]);
         ctx.beginPath();
         if (lastX > r.x2) {
@@ -285,9 +310,6 @@ export class StructureOverlay implements ISeriesPrimitive<Time> {
         }
         ctx.stroke();
         ctx.setLineDash([]);
-        ctx.fillStyle = style.border;
-        ctx.font = '10px sans-serif';
-        ctx.fillText('延伸中 extending', Math.max(r.x1, 0) + 3, r.y1 - 3);
       }
     }
     ctx.setLineDash([]);
@@ -317,6 +339,85 @@ export class StructureOverlay implements ISeriesPrimitive<Time> {
       ctx.stroke();
     }
     ctx.setLineDash([]);
+  }
+
+  /** Label candidates in priority order: segment-level points, then confirmed ones, newest first; pivot tags last. */
+  private labelRequests(ctx: CanvasRenderingContext2D): { requests: LabelRequest[]; arrows: Box[] } {
+    const r = this.result;
+    const w = this.coords.paneWidth();
+    const spacing = this.coords.halfBar() * 2;
+    const requests: LabelRequest[] = [];
+    const arrows: Box[] = [];
+    if (!r) return { requests, arrows };
+    const signals = new Map([...r.strokeSignals, ...r.segmentSignals].map((s) => [s.id, s]));
+    const points: { p: DrawnPoint; buy: boolean; style: MarkerStyle; ts: number; confirmed: boolean }[] = [];
+    for (const p of this.drawn.markers) {
+      const s = signals.get(p.id);
+      const style = this.markerStyles.get(p.id);
+      if (!s || !style || p.x < 0 || p.x > w) continue;
+      const buy = s.side === 'buy';
+      const h = markerHeight(spacing, style.size);
+      arrows.push({ x1: p.x - h / 2, x2: p.x + h / 2, y1: buy ? p.y : p.y - h, y2: buy ? p.y + h : p.y });
+      points.push({ p, buy, style, ts: s.ts, confirmed: s.confirmed });
+    }
+    points.sort(
+      (a, b) =>
+        Number(b.p.kind === 'segmentSignal') - Number(a.p.kind === 'segmentSignal') ||
+        Number(b.confirmed) - Number(a.confirmed) ||
+        b.ts - a.ts,
+    );
+    for (const { p, buy, style } of points) {
+      const h = markerHeight(spacing, style.size);
+      const width = ctx.measureText(style.text).width;
+      requests.push({
+        id: p.id,
+        kind: 'signal',
+        text: style.text,
+        color: style.color,
+        width,
+        at: [0, 1, 2].map((k) => ({
+          x: p.x - width / 2,
+          y: buy ? p.y + h + 2 + k * (LABEL_HEIGHT + 1) : p.y - h - 2 - LABEL_HEIGHT - k * (LABEL_HEIGHT + 1),
+        })),
+      });
+    }
+    for (const rect of [...this.drawn.segmentPivots, ...this.drawn.strokePivots]) {
+      if (rect.confirmed || !rect.visible || rect.x2 < 0 || rect.x1 > w) continue;
+      const text = '延伸中 extending';
+      const x = Math.max(rect.x1, 0) + 3;
+      requests.push({
+        id: rect.id,
+        kind: 'pivot',
+        text,
+        color: rect.kind === 'strokePivot' ? STYLE.strokePivot.border : STYLE.segmentPivot.border,
+        width: ctx.measureText(text).width,
+        // Above ZG, just inside under ZG, below ZD.
+        at: [
+          { x, y: rect.y1 - 2 - LABEL_HEIGHT },
+          { x, y: rect.y1 + 2 },
+          { x, y: rect.y2 + 2 },
+        ],
+      });
+    }
+    return { requests, arrows };
+  }
+
+  private paintLabels(ctx: CanvasRenderingContext2D): void {
+    ctx.font = `${LABEL_FONT_PX}px ${STYLE.labelFont}`;
+    const { requests, arrows } = this.labelRequests(ctx);
+    const area = { x1: 0, y1: 0, x2: this.coords.paneWidth(), y2: this.coords.paneHeight() };
+    const { placed, omitted } = placeLabels(requests, arrows, area);
+    this.drawn.labels = placed;
+    this.drawn.omittedLabels = omitted.length;
+    ctx.textBaseline = 'top';
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = STYLE.labelHalo;
+    for (const l of placed) ctx.strokeText(l.text, l.x1, l.y1 + 1);
+    for (const l of placed) {
+      ctx.fillStyle = l.color;
+      ctx.fillText(l.text, l.x1, l.y1 + 1);
+    }
   }
 
   private paintFractals(ctx: CanvasRenderingContext2D): void {

@@ -43,4 +43,8 @@ export const STYLE = {
   dea: '#fb8c00',
   dash: [6, 4] as number[],
   highlight: 'rgba(0,0,0,0.85)',
+  /** The chart's own font (lightweight-charts' default family), for the labels the overlay paints. */
+  labelFont: "-apple-system, BlinkMacSystemFont, 'Trebuchet MS', Roboto, Ubuntu, sans-serif",
+  /** Behind label text, so it stays legible over candles and lines. */
+  labelHalo: 'rgba(255,255,255,0.9)',
 } as const;

@@ -28,6 +28,14 @@ export function kindForStatus(provider: ProviderName, status: number): ProviderE
   return 'bad_request';
 }
 
+/** fetch says only "fetch failed"; the cause says why (DNS, refused, reset), which is what a reader needs. */
+function networkReason(e: unknown, url: string): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const host = URL.canParse(url) ? new URL(url).host : url;
+  const why = cause?.message ?? cause?.code;
+  return `${(e as Error).message}${why ? `: ${why}` : ''}${why?.includes(host) ? '' : ` (${host})`}`;
+}
+
 export async function getText(
   provider: ProviderName,
   url: string,
@@ -42,7 +50,7 @@ export async function getText(
     res = await f(url, { signal: combined, headers: { accept: 'application/json, text/csv;q=0.9, */*;q=0.5' } });
   } catch (e) {
     if (timeout.aborted) throw new ProviderError(provider, 'timeout', `no response within ${opts.timeoutMs} ms`);
-    throw new ProviderError(provider, 'network', (e as Error).message);
+    throw new ProviderError(provider, 'network', networkReason(e, url));
   }
   let text: string;
   try {

@@ -31,15 +31,21 @@ import { PivotList } from './zs/index.js';
 export interface AnalyzerOptions extends BarOptions {
   /** A named preset (`chanpy` by default: chan.py's code defaults; `classic`; `demo`). */
   preset?: string;
-  /** Options under chan.py's own names (chan-spec §13), over chan.py's defaults: wins over `preset`. */
+  /** Options under chan.py's own names (chan-spec §13), applied on top of `preset` (chan.py's defaults without one). */
   config?: Record<string, unknown>;
   /** Options under this library's camelCase names (ChanConfig), over `preset`. */
   settings?: ChanConfigInput;
 }
 
-/** The config an options object selects, and the preset name to report (null for a custom config). */
+/**
+ * The config an options object selects, and the preset name to report (null for a custom config). The one rule
+ * for preset + config, shared by the CLI and the API: the preset first, then the config's options on top.
+ */
 export function configFromOptions(options: AnalyzerOptions): { config: ChanConfig; preset: string | null } {
-  if (options.config !== undefined) return { config: fromChanPy(options.config), preset: null };
+  if (options.config !== undefined) {
+    const base = options.preset === undefined ? undefined : getPreset(options.preset);
+    return { config: fromChanPy(options.config, base), preset: null };
+  }
   const preset = options.preset ?? 'chanpy';
   if (options.settings !== undefined)
     return { config: resolveConfig({ ...options.settings, preset: preset as PresetName }), preset: null };
@@ -216,6 +222,8 @@ class StrokeTail {
   private from = 0;
   private readonly objs: (Bi | undefined)[] = [];
   private readonly ends: (MergedKLine | undefined)[] = [];
+  /** The last stroke's stale successor (quirk C/D), which the segment and pivot rules may read. */
+  private stale: Bi | null = null;
   private readonly flags: number[] = [];
   private readonly values = new Float64Array(TAIL * 2 * KLC_VALUES);
 
@@ -223,6 +231,7 @@ class StrokeTail {
     const n = strokes.length;
     this.count = n;
     this.from = n > TAIL ? n - TAIL : 0;
+    this.stale = n > 0 ? strokes[n - 1].staleNext : null;
     for (let i = this.from, j = 0; i < n; i++, j++) {
       const b = strokes[i];
       this.objs[j] = b;
@@ -239,6 +248,7 @@ class StrokeTail {
     if (n === 0) return true;
     if (dirtyFrom < this.from) return false;
     if (minTouched <= strokes[n - 1].endKlc.lastBar) return false;
+    if (strokes[n - 1].staleNext !== this.stale) return false;
     const v = this.values;
     for (let i = this.from, j = 0; i < n; i++, j++) {
       const b = strokes[i];

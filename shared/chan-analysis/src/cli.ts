@@ -2,15 +2,18 @@
  * `chan` command line:
  *   chan analyze FILE.csv [--config JSON] [--preset NAME] [--json]
  *   chan resample FILE.csv --to INTERVAL [--market crypto|cn|us]
+ *   chan --version
  * The CSV has the header `time,open,high,low,close[,volume]`. `--config` takes chan.py's option names
- * (chan-spec §13), e.g. '{"bi_strict": false, "divergence_rate": 0.9}'.
+ * (chan-spec §13), e.g. '{"bi_strict": false, "divergence_rate": 0.9}', applied on top of `--preset` when both
+ * are given (configFromOptions: the same rule as the API).
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { analyze } from './chan.js';
 import { ChanConfigError, PRESETS } from './config.js';
 import { CsvError, parseCsv } from './csv.js';
 import { BarValidationError } from './bar.js';
-import { isInterval, MARKETS, resample, INTERVALS } from './resample.js';
+import { INTERVAL_MINUTES, isInterval, MARKETS, resample, INTERVALS, type Interval } from './resample.js';
 import type { ChanResult, ResultLine, ResultPivot, ResultSignal } from './result.js';
 
 interface Writable {
@@ -20,30 +23,88 @@ interface Writable {
 const USAGE = `usage:
   chan analyze FILE.csv [--config JSON] [--preset ${Object.keys(PRESETS).join('|')}] [--json]
   chan resample FILE.csv --to ${INTERVALS.join('|')} [--market crypto|cn|us]
+  chan --version
 
 FILE.csv has the header time,open,high,low,close[,volume]. --config takes chan.py option names,
-e.g. --config '{"bi_strict": false, "divergence_rate": 0.9}'. --json prints the whole analysis as JSON.`;
+e.g. --config '{"bi_strict": false, "divergence_rate": 0.9}', applied on top of --preset when both are given.
+--json prints the whole analysis as JSON. resample only aggregates (to the file's interval or a coarser one).`;
 
+/** A mistake in the command line: the message, then the usage (exit 2). */
 class UsageError extends Error {}
+/** A request the data cannot satisfy: one line (exit 1). */
+class InputError extends Error {}
+
+/** Options that take a value, and switches; per command, the ones it accepts. */
+const VALUE_OPTIONS = new Set(['config', 'preset', 'to', 'market']);
+const SWITCHES = new Set(['json', 'help', 'version']);
+const COMMAND_OPTIONS: Record<string, readonly string[]> = {
+  analyze: ['config', 'preset', 'json'],
+  resample: ['to', 'market'],
+};
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a.startsWith('--')) {
+    if (a === '-h') flags.set('help', true);
+    else if (a === '-v' || a === '-V') flags.set('version', true);
+    else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-      else if (a === '--json' || a === '--help') flags.set(a.slice(2), true);
-      else {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        flags.set(a.slice(2), v);
-      }
-    } else if (a === '-h') flags.set('help', true);
-    else positional.push(a);
+      const name = a.slice(2, eq > 0 ? eq : undefined);
+      if (SWITCHES.has(name)) {
+        if (eq > 0) throw new UsageError(`--${name} takes no value`);
+        flags.set(name, true);
+      } else if (VALUE_OPTIONS.has(name)) {
+        const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value`);
+        flags.set(name, v);
+      } else throw new UsageError(`unknown option --${name}`);
+    } else positional.push(a);
   }
   return { positional, flags };
+}
+
+/** Each option given must be one the command takes. */
+function checkOptions(command: string, flags: Map<string, string | true>): void {
+  const allowed = COMMAND_OPTIONS[command];
+  if (allowed === undefined) return;
+  for (const name of flags.keys()) {
+    if (!SWITCHES.has(name) || name === 'json') {
+      if (!allowed.includes(name))
+        throw new UsageError(
+          `unknown option --${name} for ${command} (it takes ${allowed.map((o) => `--${o}`).join(', ')})`,
+        );
+    }
+  }
+}
+
+/** The interval a gap between bars stands for, within 10 % (a daily series stamped at a local time has 23 h at a DST change). */
+const SLACK = 0.9;
+function describeGap(ms: number): string {
+  const iv = INTERVALS.find((i) => Math.abs(INTERVAL_MINUTES[i] * 60_000 - ms) <= (1 - SLACK) * ms);
+  return iv ?? `${Math.round(ms / 60_000)} minutes`;
+}
+
+/**
+ * Resampling aggregates bars into coarser buckets; asked for a finer interval it would only relabel the bars.
+ * The file's interval is read from its closest two bars (sessions, weekends and holidays only widen gaps).
+ */
+function refuseUpsampling(file: string, times: readonly number[], to: Interval): void {
+  let minGap = Infinity;
+  for (let i = 1; i < times.length; i++) minGap = Math.min(minGap, times[i]! - times[i - 1]!);
+  if (!Number.isFinite(minGap) || minGap <= 0) return;
+  if (INTERVAL_MINUTES[to] * 60_000 < minGap * SLACK) {
+    throw new InputError(
+      `cannot resample ${file} to ${to}: the bars are ${describeGap(minGap)} apart, and resampling only aggregates to the same or a coarser interval`,
+    );
+  }
+}
+
+function packageVersion(): string {
+  // src/ and dist/ both sit next to package.json.
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 async function readBars(file: string) {
@@ -61,10 +122,16 @@ export async function main(argv: string[], out: Writable, err: Writable): Promis
   try {
     const { positional, flags } = parseArgs(argv);
     const [command, file] = positional;
+    if (flags.has('version')) {
+      out.write(`chan ${packageVersion()}\n`);
+      return 0;
+    }
     if (flags.has('help') || command === undefined) {
       out.write(`${USAGE}\n`);
       return command === undefined && !flags.has('help') ? 2 : 0;
     }
+    if (COMMAND_OPTIONS[command] === undefined) throw new UsageError(`unknown command "${command}"`);
+    checkOptions(command, flags);
     if (file === undefined) throw new UsageError(`${command}: missing FILE.csv`);
     if (command === 'analyze') {
       let config: Record<string, unknown> | undefined;
@@ -82,29 +149,35 @@ export async function main(argv: string[], out: Writable, err: Writable): Promis
       out.write(flags.has('json') ? `${JSON.stringify(result)}\n` : summary(file, result));
       return 0;
     }
-    if (command === 'resample') {
-      const to = flags.get('to');
-      if (typeof to !== 'string' || !isInterval(to))
-        throw new UsageError(`--to must be one of ${INTERVALS.join(', ')}`);
-      const market = (flags.get('market') ?? 'crypto') as string;
-      if (!Object.prototype.hasOwnProperty.call(MARKETS, market))
-        throw new UsageError('--market must be crypto, cn or us');
-      const bars = (await readBars(file)).map((b) => ({
-        ...b,
-        time: Date.parse(String(b.time).length === 10 ? `${b.time}T00:00:00Z` : String(b.time)),
-      }));
-      const rows = resample(bars, to, MARKETS[market as keyof typeof MARKETS]);
-      out.write('time,open,high,low,close,volume\n');
-      for (const r of rows) out.write(`${r.label},${r.open},${r.high},${r.low},${r.close},${r.volume}\n`);
-      return 0;
-    }
-    throw new UsageError(`unknown command "${command}"`);
+    const to = flags.get('to');
+    if (typeof to !== 'string' || !isInterval(to)) throw new UsageError(`--to must be one of ${INTERVALS.join(', ')}`);
+    const market = (flags.get('market') ?? 'crypto') as string;
+    if (!Object.prototype.hasOwnProperty.call(MARKETS, market))
+      throw new UsageError('--market must be crypto, cn or us');
+    const bars = (await readBars(file)).map((b) => ({
+      ...b,
+      time: Date.parse(String(b.time).length === 10 ? `${b.time}T00:00:00Z` : String(b.time)),
+    }));
+    refuseUpsampling(
+      file,
+      bars.map((b) => b.time),
+      to,
+    );
+    const rows = resample(bars, to, MARKETS[market as keyof typeof MARKETS]);
+    out.write('time,open,high,low,close,volume\n');
+    for (const r of rows) out.write(`${r.label},${r.open},${r.high},${r.low},${r.close},${r.volume}\n`);
+    return 0;
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`chan: ${e.message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof CsvError || e instanceof BarValidationError || e instanceof ChanConfigError) {
+    if (
+      e instanceof InputError ||
+      e instanceof CsvError ||
+      e instanceof BarValidationError ||
+      e instanceof ChanConfigError
+    ) {
       err.write(`chan: ${e.message}\n`);
       return 1;
     }

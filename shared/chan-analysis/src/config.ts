@@ -11,6 +11,11 @@ export type SegAlgo = 'chan' | 'break' | '1+1';
 export type LeftSegMethod = 'peak' | 'all';
 export type ZsAlgo = 'normal' | 'over_seg' | 'auto';
 export type ZsCombineMode = 'zs' | 'peak';
+/**
+ * Which semantics where chan.py's behaviour follows from its code rather than from the theory (README,
+ * "The quirk contract"): `chanpy` reproduces chan.py exactly, `corrected` gives what the rules intend.
+ */
+export type Quirks = 'chanpy' | 'corrected';
 export type MacdAlgo =
   | 'peak'
   | 'full_area'
@@ -31,6 +36,9 @@ export const SEG_ALGOS: readonly SegAlgo[] = ['chan', 'break', '1+1'];
 export const LEFT_SEG_METHODS: readonly LeftSegMethod[] = ['peak', 'all'];
 export const ZS_ALGOS: readonly ZsAlgo[] = ['normal', 'over_seg', 'auto'];
 export const ZS_COMBINE_MODES: readonly ZsCombineMode[] = ['zs', 'peak'];
+export const QUIRKS: readonly Quirks[] = ['chanpy', 'corrected'];
+/** The only metrics chan.py defines for a segment used as a line (the segment-level buy/sell points). */
+export const SEG_MACD_ALGOS: readonly MacdAlgo[] = ['slope', 'amp'];
 export const MACD_ALGOS: readonly MacdAlgo[] = [
   'peak',
   'full_area',
@@ -91,6 +99,8 @@ export interface ChanConfig {
   rsiCycle: number;
   // Buy/sell points (§12), per side and level
   bsp: { buy: BspSideConfig; sell: BspSideConfig; segBuy: BspSideConfig; segSell: BspSideConfig };
+  /** chan.py's quirks reproduced (`chanpy`) or corrected (`corrected`). */
+  quirks: Quirks;
 }
 
 /** Thrown for any invalid option; `option` names it (camelCase path, or chan.py's key in `fromChanPy`). */
@@ -159,6 +169,7 @@ export const CHANPY: ChanConfig = deepFreeze({
   macd: { fast: 12, slow: 26, signal: 9 },
   rsiCycle: 14,
   bsp: { buy: chanpySide, sell: chanpySide, segBuy: chanpySegSide, segSell: chanpySegSide },
+  quirks: 'chanpy',
 } satisfies ChanConfig);
 
 export function getPreset(name: string): ChanConfig {
@@ -276,6 +287,7 @@ const TOP_PARSERS: { [K in Exclude<keyof ChanConfig, 'bsp' | 'macd'>]: Parser } 
   zsCombineMode: (o, v) => parseEnum(o, v, ZS_COMBINE_MODES),
   oneBiZs: parseBool,
   rsiCycle: (o, v) => parseInteger(o, v, 1),
+  quirks: (o, v) => parseEnum(o, v, QUIRKS),
 };
 
 function applyMacd(target: ChanConfig, v: unknown, option: string): void {
@@ -295,10 +307,23 @@ function applySide(target: BspSideConfig, patch: Record<string, unknown>, path: 
   }
 }
 
-/** Cross-field rules chan.py enforces elsewhere (asserts deep in its code). */
-function checkConsistency(c: ChanConfig): void {
+/**
+ * Cross-field rules chan.py enforces elsewhere (asserts deep in its code, or an exception when the value is
+ * first used). `names` gives the option name to report for a field when it differs from the camelCase path.
+ */
+function checkConsistency(c: ChanConfig, names: Partial<Record<string, string>> = {}): void {
   if (c.zsAlgo === 'over_seg' && c.oneBiZs) {
-    throw new ChanConfigError('oneBiZs', 'zs_algo "over_seg" requires one_bi_zs = false');
+    throw new ChanConfigError(names.oneBiZs ?? 'oneBiZs', 'zs_algo "over_seg" requires one_bi_zs = false');
+  }
+  for (const side of ['segBuy', 'segSell'] as const) {
+    const algo = c.bsp[side].macdAlgo;
+    if (!SEG_MACD_ALGOS.includes(algo)) {
+      const option = names[`bsp.${side}.macdAlgo`] ?? `bsp.${side}.macdAlgo`;
+      throw new ChanConfigError(
+        option,
+        `segment-level buy/sell points only have the metrics ${SEG_MACD_ALGOS.map((a) => `"${a}"`).join(', ')}, got "${algo}"`,
+      );
+    }
   }
   if (c.macd.fast >= c.macd.slow) {
     throw new ChanConfigError('macd.fast', `must be shorter than macd.slow (${c.macd.fast} ≥ ${c.macd.slow})`);
@@ -372,6 +397,8 @@ const CHANPY_TOP: Record<string, keyof typeof TOP_PARSERS> = {
   zs_combine_mode: 'zsCombineMode',
   one_bi_zs: 'oneBiZs',
   rsi_cycle: 'rsiCycle',
+  // The engine's own key (not chan.py's): which semantics for chan.py's quirks.
+  quirks: 'quirks',
 };
 
 /**
@@ -445,16 +472,29 @@ function setSide(
 }
 
 /**
- * Converts a chan.py `CChanConfig` dict (its option names exactly, chan-spec §13 and §12.1) to a ChanConfig.
- * Unsuffixed bsp keys set all four sides; the seg level then gets macd_algo "slope" and
- * bsp1_only_multibi_zs false, which only suffixed keys (-seg, -segbuy, -segsell) can override; suffixed keys
- * apply afterwards in the dict's order. Unknown keys, including unknown bsp keys with a suffix (which chan.py
- * would silently store), throw a `ChanConfigError` naming the key.
+ * chan.py sets these two on the seg level after the unsuffixed keys (macd_algo "slope", bsp1_only_multibi_zs
+ * false), so an unsuffixed key never reaches the seg sides for them: only -seg, -segbuy and -segsell keys do.
  */
-export function fromChanPy(obj: Record<string, unknown>): ChanConfig {
+const SEG_LEVEL_OWN: ReadonlySet<keyof BspSideConfig> = new Set(['macdAlgo', 'bsp1OnlyMultibiZs']);
+
+/**
+ * Converts a chan.py `CChanConfig` dict (its option names exactly, chan-spec §13 and §12.1) to a ChanConfig,
+ * over `base` (chan.py's code defaults unless given: a preset, for "preset, then config on top" — the one rule
+ * the CLI and the API share through `configFromOptions`). Unsuffixed bsp keys set all four sides, except
+ * macd_algo and bsp1_only_multibi_zs, which stay the seg level's own (SEG_LEVEL_OWN); suffixed keys apply
+ * afterwards in the dict's order. Unknown keys, including unknown bsp keys with a suffix (which chan.py would
+ * silently store), throw a `ChanConfigError` naming the key.
+ *
+ * One key is the engine's own: `quirks` (`chanpy` by default, or `corrected`). Under `chanpy` a side-suffixed
+ * `bs_type` (`bs_type-buy`, …) is type-checked and then has no effect, as in chan.py, which stores it in an
+ * attribute nothing reads (quirk A2); under `corrected` it sets that side's types.
+ */
+export function fromChanPy(obj: Record<string, unknown>, base: ChanConfig = CHANPY): ChanConfig {
   if (!isPlainObject(obj)) throw new ChanConfigError('(root)', 'expected an object');
-  const out = cloneConfig(CHANPY);
+  const out = cloneConfig(base);
   const suffixed: [string, unknown][] = [];
+  // The chan.py key that last set a segment side's metric, to name it if the value is refused.
+  const names: Record<string, string> = { oneBiZs: 'one_bi_zs' };
   for (const [key, v] of Object.entries(obj)) {
     if (v === undefined) continue;
     const top = own(CHANPY_TOP, key);
@@ -467,23 +507,24 @@ export function fromChanPy(obj: Record<string, unknown>): ChanConfig {
     } else if (ignored !== undefined) {
       ignored(key, v);
     } else if (bsp !== undefined) {
-      setSide(out, BSP_SIDES, bsp, v, key);
+      setSide(out, SEG_LEVEL_OWN.has(bsp) ? ['buy', 'sell'] : BSP_SIDES, bsp, v, key);
     } else {
       suffixed.push([key, v]);
     }
-  }
-  for (const s of ['segBuy', 'segSell'] as const) {
-    out.bsp[s].macdAlgo = 'slope';
-    out.bsp[s].bsp1OnlyMultibiZs = false;
   }
   for (const [key, v] of suffixed) {
     const match = SUFFIXES.find(([suf]) => key.endsWith(suf));
     const field = match ? own(CHANPY_BSP, key.slice(0, key.length - match[0].length)) : undefined;
     if (match === undefined || field === undefined)
       throw new ChanConfigError(key, 'unknown chan.py option (PARA_ERROR)');
+    if (field === 'bsType' && out.quirks === 'chanpy') {
+      SIDE_PARSERS.bsType(key, v);
+      continue;
+    }
     setSide(out, match[1], field, v, key);
+    if (field === 'macdAlgo') for (const s of match[1]) names[`bsp.${s}.macdAlgo`] = key;
   }
-  checkConsistency(out);
+  checkConsistency(out, names);
   return deepFreeze(out);
 }
 
@@ -514,10 +555,10 @@ function canonical(v: unknown): string {
 
 /**
  * Stable 64-bit FNV-1a hex digest of the resolved config (cache keys). Equal configs hash equally whatever
- * their key order; the "v1" salt changes if the canonical form ever does.
+ * their key order; the "v2" salt changes if the canonical form ever does (v2: the `quirks` field).
  */
 export function configHash(config: ChanConfig): string {
-  const text = `chan-config-v1:${canonical(config)}`;
+  const text = `chan-config-v2:${canonical(config)}`;
   let h = 0xcbf29ce484222325n;
   const prime = 0x100000001b3n;
   const mask = 0xffffffffffffffffn;
@@ -549,9 +590,18 @@ export const DEMO: ChanConfig = deepFreeze(
   fromChanPy({ bsp2_follow_1: false, bsp3_follow_1: false, min_zs_cnt: 0, bs1_peak: false, macd_algo: 'peak' }),
 );
 
-export type PresetName = 'chanpy' | 'classic' | 'demo';
+/**
+ * chan.py's code defaults with its quirks corrected (README, "The quirk contract"): what the rules intend
+ * where chan.py's code does something else. Equal to `chanpy` on chan.py's default options and the reference
+ * series; differs only in the quirk families (sub-peak off, `bi_algo: fx` with a loose fractal check, a
+ * side-suffixed `bs_type`).
+ */
+export const CORRECTED: ChanConfig = deepFreeze({ ...cloneConfig(CHANPY), quirks: 'corrected' } satisfies ChanConfig);
+
+export type PresetName = 'chanpy' | 'classic' | 'demo' | 'corrected';
 export const PRESETS: Readonly<Record<PresetName, ChanConfig>> = Object.freeze({
   chanpy: CHANPY,
   classic: CLASSIC,
   demo: DEMO,
+  corrected: CORRECTED,
 });

@@ -23,7 +23,8 @@ const PUSH_NONE = 0,
   PUSH_FIRST = 1,
   PUSH_COMBINE = 2,
   PUSH_NEW = 3,
-  /** A new merged bar that made its predecessor a fractal (the strokes may have changed). */
+  /** A new merged bar that may have changed the strokes (its predecessor became a fractal, or a stale
+   * successor pointer was cleared). */
   PUSH_NEW_FX = 4;
 
 export interface LevelOptions {
@@ -202,16 +203,19 @@ export class Level {
       return;
     }
     mb.add(mh > high && ml > low ? DOWN : UP, bar, f);
-    if (n >= 2) {
-      const fx = fractalAt(mb.p, n - 1);
+    const fx = n >= 2 ? fractalAt(mb.p, n - 1) : FX_NONE;
+    const bi = this.bi;
+    // Only a fractal can change the strokes (updateSure returns at once otherwise), or, under chan.py's
+    // quirks, the clearing of a stale successor pointer that every new merged bar does: undo state only then.
+    if (fx !== FX_NONE || bi.tracksStale) {
+      bi.saveUndo(this.biUndo);
+      this.lastPush = PUSH_NEW_FX;
+      bi.clearStale();
       if (fx !== FX_NONE) {
-        // Only a fractal can change the strokes (updateSure returns at once otherwise): undo state only then.
         mb.p.fx[n - 1] = fx;
-        this.bi.saveUndo(this.biUndo);
-        this.lastPush = PUSH_NEW_FX;
-        this.bi.updateSure(n - 1);
-        return;
+        bi.updateSure(n - 1);
       }
+      return;
     }
     this.lastPush = PUSH_NEW;
   }

@@ -100,6 +100,11 @@ export interface Line {
   segIdx: number;
   /** The segment that claims this line (chan.py parent_seg; may be stale, see chan-spec §7.8 quirk). */
   parentSeg: Segment<Line> | undefined;
+  /**
+   * chan.py's successor pointer where it outlives its target (quirk C/D): on the last stroke, the stroke the
+   * sub-peak rule removed after it; on that removed stroke, its own. Read only through `successor` (quirks.ts).
+   */
+  readonly staleNext?: Line | null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,55 @@ describe('chan CLI', () => {
     const missing = spawnSync('node', [BIN, 'analyze', join(dir, 'nope.csv')], { encoding: 'utf8' });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('cannot read');
+  });
+
+  it('--preset with --config: the config applies on top of the preset (the rule of the API too)', async () => {
+    const json = async (...args: string[]) =>
+      JSON.parse((await run(['analyze', `${FIXTURES}us_spy_1d.csv`, '--json', ...args])).out);
+    const both = await json('--preset', 'classic', '--config', '{"bi_strict": false}');
+    // classic is divergence_rate 0.9 and max_bs2_rate 0.618 on every side: spelled out, the same analysis.
+    const spelled = await json('--config', '{"bi_strict": false, "divergence_rate": 0.9, "max_bs2_rate": 0.618}');
+    const configOnly = await json('--config', '{"bi_strict": false}');
+    expect(both.strokeSignals).toEqual(spelled.strokeSignals);
+    expect(both.segmentSignals).toEqual(spelled.segmentSignals);
+    expect(both.strokeSignals).not.toEqual(configOnly.strokeSignals);
+  });
+
+  it('--version prints the package version', () => {
+    const r = spawnSync('node', [BIN, '--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8')) as { version: string };
+    expect(r.stdout.trim()).toBe(`chan ${pkg.version}`);
+  });
+
+  it('names an unknown option as such, and an option the command does not take', async () => {
+    const unknown = await run(['analyze', `${FIXTURES}us_spy_1d.csv`, '--colour']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.split('\n')[0]).toBe('chan: unknown option --colour');
+    expect(unknown.err).not.toContain('needs a value');
+    const elsewhere = await run(['analyze', `${FIXTURES}us_spy_1d.csv`, '--to', '1h']);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.err.split('\n')[0]).toBe(
+      'chan: unknown option --to for analyze (it takes --config, --preset, --json)',
+    );
+    const noValue = await run(['resample', `${FIXTURES}us_spy_1d.csv`, '--to']);
+    expect(noValue.err.split('\n')[0]).toBe('chan: --to needs a value');
+  });
+
+  it('resample refuses to up-sample (daily bars to 1h) with one line and a non-zero exit', () => {
+    const r = spawnSync('node', [BIN, 'resample', `${FIXTURES}us_spy_1d.csv`, '--to', '1h', '--market', 'us'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^chan: cannot resample .* to 1h: the bars are 1d apart/);
+    // Down-sampling the same file still works.
+    const weekly = spawnSync('node', [BIN, 'resample', `${FIXTURES}us_spy_1d.csv`, '--to', '1w', '--market', 'us'], {
+      encoding: 'utf8',
+    });
+    expect(weekly.status).toBe(0);
+    expect(weekly.stdout.split('\n').length).toBeGreaterThan(100);
   });
 
   it('resample turns 1-minute bars into session-aligned hourly bars', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CHANPY,
   CLASSIC,
+  CORRECTED,
   ChanConfigError,
   DEMO,
   PRESETS,
@@ -13,6 +14,7 @@ import {
   getPreset,
   resolveConfig,
 } from '../src/config.js';
+import { configFromOptions } from '../src/chan.js';
 
 function errorOf(fn: () => unknown): ChanConfigError {
   try {
@@ -199,10 +201,82 @@ describe('presets', () => {
     expect(DEMO.bsp.segSell.macdAlgo).toBe('slope');
   });
 
+  it("corrected = chanpy with chan.py's quirks corrected; classic and demo keep chan.py's semantics", () => {
+    expect(CORRECTED).toEqual({ ...CHANPY, quirks: 'corrected' });
+    expect(CHANPY.quirks).toBe('chanpy');
+    expect(CLASSIC.quirks).toBe('chanpy');
+    expect(DEMO.quirks).toBe('chanpy');
+    expect(resolveConfig({ preset: 'classic', quirks: 'corrected' })).toEqual({ ...CLASSIC, quirks: 'corrected' });
+    expect(fromChanPy({ quirks: 'corrected', bi_strict: false })).toEqual({
+      ...CHANPY,
+      biStrict: false,
+      quirks: 'corrected',
+    });
+    expect(errorOf(() => fromChanPy({ quirks: 'fixed' })).option).toBe('quirks');
+    expect(errorOf(() => resolveConfig({ quirks: 'chan.py' as never })).option).toBe('quirks');
+  });
+
+  it('a side-suffixed bs_type: type-checked and without effect under chanpy (quirk A2), applied under corrected', () => {
+    const chanpy = fromChanPy({ 'bs_type-buy': '2', 'bs_type-segsell': '1,3a' });
+    expect(chanpy.bsp).toEqual(CHANPY.bsp);
+    expect(errorOf(() => fromChanPy({ 'bs_type-buy': '4' })).option).toBe('bs_type-buy');
+    const corrected = fromChanPy({ quirks: 'corrected', 'bs_type-buy': '2', 'bs_type-segsell': '1,3a' });
+    expect(corrected.bsp.buy.bsType).toEqual(['2']);
+    expect(corrected.bsp.sell.bsType).toEqual(CHANPY.bsp.sell.bsType);
+    expect(corrected.bsp.segSell.bsType).toEqual(['1', '3a']);
+    // The unsuffixed key sets every side under both semantics.
+    expect(fromChanPy({ bs_type: '1,2' }).bsp.segBuy.bsType).toEqual(['1', '2']);
+  });
+
+  it.each([
+    [{ 'macd_algo-seg': 'peak' }, 'macd_algo-seg'],
+    [{ 'macd_algo-segbuy': 'rsi' }, 'macd_algo-segbuy'],
+    [{ 'macd_algo-segsell': 'volumn' }, 'macd_algo-segsell'],
+  ])('refuses a segment-level macd_algo other than slope/amp, naming the key: %j', (cfg, option) => {
+    const e = errorOf(() => fromChanPy(cfg));
+    expect(e.option).toBe(option);
+    expect(e.message).toMatch(/"slope", "amp"/);
+  });
+
+  it('accepts slope and amp at segment level, and any stroke-level metric', () => {
+    expect(fromChanPy({ 'macd_algo-seg': 'amp' }).bsp.segBuy.macdAlgo).toBe('amp');
+    expect(fromChanPy({ macd_algo: 'area' }).bsp.segSell.macdAlgo).toBe('slope');
+    expect(errorOf(() => resolveConfig({ bsp: { segBuy: { macdAlgo: 'peak' } } })).option).toBe('bsp.segBuy.macdAlgo');
+  });
+
   it('getPreset', () => {
     expect(getPreset('chanpy')).toBe(CHANPY);
-    expect(Object.keys(PRESETS)).toEqual(['chanpy', 'classic', 'demo']);
+    expect(Object.keys(PRESETS)).toEqual(['chanpy', 'classic', 'demo', 'corrected']);
     expect(errorOf(() => getPreset('x')).option).toBe('preset');
+  });
+});
+
+describe('preset with config: the one rule (CLI and API)', () => {
+  it('applies the chan.py options on top of the preset, keeping what they do not name', () => {
+    const c = fromChanPy({ bi_strict: false, 'divergence_rate-sell': 0.5 }, CLASSIC);
+    expect(c.biStrict).toBe(false);
+    expect([c.bsp.buy.divergenceRate, c.bsp.sell.divergenceRate]).toEqual([0.9, 0.5]);
+    // classic's own values and its seg-level defaults stay where the config says nothing.
+    expect([c.bsp.buy.maxBs2Rate, c.bsp.segSell.maxBs2Rate]).toEqual([0.618, 0.618]);
+    expect(c.bsp.segBuy.macdAlgo).toBe('slope');
+  });
+
+  it('an unsuffixed macd_algo over a preset still leaves the seg level on slope, as chan.py does', () => {
+    const c = fromChanPy({ macd_algo: 'area' }, DEMO);
+    expect([c.bsp.buy.macdAlgo, c.bsp.segBuy.macdAlgo]).toEqual(['area', 'slope']);
+    expect(c.bsp.buy.bsp2Follow1).toBe(false);
+  });
+
+  it('configFromOptions: config alone is over chanpy; with a preset it is over that preset (custom, preset null)', () => {
+    expect(configFromOptions({ config: { bi_strict: false } }).config).toEqual(fromChanPy({ bi_strict: false }));
+    const both = configFromOptions({ preset: 'classic', config: { bi_strict: false } });
+    expect(both.preset).toBeNull();
+    expect(both.config).toEqual(fromChanPy({ bi_strict: false }, CLASSIC));
+    expect(both.config.bsp.buy.divergenceRate).toBe(0.9);
+    expect(configHash(both.config)).not.toBe(configHash(CLASSIC));
+    expect(configHash(both.config)).not.toBe(configHash(fromChanPy({ bi_strict: false })));
+    expect(configFromOptions({ preset: 'classic', config: {} }).config).toEqual(CLASSIC);
+    expect(errorOf(() => configFromOptions({ preset: 'nope', config: {} })).option).toBe('preset');
   });
 });
 
@@ -215,7 +289,9 @@ describe('configHash', () => {
     expect(configHash(CHANPY)).toBe(configHash(fromChanPy({})));
     expect(configHash(CHANPY)).not.toBe(configHash(CLASSIC));
     expect(configHash(CHANPY)).not.toBe(configHash(resolveConfig({ bsp: { segSell: { maxBsp2sLv: 2 } } })));
-    // Pinned: a change here invalidates every cache key.
-    expect(configHash(CHANPY)).toBe('b07af2adc29d3e73');
+    expect(configHash(CHANPY)).not.toBe(configHash(CORRECTED));
+    // Pinned: a change here invalidates every cache key (last changed by the `quirks` field, whose results
+    // differ from before for bi_allow_sub_peak false / bi_algo fx configs).
+    expect(configHash(CHANPY)).toBe('d3955f6d277fb15a');
   });
 });

@@ -25,6 +25,8 @@ export class BiUndo {
   lastEnd: MergedKLine | null = null;
   prev: Bi | null = null;
   prevEnd: MergedKLine | null = null;
+  lastStale: Bi | null = null;
+  prevStale: Bi | null = null;
   freeFxCount = 0;
 }
 
@@ -34,10 +36,17 @@ export class BiList {
   private readonly freeFx: number[] = [];
   readonly rules: StrokeRules;
   private readonly allowSubPeak: boolean;
+  /**
+   * Whether strokes record chan.py's stale successor pointer (Bi.staleNext, quirk C/D): under `quirks: 'chanpy'`
+   * with the sub-peak rule on, the only rule that removes a stroke.
+   */
+  readonly tracksStale: boolean;
   /** True while the virtual overlay is applied (possibly as "no change"). */
   virtualApplied = false;
   /** Stroke removed by the virtual form of the sub-peak rule, put back by deleteVirtual. */
   private virtualRemoved: Bi | null = null;
+  /** The staleNext the virtual sub-peak rule overwrote on the stroke before the removed one. */
+  private virtualPrevStale: Bi | null = null;
   dirtyFrom = Infinity;
 
   constructor(
@@ -46,6 +55,7 @@ export class BiList {
   ) {
     this.rules = new StrokeRules(mb, cfg);
     this.allowSubPeak = cfg.biAllowSubPeak;
+    this.tracksStale = !cfg.biAllowSubPeak && cfg.quirks === 'chanpy';
   }
 
   get length(): number {
@@ -67,6 +77,20 @@ export class BiList {
     const d = this.dirtyFrom;
     this.dirtyFrom = Infinity;
     return d;
+  }
+
+  /**
+   * A new merged bar starts chan.py's stroke update, which first clears the last stroke's successor pointer:
+   * a stale one (quirk C/D) lasts until then. Call before `updateSure`, with the virtual overlay removed.
+   */
+  clearStale(): void {
+    const n = this.list.length;
+    if (n === 0) return;
+    const last = this.list[n - 1];
+    if (last.staleNext === null) return;
+    last.staleNext = null;
+    // What follows the last stroke changed: position n, where the stale stroke was read.
+    this.dirty(n);
   }
 
   /**
@@ -163,6 +187,11 @@ export class BiList {
       list.push(last);
       return false;
     }
+    if (this.tracksStale) {
+      // chan.py pops the stroke without unlinking it: the previous one still names it as its successor.
+      if (virtual) this.virtualPrevStale = prev.staleNext;
+      prev.staleNext = last;
+    }
     if (virtual) {
       prev.sureEnd.push(last.endKlc);
       this.virtualRemoved = last;
@@ -218,6 +247,7 @@ export class BiList {
         for (let i = 1; i < saved.length; i++) {
           const removed = this.virtualRemoved;
           if (removed !== null && removed.endKlc === saved[i] && removed.beginKlc === this.lastEnd) {
+            list[list.length - 1].staleNext = this.virtualPrevStale;
             this.list.push(removed);
           } else {
             this.addBi(this.lastEnd!, saved[i], true);
@@ -230,6 +260,7 @@ export class BiList {
       this.dirty(n - 1);
     }
     this.virtualRemoved = null;
+    this.virtualPrevStale = null;
   }
 
   saveUndo(u: BiUndo): void {
@@ -240,6 +271,8 @@ export class BiList {
     u.lastEnd = n > 0 ? list[n - 1].endKlc : null;
     u.prev = n > 1 ? list[n - 2] : null;
     u.prevEnd = n > 1 ? list[n - 2].endKlc : null;
+    u.lastStale = n > 0 ? list[n - 1].staleNext : null;
+    u.prevStale = n > 1 ? list[n - 2].staleNext : null;
     u.freeFxCount = this.freeFx.length;
   }
 
@@ -262,6 +295,11 @@ export class BiList {
       u.prev.endKlc = u.prevEnd!;
       this.dirty(n - 2);
     }
+    if (u.last !== null && u.last.staleNext !== u.lastStale) {
+      u.last.staleNext = u.lastStale;
+      this.dirty(n);
+    }
+    if (u.prev !== null) u.prev.staleNext = u.prevStale;
     this.freeFx.length = u.freeFxCount;
   }
 }

@@ -16,6 +16,12 @@ export class Bi implements Line, BarSpan {
   readonly sureEnd: MergedKLine[] = [];
   segIdx = -1;
   parentSeg: Segment<Line> | undefined = undefined;
+  /**
+   * The stroke chan.py still links as this one's successor after the sub-peak rule removed it (quirk C/D),
+   * tracked only under `quirks: 'chanpy'` with the sub-peak rule on. Meaningful while this stroke is the last
+   * one, or has itself been removed.
+   */
+  staleNext: Bi | null = null;
 
   constructor(
     readonly idx: number,

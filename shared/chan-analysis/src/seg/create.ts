@@ -13,10 +13,10 @@ import { SegListDYH } from './seg-list-dyh.js';
  * have the same public surface.
  */
 export function createSegList<L extends Line>(
-  config: Pick<ChanConfig, 'segAlgo' | 'leftSegMethod'>,
+  config: Pick<ChanConfig, 'segAlgo' | 'leftSegMethod'> & Partial<Pick<ChanConfig, 'quirks'>>,
   bars: BarPrices,
 ): SegList<L> {
-  const options = { leftSegMethod: config.leftSegMethod };
+  const options = { leftSegMethod: config.leftSegMethod, quirks: config.quirks };
   switch (config.segAlgo) {
     case 'chan':
       return new SegListChan<L>(options, bars);

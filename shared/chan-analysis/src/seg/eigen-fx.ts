@@ -6,6 +6,7 @@
  * for a DOWN one). Detector objects are reused across scans (`start` re-initialises them) so that a batch run
  * allocates nothing per feature line.
  */
+import { successor } from '../quirks.js';
 import { DOWN, UP, type Direction, type Line } from '../types.js';
 import { FeatureElement, REL_COMBINE } from './eigen.js';
 
@@ -40,8 +41,13 @@ export class FeatureFractal<L extends Line> {
   /** The line whose sureness vouches for the break (chan.py last_evidence_bi) and that sureness. */
   lastEvidence: L | undefined = undefined;
   lastEvidenceSure = false;
-  /** false when the actual-break check accepted the break only tentatively (§7.4). */
-  breakConfirmed = false;
+  /**
+   * false when the actual-break check accepted the break only tentatively (§7.4). Corrected: the verdict of
+   * the attempt that formed the fractal. chan.py (`chanpy`, quirk E/E2): its actual_break_flag, true when the
+   * detector starts and cleared by every tentative verdict, never set again (not by a confirmed break, not when
+   * the feature sequence restarts), so an abandoned attempt's verdict can decide the fractal found later.
+   */
+  breakConfirmed = true;
   /** Feature-sequence gap between elements 1 and 2 of the found fractal (§7.3). */
   gap = false;
   /**
@@ -51,11 +57,15 @@ export class FeatureFractal<L extends Line> {
    */
   reach = -1;
 
+  /** `quirks: 'chanpy'`: the sticky break flag (quirk E/E2) and stale successor pointers (quirk C/D). */
+  constructor(private readonly chanpy = false) {}
+
   /** Re-initialise for a segment of direction `dir` over `lines`. */
   start(dir: Direction, lines: ArrayLike<L>): void {
     this.dir = dir;
     this.lines = lines;
     this.reach = -1;
+    this.breakConfirmed = true;
     this.clear();
   }
 
@@ -162,36 +172,38 @@ export class FeatureFractal<L extends Line> {
   private actualBreak(b3: L, b3High: number, b3Low: number): boolean {
     const up = this.dir === UP;
     const last2 = this.e2.last!;
-    if (up ? b3Low < last2.low : b3High > last2.high) {
-      this.breakConfirmed = true;
-      return true;
-    }
-    const lines = this.lines;
-    const n = lines.length;
-    const i = b3.idx;
-    if (i + 2 < n) {
-      if (i + 2 > this.reach) this.reach = i + 2;
-      const nn = lines[i + 2];
+    if (up ? b3Low < last2.low : b3High > last2.high) return this.confirmed();
+    // chan.py follows its successor pointers here (b3.next.next), which may name a removed stroke (C/D).
+    const next = this.next(b3);
+    const nn = next === undefined ? undefined : this.next(next);
+    if (nn !== undefined) {
       if (b3.dir === DOWN ? nn.low < b3Low : nn.high > b3High) {
-        this.breakConfirmed = true;
         this.lastEvidence = nn;
         this.lastEvidenceSure = nn.wasSure;
-        return true;
+        return this.confirmed();
       }
-      if (!nn.wasSure || i + 2 === n - 1) {
+      if (!nn.wasSure || this.next(nn) === undefined) {
         this.breakConfirmed = false;
         return true;
       }
       return false;
     }
-    if (i + 1 < n) {
-      if (i + 1 > this.reach) this.reach = i + 1;
-      const next = lines[i + 1];
-      // The line after the break already makes a new extreme of the segment: the segment goes on.
-      if (up ? next.high > this.e2.high : next.low < this.e2.low) return false;
-    }
+    // The line after the break already makes a new extreme of the segment: the segment goes on.
+    if (next !== undefined && (up ? next.high > this.e2.high : next.low < this.e2.low)) return false;
     this.breakConfirmed = false;
     return true;
+  }
+
+  private confirmed(): true {
+    if (!this.chanpy) this.breakConfirmed = true;
+    return true;
+  }
+
+  /** The line after `x`, recorded in `reach`. */
+  private next(x: L): L | undefined {
+    const y = successor(this.lines, x, this.chanpy);
+    if (y !== undefined && y.idx > this.reach) this.reach = y.idx;
+    return y;
   }
 
   /**
@@ -226,8 +238,9 @@ export class FeatureFractal<L extends Line> {
         first = false;
       }
       evidenceSure = evidenceSure && e3.wasSure;
+      // An opposite fractal whose break was tentative decides "undetermined", with or without its own gap.
+      if (!scratch.breakConfirmed) return END_UNDETERMINED;
       if (!scratch.gap) {
-        if (!scratch.breakConfirmed) return END_UNDETERMINED;
         this.lastEvidenceSure = evidenceSure && scratch.lastEvidenceSure;
         return END_SURE;
       }

@@ -8,13 +8,15 @@
  * `SegListChan`, `SegListBreak` and `SegListDYH` are `SegList` subclasses that only choose the algorithm,
  * so they have exactly the same public surface (and one is assignable to another).
  */
-import type { LeftSegMethod } from '../config.js';
+import type { LeftSegMethod, Quirks } from '../config.js';
 import { DOWN, UP, type Direction, type Line } from '../types.js';
 import { findPeak } from './find-peak.js';
 import { Seg, SegEndValueError, type BarPrices } from './seg.js';
 
 export interface SegListOptions {
   leftSegMethod: LeftSegMethod;
+  /** chan.py's quirks in the feature-sequence rule (E/E2, C/D): `chanpy` (the default) or `corrected`. */
+  quirks?: Quirks;
 }
 
 /** The segment list under construction and the operations the algorithms build it with. */

@@ -16,19 +16,22 @@ export type { SegListOptions } from './seg-list-base.js';
 
 export class SegListChan<L extends Line> extends SegList<L> {
   constructor(options: SegListOptions, bars: BarPrices) {
-    super(options, bars, (core) => new ChanScan<L>(core));
+    super(options, bars, (core) => new ChanScan<L>(core, (options.quirks ?? 'chanpy') === 'chanpy'));
   }
 }
 
 /** The feature-sequence scan (§7.6) and its update rule (§7.10). */
 class ChanScan<L extends Line> implements SegAlgorithm {
   private readonly core: SegListCore<L>;
-  private readonly upFx = new FeatureFractal<L>();
-  private readonly downFx = new FeatureFractal<L>();
-  private readonly scratchFx = new FeatureFractal<L>();
+  private readonly upFx: FeatureFractal<L>;
+  private readonly downFx: FeatureFractal<L>;
+  private readonly scratchFx: FeatureFractal<L>;
 
-  constructor(core: SegListCore<L>) {
+  constructor(core: SegListCore<L>, chanpy: boolean) {
     this.core = core;
+    this.upFx = new FeatureFractal<L>(chanpy);
+    this.downFx = new FeatureFractal<L>(chanpy);
+    this.scratchFx = new FeatureFractal<L>(chanpy);
   }
 
   /**

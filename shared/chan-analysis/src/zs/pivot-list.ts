@@ -9,10 +9,12 @@
  */
 import type { Direction, Line, Segment } from '../types.js';
 import type { ChanConfig } from '../config.js';
+import { successor } from '../quirks.js';
 import { PivotImpl } from './pivot.js';
 import { assignPivotsToSegments } from './assign.js';
 
-export type PivotConfig = Pick<ChanConfig, 'zsAlgo' | 'oneBiZs' | 'zsCombine' | 'zsCombineMode'>;
+export type PivotConfig = Pick<ChanConfig, 'zsAlgo' | 'oneBiZs' | 'zsCombine' | 'zsCombineMode'> &
+  Partial<Pick<ChanConfig, 'quirks'>>;
 
 const NORMAL = 0;
 const OVER_SEG = 1;
@@ -29,10 +31,14 @@ export class PivotList<L extends Line = Line> {
   /** Segments whose pivot lists can no longer change (chan.py ele_inside_is_sure). */
   private settled = new WeakSet<Segment<L>>();
 
+  /** chan.py's successor pointers, stale ones included (quirk C), in the over-segment rule. */
+  private readonly chanpy: boolean;
+
   constructor(private readonly config: PivotConfig) {
     if (config.zsAlgo === 'over_seg' && config.oneBiZs) {
       throw new Error('zs_algo "over_seg" requires one_bi_zs = false');
     }
+    this.chanpy = (config.quirks ?? 'chanpy') === 'chanpy';
   }
 
   /** Forget everything: the next update recomputes from the first segment. */
@@ -167,7 +173,7 @@ export class PivotList<L extends Line = Line> {
   private updateOverSeg(lines: ArrayLike<L>, line: L): void {
     const last = this.pivots[this.pivots.length - 1];
     if (last !== undefined && this.free.length === 0) {
-      const next = lines[line.idx + 1];
+      const next = successor(lines, line, this.chanpy);
       if (next === undefined) return;
       const adjacent = line.idx - last.endLine.idx <= 1;
       if (adjacent && last.inRange(next) && last.tryAddToEnd(line)) return;
