@@ -31,6 +31,7 @@ export type EdgeKind =
   | 'distributed map'
   | 'state machine logs'
   | 'api integration'
+  | 'api iam caller'
   | 'api stage logging'
   | 'cloudfront oac'
   | 's3 access logs'
@@ -50,6 +51,8 @@ export interface Edge {
   resource: string;
   /** Role whose identity policies apply (when the principal is that role). */
   role?: string;
+  /** Identity policies given directly (a caller outside the template holding the stack's managed policies). */
+  identity?: { name: string; policy: Json }[];
   /** Resource whose resource policy applies. */
   target?: string;
   context: Record<string, string>;
@@ -492,6 +495,7 @@ export class EdgeBuilder {
       }
       if (!m.Integration?.Type?.startsWith('AWS'))
         throw new Error(`${id}: unexpected integration ${m.Integration?.Type}`);
+      if (m.AuthorizationType === 'AWS_IAM') out.push(...this.iamCallerEdges(m, path, stages));
     }
     // Stage logging goes through the account-wide CloudWatch role (AWS::ApiGateway::Account), not a stage setting.
     const account = this.of('AWS::ApiGateway::Account')[0]?.[1];
@@ -519,6 +523,37 @@ export class EdgeBuilder {
       }
     }
     return out;
+  }
+
+  /**
+   * A SigV4-authorized route is only usable if the stack gives callers a way to be allowed: a customer managed
+   * policy granting execute-api:Invoke on it (attached to a caller role in this account, evaluated here), under the
+   * API's resource policy if it has one.
+   */
+  private iamCallerEdges(m: Json, path: string, stages: [string, Json][]): Edge[] {
+    const grants = this.of('AWS::IAM::ManagedPolicy').filter(([, p]) =>
+      JSON.stringify(p.PolicyDocument).includes('execute-api:'),
+    );
+    const apiId = this.of('AWS::ApiGateway::RestApi').find(([rid]) => this.resolver.ref(rid) === m.RestApiId)?.[0];
+    const caller = `arn:${P}:iam::${A}:role/chan-api-writer`;
+    return stages
+      .filter(([, st]) => st.RestApiId === m.RestApiId)
+      .map(([, st]) => {
+        const label = `${m.HttpMethod} ${path} (${st.StageName}) SigV4 caller`;
+        const e: Edge = {
+          kind: 'api iam caller',
+          label,
+          principal: caller,
+          action: 'execute-api:Invoke',
+          resource: `arn:${P}:execute-api:${R}:${A}:${m.RestApiId}/${st.StageName}/${m.HttpMethod}${path}`,
+          identity: grants.map(([gid, p]) => ({ name: gid, policy: p.PolicyDocument })),
+          target: apiId && this.r[apiId].Properties.Policy ? apiId : undefined,
+          context: { ...TLS },
+        };
+        return grants.length
+          ? e
+          : { ...e, missing: `${label}: no managed policy in the stack grants execute-api:Invoke` };
+      });
   }
 
   private cloudFrontEdges(): Edge[] {
@@ -690,6 +725,10 @@ export class EdgeBuilder {
       JSON.stringify(m.Integration?.Uri ?? '').includes(':lambda:path/'),
     );
     add('api integration', lambdaMethods.length * stages.length);
+    add(
+      'api iam caller',
+      props('AWS::ApiGateway::Method').filter((m) => m.AuthorizationType === 'AWS_IAM').length * stages.length,
+    );
     for (const st of stages) {
       const exec = list<Json>(st.MethodSettings).some((s) => s.LoggingLevel && s.LoggingLevel !== 'OFF');
       if (exec || st.AccessLogSetting) add('api stage logging', 1 + (st.AccessLogSetting ? 2 : 0) + (exec ? 2 : 0));

@@ -16,7 +16,9 @@ export interface Verdict {
 
 export async function evaluateEdge(edge: Edge, policies: Policies): Promise<Verdict> {
   if (edge.missing) return { edge, allowed: false, reason: edge.missing };
-  const identity = edge.role ? policies.identityPolicies(edge.role) : { policies: [], unknown: [] };
+  const identity = edge.role
+    ? policies.identityPolicies(edge.role)
+    : { policies: edge.identity ?? [], unknown: [] as string[] };
   const resourcePolicy = edge.target ? policies.resourcePolicy(edge.target) : undefined;
   const result = await runSimulation(
     {

@@ -143,6 +143,9 @@ export class Policies {
       case 'AWS::IAM::Role':
         add(own.AssumeRolePolicyDocument);
         break;
+      case 'AWS::ApiGateway::RestApi':
+        add(own.Policy);
+        break;
       case 'AWS::Lambda::Function':
         for (const [, p] of this.ofType('AWS::Lambda::Permission')) {
           const fn = p.Properties.FunctionName;

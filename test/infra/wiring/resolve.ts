@@ -38,7 +38,6 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Events::Rule': 'Name',
   'AWS::Scheduler::Schedule': 'Name',
   'AWS::CloudWatch::Alarm': 'AlarmName',
-  'AWS::ApiGateway::RestApi': 'Name',
   'AWS::KMS::Key': '',
 };
 
@@ -162,6 +161,7 @@ export class Resolver {
       'AWS::S3::Bucket.DomainName': () => `${n()}.s3.${U}`,
       'AWS::ElastiCache::ServerlessCache.Endpoint.Address': () => `${n()}-abc123.serverless.use1.cache.${U}`,
       'AWS::ElastiCache::ServerlessCache.Endpoint.Port': () => 6379,
+      'AWS::ElastiCache::ServerlessCache.ARN': () => this.getAtt(id, 'Arn'),
       'AWS::ElastiCache::ServerlessCache.ReaderEndpoint.Address': () => `${n()}-abc123.serverless.use1.cache.${U}`,
       'AWS::ElastiCache::ServerlessCache.ReaderEndpoint.Port': () => 6380,
       'AWS::EC2::SecurityGroup.GroupId': () => this.ref(id),
