@@ -38,7 +38,10 @@ const JOB_TASK: FunctionAwsCalls = { sends: [...TABLE_READS, ...TABLE_WRITES] };
 const PROVIDERS = 'market-data providers (Binance, Bybit) and user-configured URL sources';
 
 export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
-  'Handlers/Health': { sends: TABLE_READS, bundledOnly: readOnly() },
+  'Handlers/Health': {
+    sends: [...TABLE_READS, ...on('Cache/Cache', 'elasticache:DescribeServerlessCaches')],
+    bundledOnly: readOnly(),
+  },
   'Handlers/Openapi': { sends: [] },
   'Handlers/Symbols': { sends: TABLE_READS, bundledOnly: readOnly('sqs:SendMessage') },
   'Handlers/SymbolsWrite': {
@@ -47,9 +50,18 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
   'Handlers/Klines': { sends: TABLE_READS, bundledOnly: readOnly() },
   'Handlers/KlinesWrite': { sends: [...TABLE_READS, ...TABLE_WRITES] },
   'Handlers/Analysis': { sends: TABLE_READS, bundledOnly: readOnly() },
-  'Handlers/Jobs': { sends: TABLE_READS, bundledOnly: readOnly('states:StartExecution') },
+  // POST /api/v1/analysis on its own function (lib/api-handlers.ts ISOLATED_ROUTES): the same bundle and grants.
+  'Handlers/AnalysisCompute': { sends: TABLE_READS, bundledOnly: readOnly() },
+  'Handlers/Jobs': {
+    // GET /jobs/{id} signs its page cursors with SECRET_KEY, read at run time (functions/common/secrets.ts).
+    sends: [...TABLE_READS, ...on('Secret/SecretKey', 'secretsmanager:GetSecretValue')],
+    bundledOnly: readOnly('states:StartExecution'),
+  },
   'Handlers/JobsWrite': {
     sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Jobs/StateMachine', 'states:StartExecution')],
+    bundledOnly: {
+      'secretsmanager:GetSecretValue': 'only GET /jobs/{id} signs page cursors, and that route is on the read function',
+    },
   },
   'Ingestion/Worker': {
     sends: [

@@ -10,6 +10,7 @@ import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
 import { BackfillBodySchema } from '../ingest/backfill-schema.js';
 import { jobsApiSpecs } from '../jobs/api-spec.js';
 import {
+  ChanPyOptionsSchema,
   IntervalSchema,
   INTERVALS,
   MAX_FUTURE_MS,
@@ -165,6 +166,10 @@ const HealthSchema = z
       database: z.string(),
       chan_module: z.string(),
       cache: z.string(),
+      cache_resource: z
+        .string()
+        .optional()
+        .meta({ description: 'State of the ElastiCache resource (control plane); 不适用 where there is none' }),
       ingestion: z.string().optional(),
     }),
   })
@@ -543,9 +548,7 @@ export function buildApiSpec(limits: Limits) {
             .max(limits.maxAnalysisBars, { error: `bars must contain at most ${limits.maxAnalysisBars} bars` })
             .meta({ description: 'BarInput[] (same rules as the upload)' }),
           preset: z.string().min(1).max(32).optional(),
-          config: z
-            .record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' })
-            .optional(),
+          config: ChanPyOptionsSchema.optional(),
           include: IncludeBodyField.optional(),
         })
         .meta({ id: 'AnalyzeRequest' }),
