@@ -14,7 +14,10 @@ export interface RouteDef {
   /** API Gateway resource path, with {param} placeholders. */
   path: string;
   handler: HandlerGroup;
-  /** Write routes need an API key (usage plan). */
+  /**
+   * Write routes need an API key (usage plan). Deployed, they also require IAM (SigV4) authorization
+   * (lib/api.ts authorizationFor); the local runtime, which has no IAM, checks the key alone.
+   */
   apiKey: boolean;
   /** Method-level throttling override (requests/s and burst); the stage default applies otherwise. */
   throttle?: { rateLimit: number; burstLimit: number };
@@ -47,7 +50,10 @@ export const ROUTES: readonly RouteDef[] = [
     path: `${API_PREFIX}/analysis`,
     handler: 'analysis',
     apiKey: false,
-    throttle: { rateLimit: 20, burstLimit: 40 },
+    // Public and CPU-heavy: deployed on its own function whose reserved concurrency (10 by default) is its ceiling.
+    // A burst no larger than that ceiling keeps excess requests at the gateway (429) instead of reaching a
+    // throttled function, which API Gateway would answer with 500.
+    throttle: { rateLimit: 10, burstLimit: 10 },
   },
   {
     method: 'POST',

@@ -10,7 +10,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ROUTES, type HandlerGroup, type RouteDef } from '../functions/routes.js';
+import { API_PREFIX, ROUTES, type HandlerGroup, type RouteDef } from '../functions/routes.js';
 import { isWriteRoute, type ChanApi } from './api.js';
 import type { Data } from './data.js';
 import { ServiceFunction, type FunctionDefaults } from './service-function.js';
@@ -22,6 +22,8 @@ interface HandlerSpec {
   readonly timeout: Duration;
   /** false: the group never touches the table (no grant at all). */
   readonly usesTable: boolean;
+  /** The group's code (one bundle for both access levels) calls the cache: its functions run in the VPC. */
+  readonly usesCache: boolean;
 }
 
 /**
@@ -29,13 +31,27 @@ interface HandlerSpec {
  * the engine (analysis) and bulk uploads (klines) get 1 GB; the rest are I/O-bound.
  */
 export const HANDLER_SPECS: Record<HandlerGroup, HandlerSpec> = {
-  health: { memorySize: 512, timeout: Duration.seconds(5), usesTable: true },
-  openapi: { memorySize: 256, timeout: Duration.seconds(5), usesTable: false },
-  symbols: { memorySize: 512, timeout: Duration.seconds(10), usesTable: true },
-  klines: { memorySize: 1024, timeout: Duration.seconds(20), usesTable: true },
-  analysis: { memorySize: 1024, timeout: Duration.seconds(20), usesTable: true },
-  jobs: { memorySize: 512, timeout: Duration.seconds(10), usesTable: true },
+  health: { memorySize: 512, timeout: Duration.seconds(5), usesTable: true, usesCache: true },
+  openapi: { memorySize: 256, timeout: Duration.seconds(5), usesTable: false, usesCache: false },
+  symbols: { memorySize: 512, timeout: Duration.seconds(10), usesTable: true, usesCache: true },
+  klines: { memorySize: 1024, timeout: Duration.seconds(20), usesTable: true, usesCache: true },
+  analysis: { memorySize: 1024, timeout: Duration.seconds(20), usesTable: true, usesCache: true },
+  // POST /jobs checks a multilevel job's series through the cached series service.
+  jobs: { memorySize: 512, timeout: Duration.seconds(10), usesTable: true, usesCache: true },
 };
+
+/**
+ * Routes served by a function of their own, with a concurrency ceiling. POST /analysis runs the engine on bars the
+ * caller sends: public (no key), CPU-heavy, up to 20 s each. In the shared analysis function it could take every
+ * concurrent execution the account has and starve ingestion and jobs. Its own function gets reserved concurrency
+ * (the ceiling, and a floor no other function can take away) and the route's method throttle (routes.ts) in
+ * front of it, so excess requests get 429 from the gateway.
+ */
+export const ISOLATED_ROUTES: Readonly<Record<string, { readonly id: string; readonly name: string }>> = {
+  [`POST ${API_PREFIX}/analysis`]: { id: 'AnalysisCompute', name: 'analysis-compute' },
+};
+
+const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;
 
 export interface ApiHandlersProps {
   readonly api: ChanApi;
@@ -43,12 +59,15 @@ export interface ApiHandlersProps {
   readonly functionDefaults: FunctionDefaults;
   /** Entry file per group; groups without one are not deployed (their routes stay unwired). */
   readonly entries: Partial<Record<HandlerGroup, string>>;
+  /** Reserved concurrency of each ISOLATED_ROUTES function; 0: none (the method throttle alone bounds it). */
+  readonly isolatedConcurrency: number;
 }
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export class ApiHandlers extends Construct {
   private readonly byKey = new Map<string, ServiceFunction>();
+  private readonly isolated = new Map<string, ServiceFunction>();
 
   constructor(scope: Construct, id: string, props: ApiHandlersProps) {
     super(scope, id);
@@ -57,22 +76,37 @@ export class ApiHandlers extends Construct {
       const entry = props.entries[group];
       if (!entry) continue;
       const spec = HANDLER_SPECS[group];
-      for (const access of ['read', 'write'] as const) {
-        const routes = ROUTES.filter((r) => r.handler === group && isWriteRoute(r) === (access === 'write'));
-        if (routes.length === 0) continue;
-        const fn = new ServiceFunction(this, access === 'read' ? pascal(group) : `${pascal(group)}Write`, {
+      const make = (id: string, routes: RouteDef[], access: Access, reserved?: number) => {
+        const fn = new ServiceFunction(this, id, {
           defaults: props.functionDefaults,
           entry,
-          description: `Chan analysis API (${access}): ${routes.map(describe).join(', ')}`,
+          description: `Chan analysis API (${access}): ${routes.map(routeKey).join(', ')}`,
           memorySize: spec.memorySize,
           timeout: spec.timeout,
+          usesCache: spec.usesCache,
+          reservedConcurrentExecutions: reserved,
         });
         if (spec.usesTable) {
           if (access === 'write') props.data.table.grantReadWriteData(fn);
           else props.data.table.grantReadData(fn);
         }
         for (const route of routes) props.api.addRoute(route, fn.function);
-        this.byKey.set(`${group}:${access}`, fn);
+        return fn;
+      };
+      for (const access of ['read', 'write'] as const) {
+        const routes = ROUTES.filter(
+          (r) => r.handler === group && isWriteRoute(r) === (access === 'write') && !ISOLATED_ROUTES[routeKey(r)],
+        );
+        if (routes.length === 0) continue;
+        this.byKey.set(
+          `${group}:${access}`,
+          make(access === 'read' ? pascal(group) : `${pascal(group)}Write`, routes, access),
+        );
+      }
+      for (const route of ROUTES.filter((r) => r.handler === group && ISOLATED_ROUTES[routeKey(r)])) {
+        const { id: fnId, name } = ISOLATED_ROUTES[routeKey(route)]!;
+        const reserved = props.isolatedConcurrency > 0 ? props.isolatedConcurrency : undefined;
+        this.isolated.set(name, make(fnId, [route], isWriteRoute(route) ? 'write' : 'read', reserved));
       }
     }
   }
@@ -83,18 +117,17 @@ export class ApiHandlers extends Construct {
   }
 
   get all(): ServiceFunction[] {
-    return [...this.byKey.values()];
+    return [...this.byKey.values(), ...this.isolated.values()];
   }
 
   /** By name ("klines", "klines-write", ...), e.g. for Monitoring's `functions` prop. */
   get functions(): Record<string, lambda.IFunction> {
-    return Object.fromEntries(
-      [...this.byKey.entries()].map(([key, fn]) => [
+    return Object.fromEntries([
+      ...[...this.byKey.entries()].map(([key, fn]) => [
         key.endsWith(':write') ? key.replace(':write', '-write') : key.replace(':read', ''),
         fn.function,
       ]),
-    );
+      ...[...this.isolated.entries()].map(([name, fn]) => [name, fn.function]),
+    ]);
   }
 }
-
-const describe = (r: RouteDef) => `${r.method} ${r.path}`;

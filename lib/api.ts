@@ -7,8 +7,19 @@
  * reported as a synth warning. Per-method throttles and the gateway's own error bodies are rendered at synth
  * time from the routes actually wired, because API Gateway rejects method settings for methods that do not exist.
  */
-import { Annotations, Duration, Lazy, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Duration,
+  Lazy,
+  RemovalPolicy,
+  Size,
+  Stack,
+  Token,
+  Validations,
+  type CfnElement,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -17,6 +28,18 @@ import type { ChanConfig } from './config.js';
 
 /** routes.ts: "Write routes need an API key". That flag is therefore also what makes a route a writer. */
 export const isWriteRoute = (r: RouteDef): boolean => r.apiKey;
+
+/**
+ * How API Gateway authorizes a route: write routes need an IAM (SigV4) signature of a principal allowed
+ * execute-api:Invoke on the method (ChanApi.writersPolicy grants exactly that). The API key stays required as
+ * well, as the usage plan's meter and per-client throttle, not as the credential: AWS advises against API keys
+ * for authorization. Reads stay public. The local runtime (no IAM) guards writes with the API key alone.
+ */
+export const authorizationFor = (r: RouteDef): apigw.AuthorizationType =>
+  isWriteRoute(r) ? apigw.AuthorizationType.IAM : apigw.AuthorizationType.NONE;
+
+/** The execute-api resource path of a route: path parameters match any value. */
+export const invokePath = (path: string): string => path.replace(/\{\w+\+?\}/g, '*');
 
 /** `{symbol}` placeholders of a path, for required request parameters. */
 export const pathParams = (path: string): string[] => [...path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
@@ -33,12 +56,19 @@ export class ChanApi extends Construct {
   /** The key for write routes; its value: `aws apigateway get-api-key --api-key ID --include-value`. */
   readonly apiKey: apigw.IApiKey;
   readonly usagePlan: apigw.UsagePlan;
+  /**
+   * execute-api:Invoke on exactly the wired write routes of this stage: attach it to the operators' and ingestion
+   * clients' roles (or users) that may write. Created with the first write route.
+   */
+  writersPolicy?: iam.ManagedPolicy;
   private readonly validator: apigw.RequestValidator;
+  private readonly stageName: string;
   private readonly wired: RouteDef[] = [];
 
   constructor(scope: Construct, id: string, props: ChanApiProps) {
     super(scope, id);
     const { config } = props;
+    this.stageName = config.stage;
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: config.logRetentionDays as logs.RetentionDays,
@@ -95,7 +125,15 @@ export class ChanApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: [...config.corsOrigins],
         allowMethods: [...new Set(ROUTES.map((r) => r.method)), 'OPTIONS'],
-        allowHeaders: ['Content-Type', 'X-Api-Key'],
+        // SigV4 headers as well: a browser client signing its writes sends them on the real request.
+        allowHeaders: [
+          'Content-Type',
+          'X-Api-Key',
+          'Authorization',
+          'X-Amz-Date',
+          'X-Amz-Security-Token',
+          'X-Amz-Content-Sha256',
+        ],
         maxAge: Duration.hours(1),
       },
     });
@@ -168,16 +206,43 @@ export class ChanApi extends Construct {
     if (this.wired.includes(route)) throw new Error(`${route.method} ${route.path} is wired twice`);
     this.wired.push(route);
     const resource = this.restApi.root.resourceForPath(route.path);
-    return resource.addMethod(
+    const method = resource.addMethod(
       route.method,
       // allowTestInvoke: false: no second invoke permission per method just for the console's "Test" button.
       new apigw.LambdaIntegration(handler, { allowTestInvoke: false }),
       {
+        authorizationType: authorizationFor(route),
         apiKeyRequired: route.apiKey,
         requestValidator: this.validator,
         requestParameters: Object.fromEntries(pathParams(route.path).map((p) => [`method.request.path.${p}`, true])),
       },
     );
+    if (authorizationFor(route) === apigw.AuthorizationType.IAM) this.allowWriters(route);
+    return method;
+  }
+
+  private allowWriters(route: RouteDef): void {
+    this.writersPolicy ??= new iam.ManagedPolicy(this, 'WritersPolicy', {
+      description: `Chan analysis (${this.stageName}): may call the write routes (SigV4)`,
+    });
+    const path = invokePath(route.path);
+    this.writersPolicy.addStatements(
+      new iam.PolicyStatement({
+        actions: ['execute-api:Invoke'],
+        resources: [this.restApi.arnForExecuteApi(route.method, path, this.stageName)],
+      }),
+    );
+    if (path.includes('*')) {
+      // cdk-nag names each wildcard resource; acknowledge exactly this route's.
+      const stack = Stack.of(this);
+      const apiId = stack.getLogicalId(this.restApi.node.defaultChild as CfnElement);
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      Validations.of(this.writersPolicy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>/${this.stageName}/${route.method}${path}]`,
+        reason: `${route.method} ${route.path}: the path parameter is "*" so any value matches; method, path and stage are fixed.`,
+      });
+    }
   }
 
   /** The routes wired so far (tests and later constructs). */
@@ -192,9 +257,11 @@ export class ChanApi extends Construct {
    * both places:
    *
    * - MISSING_AUTHENTICATION_TOKEN: API Gateway's answer to a path (or a method on a path) that does not exist,
-   *   403 by default. Answered 404 NotFound as locally. One difference stays: locally a known path with another
-   *   method is 405 MethodNotAllowed; the gateway cannot tell the two cases apart, so it answers 404 for both.
-   * - INVALID_API_KEY (a missing key counts as invalid) and ACCESS_DENIED: 403 Forbidden.
+   *   and to an unsigned request to an IAM-authorized (write) route, 403 by default. Answered 404 NotFound as
+   *   locally, with a message naming all three causes (the gateway does not tell them apart). Locally a known path
+   *   with another method is 405 MethodNotAllowed.
+   * - INVALID_API_KEY (a missing key counts as invalid), ACCESS_DENIED (signed, but the principal may not invoke the
+   *   route) and INVALID_SIGNATURE: 403 Forbidden.
    * - THROTTLED (stage, method or usage-plan limits) and QUOTA_EXCEEDED: 429 TooManyRequests.
    * - BAD_REQUEST_PARAMETERS: 400 naming the missing parameters; everything else DEFAULT_4XX / DEFAULT_5XX.
    *
@@ -225,7 +292,7 @@ export class ChanApi extends Construct {
         apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
         json(
           '"NotFound"',
-          '"No route $context.httpMethod $context.resourcePath: unknown path, or a method this path does not have"',
+          '"No route $context.httpMethod $context.path: unknown path, a method this path does not have, or a write route called without a SigV4 signature"',
           'null',
         ),
         '404',
@@ -244,6 +311,12 @@ export class ChanApi extends Construct {
         'AccessDenied',
         apigw.ResponseType.ACCESS_DENIED,
         json('"Forbidden"', '$context.error.messageString', 'null'),
+        '403',
+      ],
+      [
+        'InvalidSignature',
+        apigw.ResponseType.INVALID_SIGNATURE,
+        json('"Forbidden"', '$context.error.messageString', '[{"field":"headers.authorization","message":"invalid"}]'),
         '403',
       ],
       [
@@ -277,13 +350,13 @@ export class ChanApi extends Construct {
     const ack = (id: string, reason: string) => Validations.of(this.restApi).acknowledge({ id, reason });
     ack(
       'AwsSolutions-APIG4',
-      'Reads are public market data by design (the predecessor had no auth on reads); every write route requires an API key ' +
-        'bound to a usage plan, and CORS preflight (OPTIONS) must be unauthenticated by the CORS protocol.',
+      'Reads are public market data by design (the predecessor had no auth on reads); every write route requires IAM (SigV4) ' +
+        'authorization plus an API key bound to a usage plan, and CORS preflight (OPTIONS) must be unauthenticated by the CORS protocol.',
     );
     ack(
       'AwsSolutions-COG4',
       'The service has no end-user accounts to authenticate with Cognito: reads are public, writes are made by operators and ' +
-        'ingestion clients holding an API key.',
+        'ingestion clients with IAM credentials (SigV4) and an API key.',
     );
     ack(
       'AwsSolutions-APIG3',

@@ -27,29 +27,50 @@ const TABLE_WRITES = on(TABLE, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynam
 
 const READ_ONLY =
   'store write paths live in the same modules as the reads; the routes this function serves only read, and its role is read-only';
+/** Only DELETE /api/v1/symbols/{symbol} removes items; every other writer's role allows it but its code never does. */
+const NO_DELETE = {
+  'dynamodb:DeleteItem': 'only the symbols write function deletes (DELETE /api/v1/symbols/{symbol})',
+};
 const readOnly = (...extra: string[]): Record<string, string> => ({
   'dynamodb:PutItem': READ_ONLY,
   'dynamodb:UpdateItem': READ_ONLY,
   'dynamodb:BatchWriteItem': READ_ONLY,
+  'dynamodb:DeleteItem': READ_ONLY,
   ...Object.fromEntries(extra.map((a) => [a, 'sent only by the write function of the same handler group'])),
 });
 
-const JOB_TASK: FunctionAwsCalls = { sends: [...TABLE_READS, ...TABLE_WRITES] };
+const JOB_TASK: FunctionAwsCalls = { sends: [...TABLE_READS, ...TABLE_WRITES], bundledOnly: NO_DELETE };
 const PROVIDERS = 'market-data providers (Binance, Bybit) and user-configured URL sources';
 
 export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
-  'Handlers/Health': { sends: TABLE_READS, bundledOnly: readOnly() },
+  'Handlers/Health': {
+    sends: [...TABLE_READS, ...on('Cache/Cache', 'elasticache:DescribeServerlessCaches')],
+    bundledOnly: readOnly(),
+  },
   'Handlers/Openapi': { sends: [] },
   'Handlers/Symbols': { sends: TABLE_READS, bundledOnly: readOnly('sqs:SendMessage') },
   'Handlers/SymbolsWrite': {
-    sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Ingestion/Queue', 'sqs:SendMessage')],
+    sends: [
+      ...TABLE_READS,
+      ...TABLE_WRITES,
+      ...on(TABLE, 'dynamodb:DeleteItem'),
+      ...on('Ingestion/Queue', 'sqs:SendMessage'),
+    ],
   },
   'Handlers/Klines': { sends: TABLE_READS, bundledOnly: readOnly() },
-  'Handlers/KlinesWrite': { sends: [...TABLE_READS, ...TABLE_WRITES] },
+  'Handlers/KlinesWrite': { sends: [...TABLE_READS, ...TABLE_WRITES], bundledOnly: NO_DELETE },
   'Handlers/Analysis': { sends: TABLE_READS, bundledOnly: readOnly() },
-  'Handlers/Jobs': { sends: TABLE_READS, bundledOnly: readOnly('states:StartExecution') },
+  'Handlers/AnalysisCompute': { sends: TABLE_READS, bundledOnly: readOnly() },
+  'Handlers/Jobs': {
+    sends: [...TABLE_READS, ...on('Secret/SecretKey', 'secretsmanager:GetSecretValue')],
+    bundledOnly: readOnly('states:StartExecution'),
+  },
   'Handlers/JobsWrite': {
     sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Jobs/StateMachine', 'states:StartExecution')],
+    bundledOnly: {
+      ...NO_DELETE,
+      'secretsmanager:GetSecretValue': 'SECRET_KEY signs the page cursors of GET /api/v1/jobs/{id}, a read route',
+    },
   },
   'Ingestion/Worker': {
     sends: [
@@ -58,11 +79,13 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
       ...on('Ingestion/Queue', 'sqs:SendMessage'),
       ...on('Monitoring/SignalTopic', 'sns:Publish'),
     ],
+    bundledOnly: NO_DELETE,
     internet: PROVIDERS,
   },
   'Ingestion/Dispatcher': {
     sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Ingestion/Queue', 'sqs:SendMessage')],
     bundledOnly: {
+      ...NO_DELETE,
       'sns:Publish': 'the shared ingest runtime builds the signal publisher; only the worker finds new buy/sell points',
     },
   },

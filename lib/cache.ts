@@ -13,6 +13,8 @@
 import { Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ServiceFunction } from './service-function.js';
 import { Construct } from 'constructs';
 import type { ChanConfig } from './config.js';
 import type { Network } from './network.js';
@@ -62,5 +64,16 @@ export class Cache extends Construct {
     });
 
     this.redisUrl = Fn.join('', ['rediss://', this.cache.attrEndpointAddress, ':', this.cache.attrEndpointPort]);
+  }
+
+  /**
+   * Lets a function report the cache resource's state (functions/health/cache-resource.ts): CACHE_NAME, and
+   * DescribeServerlessCaches on this cache only (the action supports the serverlesscache resource type).
+   */
+  allowStatusChecks(fn: ServiceFunction): void {
+    fn.function.addEnvironment('CACHE_NAME', this.cache.ref);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['elasticache:DescribeServerlessCaches'], resources: [this.cache.attrArn] }),
+    );
   }
 }

@@ -18,7 +18,7 @@ import type { ChanConfig } from './config.js';
 import { Data } from './data.js';
 import { Ingestion } from './ingestion.js';
 import { Jobs } from './jobs.js';
-import { Monitoring } from './monitoring.js';
+import { loadMonitoringConfig, Monitoring } from './monitoring.js';
 import { Network } from './network.js';
 import type { ChanPlatform } from './platform.js';
 import { AppSecret } from './secrets.js';
@@ -61,10 +61,13 @@ export class ChanStack extends Stack {
 
     // The environment every function gets: the names functions/common/config.ts parses.
     const functionDefaults: FunctionDefaults = {
-      vpc: network.vpc,
-      vpcSubnets: network.appSubnets,
-      securityGroup: network.lambdaSecurityGroup,
-      vpcAccessPolicy: network.lambdaVpcAccessPolicy,
+      cacheAccess: {
+        vpc: network.vpc,
+        vpcSubnets: network.appSubnets,
+        securityGroup: network.lambdaSecurityGroup,
+        vpcAccessPolicy: network.lambdaVpcAccessPolicy,
+        redisUrl: cache.redisUrl,
+      },
       logRetention: config.logRetentionDays as logs.RetentionDays,
       logRemovalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       tracing: config.tracing,
@@ -74,20 +77,33 @@ export class ChanStack extends Stack {
         LOG_LEVEL: config.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: 'ChanAnalysis',
         TABLE_NAME: data.table.tableName,
-        REDIS_URL: cache.redisUrl,
         CORS_ORIGINS: JSON.stringify(config.corsOrigins),
-        SECRET_KEY: secret.environmentValue,
       },
     };
 
+    // Lambda keeps 100 executions of the account's quota unreserved: a reservation beyond that fails the deploy.
+    const accountLimit = loadMonitoringConfig(this.node.tryGetContext('monitoring')).info.accountConcurrencyLimit;
+    if (config.analysisConcurrency > accountLimit - 100) {
+      throw new Error(
+        `analysisConcurrency ${config.analysisConcurrency} leaves less than 100 of the account's ${accountLimit} concurrent ` +
+          'executions unreserved (monitoring.info.accountConcurrencyLimit); lower it, or 0 for no reservation',
+      );
+    }
     const handlers = new ApiHandlers(this, 'Handlers', {
       api,
       data,
       functionDefaults,
       entries: props.handlerEntries ?? discoverHandlerEntries(),
+      isolatedConcurrency: config.analysisConcurrency,
     });
 
     this.platform = { config, network, data, cache, secret, api, handlers, functionDefaults };
+    // /health reports the cache resource's own state beside its PING.
+    const health = handlers.functionFor('health', 'read');
+    if (health) cache.allowStatusChecks(health);
+    // GET /api/v1/jobs/{id} signs and checks its page cursors with SECRET_KEY: the only code that uses it.
+    const jobsReader = handlers.functionFor('jobs', 'read');
+    if (jobsReader) secret.grantUse(jobsReader);
 
     // Concern constructs: one line each; Monitoring comes last because it watches the others.
     const chart = new ChartSite(this, 'Chart', {
@@ -132,6 +148,9 @@ export class ChanStack extends Stack {
       description: 'Write-route API key: aws apigateway get-api-key --include-value --api-key <id>',
     });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
-    new CfnOutput(this, 'SecretArn', { value: secret.secret.secretArn, description: 'SECRET_KEY (generated)' });
+    new CfnOutput(this, 'SecretArn', {
+      value: secret.secret.secretArn,
+      description: 'SECRET_KEY (generated; read at run time by the jobs API)',
+    });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The chart page in AWS: web/dist in a private S3 bucket, served by CloudFront through origin access control,
- * with `/api/*` routed by the same distribution to the REST API, so the page calls the API on its own origin
+ * with `/api/*` and `/health` (apiPathPatterns) routed by the same distribution to the REST API, so the page calls the API on its own origin
  * (no CORS involved; nothing is opened with a wildcard). `siteOrigin` is exported for stacks that still want
  * the page's origin in the API's explicit CORS list.
  */
@@ -15,6 +15,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { ROUTES, type RouteDef } from '../functions/routes.js';
 import { PAGE_CSP } from '../web/csp.js';
 
 export const DEFAULT_WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
@@ -37,8 +38,16 @@ export interface ChartSiteProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Path patterns CloudFront forwards to the API instead of S3. */
+/** The path pattern CloudFront forwards to the API for every route under API_PREFIX. */
 export const API_PATH_PATTERN = '/api/*';
+
+/**
+ * Path patterns CloudFront forwards to the API instead of S3, from the route table: `/api/*` for the versioned
+ * API and each other route by its own path (`/health`), so no route is served the page's 404 instead.
+ */
+export function apiPathPatterns(routes: readonly RouteDef[] = ROUTES): string[] {
+  return [...new Set(routes.map((r) => (r.path.startsWith('/api/') ? API_PATH_PATTERN : r.path)))];
+}
 
 export class ChartSite extends Construct {
   readonly bucket: s3.Bucket;
@@ -101,6 +110,17 @@ export class ChartSite extends Construct {
       },
     });
 
+    const apiBehavior: cloudfront.BehaviorOptions = {
+      // RestApiOrigin sets the origin path to the deployment stage (/dev, /prod).
+      origin: new origins.RestApiOrigin(props.api),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      // The API has its own cache (ElastiCache) and throttling; never serve one user's answer to another.
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      // Everything the viewer sent (query, x-api-key, content-type) except Host, which API Gateway must see as its own.
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      compress: true,
+    };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `chan-analysis chart page (${Stack.of(this).stackName})`,
       defaultRootObject: 'index.html',
@@ -117,19 +137,7 @@ export class ChartSite extends Construct {
         responseHeadersPolicy: securityHeaders,
         compress: true,
       },
-      additionalBehaviors: {
-        [API_PATH_PATTERN]: {
-          // RestApiOrigin sets the origin path to the deployment stage (/dev, /prod).
-          origin: new origins.RestApiOrigin(props.api),
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          // The API has its own cache (ElastiCache) and throttling; never serve one user's answer to another.
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          // Everything the viewer sent (query, x-api-key, content-type) except Host, which API Gateway must see as its own.
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          compress: true,
-        },
-      },
+      additionalBehaviors: Object.fromEntries(apiPathPatterns().map((pattern) => [pattern, apiBehavior])),
     });
     Validations.of(this.distribution).acknowledge(
       { id: 'AwsSolutions-CFR1', reason: 'A public market-data chart: no geographic restriction is wanted.' },

@@ -118,6 +118,13 @@ const ContextSchema = z.object({
     .optional(),
   /** NAT gateways for the egress subnets: 1 is cheapest; one per AZ (2) survives an AZ outage. */
   natGateways: int('natGateways', 1, 2).default(1),
+  /**
+   * Reserved concurrency of POST /api/v1/analysis's own function (lib/api-handlers.ts ISOLATED_ROUTES): its ceiling,
+   * so the public, CPU-heavy route cannot take the executions ingestion and jobs need. Reserving needs an account
+   * concurrency quota of at least this + 100 (Lambda keeps 100 unreserved; the default quota is 1,000, new accounts
+   * may start lower). 0: no reservation; the route's method throttle alone then bounds it.
+   */
+  analysisConcurrency: int('analysisConcurrency', 0, 900).default(10),
   /** X-Ray on the API stage and the functions (adds xray:Put* on "*" to every role). */
   tracing: bool('tracing').default(false),
   /**
@@ -144,6 +151,7 @@ export interface ChanConfig {
   readonly logLevel: LogLevel;
   readonly logRetentionDays: number;
   readonly natGateways: number;
+  readonly analysisConcurrency: number;
   readonly tracing: boolean;
   readonly manageApiGatewayAccountRole: boolean;
 }

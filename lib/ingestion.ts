@@ -97,6 +97,8 @@ export class Ingestion extends Construct {
       memorySize: 1024,
       timeout: WORKER_TIMEOUT,
       environment: env,
+      // Upserts bars through the cached series service (invalidates what it changes).
+      usesCache: true,
     });
     this.worker.function.addEventSource(
       new SqsEventSource(this.queue, {
@@ -114,6 +116,8 @@ export class Ingestion extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: env,
+      // Reads symbols and checkpoints from the table only.
+      usesCache: false,
     });
 
     // Grants: both read/write the table (checkpoints, jobs, bars); both send to the queue (dispatch,

@@ -42,13 +42,34 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * through the function description, so the local run exercises what this construct deploys.
  */
 export const JOB_TASKS = {
-  prepare: { entry: 'functions/jobs/tasks/prepare.ts', memorySize: 512, timeout: Duration.seconds(30) },
-  // 1,769 MB is one full vCPU: the engine is single-threaded and CPU-bound, more memory would buy nothing.
-  symbol: { entry: 'functions/jobs/tasks/symbol.ts', memorySize: 1769, timeout: Duration.minutes(2) },
-  recordFailure: { entry: 'functions/jobs/tasks/record-failure.ts', memorySize: 256, timeout: Duration.seconds(30) },
-  multilevel: { entry: 'functions/jobs/tasks/multilevel.ts', memorySize: 1769, timeout: Duration.minutes(5) },
-  aggregate: { entry: 'functions/jobs/tasks/aggregate.ts', memorySize: 1024, timeout: Duration.minutes(5) },
-  fail: { entry: 'functions/jobs/tasks/fail.ts', memorySize: 256, timeout: Duration.seconds(30) },
+  prepare: {
+    entry: 'functions/jobs/tasks/prepare.ts',
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    usesCache: false,
+  },
+  // 1,769 MB is one full vCPU: the engine is single-threaded and CPU-bound, more memory would buy nothing. The
+  // two analysing tasks read bars through the cached series service, the others only the table.
+  symbol: { entry: 'functions/jobs/tasks/symbol.ts', memorySize: 1769, timeout: Duration.minutes(2), usesCache: true },
+  recordFailure: {
+    entry: 'functions/jobs/tasks/record-failure.ts',
+    memorySize: 256,
+    timeout: Duration.seconds(30),
+    usesCache: false,
+  },
+  multilevel: {
+    entry: 'functions/jobs/tasks/multilevel.ts',
+    memorySize: 1769,
+    timeout: Duration.minutes(5),
+    usesCache: true,
+  },
+  aggregate: {
+    entry: 'functions/jobs/tasks/aggregate.ts',
+    memorySize: 1024,
+    timeout: Duration.minutes(5),
+    usesCache: false,
+  },
+  fail: { entry: 'functions/jobs/tasks/fail.ts', memorySize: 256, timeout: Duration.seconds(30), usesCache: false },
 } as const;
 export type JobTaskName = keyof typeof JOB_TASKS;
 
@@ -127,6 +148,7 @@ export class Jobs extends Construct {
           description: `Chan analysis job task ${name} (${t.entry})`,
           memorySize: t.memorySize,
           timeout: t.timeout,
+          usesCache: t.usesCache,
         });
         props.data.table.grantReadWriteData(fn);
         return [name, fn];

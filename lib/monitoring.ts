@@ -323,6 +323,8 @@ export class Monitoring extends Construct {
       memorySize: 256,
       // Several webhooks × 4 attempts × 5 s timeout with backoff fit well inside a minute.
       timeout: Duration.seconds(60),
+      // Talks only to chat webhooks and Secrets Manager: outside the VPC, so delivery does not depend on the NAT.
+      usesCache: false,
       environment: {
         CRITICAL_TOPIC_ARN: this.topics.critical.topicArn,
         WARNING_TOPIC_ARN: this.topics.warning.topicArn,

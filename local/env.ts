@@ -1,7 +1,8 @@
 /**
  * Environment for running the handlers outside Lambda (local runtime, tests, benches). The values in DEV_DEFAULTS
  * are DEVELOPMENT-ONLY stand-ins, applied only where a variable is unset and only by local/start.ts and the test
- * helpers; deployed Lambdas get their environment from the CDK stack and have no defaults for SECRET_KEY.
+ * helpers; deployed Lambdas get their environment from the CDK stack, never SECRET_KEY: the functions that need it
+ * read the secret SECRET_KEY_ARN names at run time (functions/common/secrets.ts).
  */
 export const DEV_DEFAULTS: Record<string, string> = {
   ENVIRONMENT: 'development',

@@ -42,10 +42,13 @@ export function testFunctionDefaults(stack: Stack, tracing = false): FunctionDef
     ],
   });
   return {
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    securityGroup: sg,
-    vpcAccessPolicy,
+    cacheAccess: {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroup: sg,
+      vpcAccessPolicy,
+      redisUrl: 'rediss://cache.example:6379',
+    },
     logRetention: logs.RetentionDays.TWO_WEEKS,
     logRemovalPolicy: RemovalPolicy.DESTROY,
     tracing,

@@ -165,6 +165,10 @@ const HealthSchema = z
       database: z.string(),
       chan_module: z.string(),
       cache: z.string(),
+      cache_resource: z
+        .string()
+        .optional()
+        .meta({ description: 'State of the ElastiCache resource (control plane); 不适用 where there is none' }),
       ingestion: z.string().optional(),
     }),
   })

@@ -1,8 +1,9 @@
 /**
  * The service's configuration: ONE zod schema over process.env, parsed once per cold start (the predecessor's
  * pydantic-settings, in Lambda form). Every handler module calls `getConfig()` while it is being imported, so a
- * Lambda with a missing secret or a wildcard CORS origin fails its init phase with a message naming the variable,
- * instead of serving requests with a half-valid configuration.
+ * Lambda with a missing table name or a wildcard CORS origin fails its init phase with a message naming the
+ * variable, instead of serving requests with a half-valid configuration. Secrets are not in the environment of a
+ * deployed function; secrets.ts reads them at run time where they are needed.
  */
 import * as z from 'zod';
 import { API_PREFIX } from '../routes.js';
@@ -116,12 +117,17 @@ export const EnvSchema = z
   .object({
     ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('production'),
     DEBUG: boolFromEnv('DEBUG', false),
-    SECRET_KEY: z
-      .string({
-        error:
-          'SECRET_KEY is required: set it to a random string of at least 16 characters (the service refuses to start without it)',
+    /**
+     * Local value of the service's secret key (npm start, tests). Deployed functions never get it in their
+     * environment: the ones that need it read the secret SECRET_KEY_ARN names at run time (secrets.ts).
+     */
+    SECRET_KEY: z.string().min(16, { error: 'SECRET_KEY must be at least 16 characters long' }).optional(),
+    SECRET_KEY_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
+        error: 'SECRET_KEY_ARN must be the ARN of a Secrets Manager secret',
       })
-      .min(16, { error: 'SECRET_KEY must be at least 16 characters long' }),
+      .optional(),
     CORS_ORIGINS: corsOrigins,
     LOG_LEVEL: z
       .string()
@@ -198,6 +204,7 @@ export const EnvSchema = z
     environment: e.ENVIRONMENT,
     debug: e.DEBUG,
     secretKey: e.SECRET_KEY,
+    secretKeyArn: e.SECRET_KEY_ARN,
     corsOrigins: e.CORS_ORIGINS,
     // The predecessor: DEBUG in development, INFO in production (and DEBUG=true forces DEBUG).
     logLevel: e.LOG_LEVEL ?? (e.DEBUG || e.ENVIRONMENT === 'development' ? 'DEBUG' : 'INFO'),

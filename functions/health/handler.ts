@@ -1,13 +1,15 @@
 /**
  * GET /health: the predecessor's JSON (status, message, version, components.api/database/chan_module) plus
- * components.cache and components.ingestion. 503 when the store — the one critical dependency — is unreachable;
- * a cache outage, and series whose last ingestion runs failed (provider down, a backfill that ended FAILED), are
- * reported as "degraded" with 200, because the API keeps working; `ingestion` then names the failing series and
- * the newest failure. A series is healthy again after its next good run.
+ * components.cache (the PING), components.cache_resource (the ElastiCache resource's state, cache-resource.ts) and
+ * components.ingestion. 503 when the store — the one critical dependency — is unreachable; a cache outage (or a
+ * cache resource that failed or is being deleted), and series whose last ingestion runs failed (provider down, a
+ * backfill that ended FAILED), are reported as "degraded" with 200, because the API keeps working; `ingestion`
+ * then names the failing series and the newest failure. A series is healthy again after its next good run.
  */
 import { getDeps } from '../common/deps.js';
 import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
+import { getCacheResourceProbe } from './cache-resource.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([
@@ -44,12 +46,13 @@ const engineLoaded = () =>
 export const handler = createHandler('health', {
   'GET /health': async ({ config }) => {
     const { klines, cache, checkpoints } = getDeps();
-    const [db, cacheOk, ckpts, engine] = await Promise.all([
+    const [db, cacheOk, cacheResource, ckpts, engine] = await Promise.all([
       withTimeout(klines.ping(), 2000).then(
         () => true,
         () => false,
       ),
       cache.probe(),
+      getCacheResourceProbe()(),
       withTimeout(checkpoints.listAll(), 2000).catch(() => null),
       engineLoaded(),
     ]);
@@ -63,7 +66,8 @@ export const handler = createHandler('health', {
           : failing.length > 0
             ? `降级：${failing.length} 个序列采集失败`
             : '运行中';
-    const status = !db ? 'unhealthy' : cacheOk && failing.length === 0 ? 'healthy' : 'degraded';
+    const status =
+      !db ? 'unhealthy' : cacheOk && failing.length === 0 && cacheResource.state !== 'failed' ? 'healthy' : 'degraded';
     // Every call (API and the scheduled probe) feeds the critical health alarm: 1 when /health answers 200.
     emitMetric('HealthCheckOk', db ? 1 : 0);
     return {
@@ -78,6 +82,7 @@ export const handler = createHandler('health', {
           database: db ? '已连接' : '未连接',
           chan_module: engine ? '已集成' : '未集成',
           cache: cacheText,
+          cache_resource: cacheResource.text,
           ingestion,
         },
         ...(failing.length > 0 ? { ingestion: ingestionDetail(failing) } : {}),

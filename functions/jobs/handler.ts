@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { getDeps } from '../common/deps.js';
+import { getSecretKey } from '../common/secrets.js';
 import { resolveEngineOptions } from '../common/engine.js';
 import { badRequest, misconfigured, notFound, serviceUnavailable } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
@@ -88,6 +89,7 @@ export const handler = createHandler('jobs', {
         limit: query.limit ?? DEFAULT_PAGE,
         cursor: query.cursor,
         matchedOnly: query.matched === 'true',
+        cursorKey: await getSecretKey(),
       });
     } catch (e) {
       if (e instanceof InvalidCursorError)

@@ -51,13 +51,13 @@ let repos: { key: string; results: JobResultsRepository; watchlists: WatchlistRe
 
 /** Jobs' own repositories, on the same table and endpoint as getDeps() (rebuilt when the table changes). */
 export function jobRepos(): { results: JobResultsRepository; watchlists: WatchlistRepository } {
-  const { tableName: table, secretKey } = getConfig();
+  const { tableName: table } = getConfig();
   const key = `${table}|${process.env.AWS_ENDPOINT_URL_DYNAMODB ?? ''}`;
   if (repos?.key !== key) {
     const doc = createDocClient();
     repos = {
       key,
-      results: new JobResultsRepository(doc, table, secretKey),
+      results: new JobResultsRepository(doc, table),
       watchlists: new WatchlistRepository(doc, table),
     };
   }

@@ -93,8 +93,6 @@ export class JobResultsRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    /** Signs the page cursors (the service's SECRET_KEY). */
-    private readonly cursorKey: string,
   ) {}
 
   /** Stores one symbol's outcome and counts it once (see the module comment). Returns whether it was new. */
@@ -172,10 +170,11 @@ export class JobResultsRepository {
   /** One page of results in symbol order; `matchedOnly` filters server-side (pages can then be short). */
   async page<T = unknown>(
     jobId: string,
-    opts: { limit: number; cursor?: string; matchedOnly?: boolean },
+    /** `cursorKey` signs the page cursors (the service's SECRET_KEY). */
+    opts: { limit: number; cursor?: string; matchedOnly?: boolean; cursorKey: string },
   ): Promise<ResultsPage<T>> {
-    const start =
-      opts.cursor === undefined ? undefined : { pk: jobPk(jobId), sk: decodeCursor(opts.cursor, this.cursorKey) };
+    const key = opts.cursorKey;
+    const start = opts.cursor === undefined ? undefined : { pk: jobPk(jobId), sk: decodeCursor(opts.cursor, key) };
     const r = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -192,7 +191,7 @@ export class JobResultsRepository {
     );
     const items = (r.Items ?? []).map(toResult<T>);
     const last = r.LastEvaluatedKey?.sk;
-    return typeof last === 'string' ? { items, nextCursor: encodeCursor(last, this.cursorKey) } : { items };
+    return typeof last === 'string' ? { items, nextCursor: encodeCursor(last, key) } : { items };
   }
 
   /** Every result of a job (the aggregate step), page by page. */

@@ -1,7 +1,7 @@
 /**
  * Template assertions for the chart site (lib/chart-site.ts) in a tiny stack of its own: a private, encrypted,
- * TLS-only bucket reachable only by the distribution (origin access control), HTTPS everywhere, /api/* routed to
- * the REST API stage without caching, no wildcard anywhere, and the page deployed from web/dist.
+ * TLS-only bucket reachable only by the distribution (origin access control), HTTPS everywhere, every route of
+ * the table (/api/*, /health) routed to the REST API stage without caching, no wildcard anywhere, and the page deployed from web/dist.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes.js';
 import { ChartSite } from '../../lib/chart-site.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON, read loosely
@@ -115,9 +116,9 @@ describe('ChartSite', () => {
     expect(s3Origin.OriginAccessControlId).toBeDefined();
     expect(s3Origin.S3OriginConfig.OriginAccessIdentity).toBe('');
 
-    expect(cfg.CacheBehaviors).toHaveLength(1);
-    const api = cfg.CacheBehaviors[0];
-    expect(api.PathPattern).toBe('/api/*');
+    expect((cfg.CacheBehaviors as Json[]).map((b) => b.PathPattern).sort()).toEqual(['/api/*', '/health']);
+    const api = (cfg.CacheBehaviors as Json[]).find((b) => b.PathPattern === '/api/*')!;
+    expect(new Set((cfg.CacheBehaviors as Json[]).map((b) => b.TargetOriginId)).size).toBe(1);
     expect(api.ViewerProtocolPolicy).toBe('https-only');
     expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']));
     expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
@@ -129,6 +130,27 @@ describe('ChartSite', () => {
     expect(JSON.stringify(apiOrigin.DomainName)).toContain('ApiF70053CD'); // the RestApi's execute-api host
 
     expect(cfg.Logging).toEqual(expect.objectContaining({ Prefix: 'cloudfront/' }));
+  });
+
+  it('every route of functions/routes.ts reaches the API origin through CloudFront, none the page bucket', () => {
+    const cfg = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    const apiOrigin = (cfg.Origins as Json[]).find((o) => o.CustomOriginConfig)!.Id;
+    // CloudFront path patterns: * any run of characters, ? one; the first matching behaviour in order wins.
+    const glob = (p: string) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
+    const originFor = (path: string) =>
+      (cfg.CacheBehaviors as Json[]).find((b) => glob(b.PathPattern).test(path))?.TargetOriginId ??
+      cfg.DefaultCacheBehavior.TargetOriginId;
+    for (const r of ROUTES) {
+      const concrete = r.path.replace(/\{(\w+)\}/g, 'X1');
+      expect(originFor(concrete), `${r.method} ${r.path}`).toBe(apiOrigin);
+    }
+    expect(originFor('/index.html')).not.toBe(apiOrigin);
   });
 
   it('sends security headers: a CSP limited to its own origin, HSTS, no framing', () => {

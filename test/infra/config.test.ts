@@ -16,6 +16,7 @@ describe('context config', () => {
       logLevel: 'DEBUG',
       logRetentionDays: 14,
       natGateways: 1,
+      analysisConcurrency: 10,
       tracing: false,
       manageApiGatewayAccountRole: true,
     });

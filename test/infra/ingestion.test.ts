@@ -31,14 +31,17 @@ beforeAll(() => {
   new Ingestion(stack, 'Ingestion', {
     data: { table },
     functionDefaults: {
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroup: sg,
-      vpcAccessPolicy,
+      cacheAccess: {
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroup: sg,
+        vpcAccessPolicy,
+        redisUrl: 'rediss://cache.example:6379',
+      },
       logRetention: logs.RetentionDays.ONE_MONTH,
       logRemovalPolicy: RemovalPolicy.DESTROY,
       tracing: false,
-      environment: { TABLE_NAME: table.tableName, SECRET_KEY: 'x'.repeat(16) },
+      environment: { TABLE_NAME: table.tableName },
     },
   });
   t = Template.fromStack(stack);

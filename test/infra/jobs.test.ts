@@ -29,6 +29,7 @@ beforeAll(() => {
         defaults,
         entry: join(import.meta.dirname, 'fixtures/stub-handler.ts'),
         description: 'jobs API (write)',
+        usesCache: true,
       });
       // Only functionFor is read by Jobs: the API function that serves POST /api/v1/jobs.
       return {

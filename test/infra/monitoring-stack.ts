@@ -30,10 +30,13 @@ export function buildMonitoringTestStack(
     statements: [new iam.PolicyStatement({ actions: ['ec2:CreateNetworkInterface'], resources: ['*'] })],
   });
   const functionDefaults: FunctionDefaults = {
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    securityGroup,
-    vpcAccessPolicy,
+    cacheAccess: {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroup,
+      vpcAccessPolicy,
+      redisUrl: 'rediss://cache.example:6379',
+    },
     logRetention: logs.RetentionDays.ONE_WEEK,
     logRemovalPolicy: RemovalPolicy.DESTROY,
     tracing: false,

@@ -33,6 +33,12 @@ function arnOf(type: string, id: string): string {
       return `arn:${PARTITION}:elasticache:${r}:serverlesscache:${id}`;
     case 'AWS::DynamoDB::Table':
       return `arn:${PARTITION}:dynamodb:${r}:table/${id}`;
+    case 'AWS::Logs::LogGroup':
+      return `arn:${PARTITION}:logs:${r}:log-group:${id}:*`;
+    case 'AWS::S3::Bucket':
+      return `arn:${PARTITION}:s3:::${id.toLowerCase()}`;
+    case 'AWS::Events::Rule':
+      return `arn:${PARTITION}:events:${r}:rule/${id}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:${PARTITION}:states:${r}:stateMachine:${id}`;
     default:
@@ -71,7 +77,7 @@ export function resolver(t: CfnTemplate) {
         const [id, attr] = a as [string, string];
         const r = t.Resources[id];
         if (!r) throw new Error(`resolve: GetAtt of unknown ${id}`);
-        if (attr === 'Arn') return arnOf(r.Type, id);
+        if (attr === 'Arn' || attr === 'ARN') return arnOf(r.Type, id);
         if (attr === 'TopicArn') return arnOf(r.Type, id);
         throw new Error(`resolve: GetAtt ${id}.${attr} not supported`);
       }

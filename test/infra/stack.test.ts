@@ -9,6 +9,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, STAGE_THROTTLE } from '../../functions/routes.js';
 import { isWriteRoute } from '../../lib/api.js';
+import { ISOLATED_ROUTES } from '../../lib/api-handlers.js';
 import { TABLE_KEYS } from '../../functions/store/table.js';
 import { TTL_ATTRIBUTE } from '../../lib/data.js';
 import { actionsOf, ALL_STUBS, methods, ofType, refId, roleStatements, synth, type Synthesized } from './synth.js';
@@ -31,8 +32,10 @@ const hasCfnLint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).sta
 const CDK_PROVIDERS = ['CustomVpcRestrictDefaultSG', 'CustomS3AutoDeleteObjects', 'CustomCDKBucketDeployment'];
 const isCdkProvider = (id: string) => CDK_PROVIDERS.some((p) => id.startsWith(p));
 const serviceFunctions = () => ofType(s.json, 'AWS::Lambda::Function').filter(([id]) => !isCdkProvider(id));
+/** The functions that use the cache, and therefore run in the VPC (first-deploy.test.ts checks which). */
+const vpcFunctions = () => serviceFunctions().filter(([, f]) => f.Properties!.VpcConfig);
 const lambdaSgId = () => {
-  const ids = new Set(serviceFunctions().map(([, f]) => refId(f.Properties!.VpcConfig.SecurityGroupIds[0])));
+  const ids = new Set(vpcFunctions().map(([, f]) => refId(f.Properties!.VpcConfig.SecurityGroupIds[0])));
   expect(ids.size).toBe(1);
   return [...ids][0]!;
 };
@@ -156,6 +159,7 @@ describe('API from the route table', () => {
       ['MISSING_AUTHENTICATION_TOKEN', '404', 'NotFound'],
       ['INVALID_API_KEY', '403', 'Forbidden'],
       ['ACCESS_DENIED', '403', 'Forbidden'],
+      ['INVALID_SIGNATURE', '403', 'Forbidden'],
       ['THROTTLED', '429', 'TooManyRequests'],
       ['QUOTA_EXCEEDED', '429', 'TooManyRequests'],
     ];
@@ -184,10 +188,13 @@ describe('functions', () => {
   it('one per group and access level, each routed only to its own routes', () => {
     for (const r of ROUTES) {
       const fnId = routeMethod(r).functionId!;
-      expect(fnId).toMatch(isWriteRoute(r) ? /Write/ : /^Handlers[A-Z][a-z]+Fn/);
+      const isolated = ISOLATED_ROUTES[`${r.method} ${r.path}`];
+      expect(fnId).toMatch(
+        isolated ? new RegExp(`^Handlers${isolated.id}Fn`) : isWriteRoute(r) ? /Write/ : /^Handlers[A-Z][a-z]+Fn/,
+      );
     }
-    // API: health, openapi, analysis + (symbols, klines, jobs) × (read, write).
-    expect(serviceFunctions().filter(([id]) => id.startsWith('Handlers'))).toHaveLength(9);
+    // API: health, openapi, analysis + (symbols, klines, jobs) × (read, write) + POST /analysis on its own.
+    expect(serviceFunctions().filter(([id]) => id.startsWith('Handlers'))).toHaveLength(10);
     // Plus the ingestion dispatcher and worker, the job tasks and the alarm notifier: same defaults, same checks below.
     expect(
       serviceFunctions()
@@ -205,11 +212,15 @@ describe('functions', () => {
     expect(ofType(s.json, 'AWS::Lambda::Function').filter(([id]) => isCdkProvider(id))).toHaveLength(3);
   });
 
-  it('all run Node 24 on arm64 in the VPC with the Lambda security group', () => {
+  it('all run Node 24 on arm64; those in the VPC with the Lambda security group in both AZs', () => {
     const sg = lambdaSgId();
     for (const [id, f] of serviceFunctions()) {
       expect(f.Properties!.Runtime, id).toMatch(/^nodejs2[24]\.x$/);
       expect(f.Properties!.Architectures, id).toEqual(['arm64']);
+    }
+    expect(vpcFunctions().length).toBeGreaterThan(0);
+    expect(vpcFunctions().length).toBeLessThan(serviceFunctions().length);
+    for (const [id, f] of vpcFunctions()) {
       expect(f.Properties!.VpcConfig.SecurityGroupIds.map(refId), id).toEqual([sg]);
       expect(f.Properties!.VpcConfig.SubnetIds.length, id).toBe(2);
     }
@@ -239,9 +250,14 @@ describe('functions', () => {
         DEBUG: 'false',
         TABLE_NAME: { Ref: tableId },
       });
-      expect(JSON.stringify(env.REDIS_URL), id).toMatch(/rediss:\/\/.*Endpoint\.Address.*Endpoint\.Port/);
-      expect(JSON.stringify(env.SECRET_KEY), id).toContain('{{resolve:secretsmanager:');
-      expect(refId(env.SECRET_KEY['Fn::Join'][1][1]), id).toBe(secretId);
+      // The cache's endpoint only where it is reachable (the VPC functions).
+      if (f.Properties!.VpcConfig)
+        expect(JSON.stringify(env.REDIS_URL), id).toMatch(/rediss:\/\/.*Endpoint\.Address.*Endpoint\.Port/);
+      else expect(env.REDIS_URL, id).toBeUndefined();
+      // No secret value in any environment (first-deploy.test.ts: who gets SECRET_KEY_ARN and may read it).
+      expect(env.SECRET_KEY, id).toBeUndefined();
+      expect(JSON.stringify(env), id).not.toContain('{{resolve:secretsmanager:');
+      if (env.SECRET_KEY_ARN) expect(env.SECRET_KEY_ARN, id).toEqual({ Ref: secretId });
       expect(f.Properties!.TracingConfig, id).toBeUndefined();
     }
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64 } });
@@ -374,7 +390,7 @@ describe('data and network', () => {
       expect.objectContaining({ CidrIp: '255.255.255.255/32' }),
     ]);
     // The cache lives in the same private subnets as the functions.
-    const fnSubnets = serviceFunctions()[0]![1].Properties!.VpcConfig.SubnetIds.map(refId).sort();
+    const fnSubnets = vpcFunctions()[0]![1].Properties!.VpcConfig.SubnetIds.map(refId).sort();
     expect((cache.Properties!.SubnetIds as unknown[]).map(refId).sort()).toEqual(fnSubnets);
   });
 
@@ -473,12 +489,12 @@ describe('concern constructs in the main stack', () => {
     expect(publish.map((st) => refId(st.Resource))).toEqual([signal]);
   });
 
-  it('chart site: a distribution with the S3 origin (OAC) and /api/* to the API', () => {
+  it('chart site: a distribution with the S3 origin (OAC) and /health, /api/* to the API', () => {
     s.template.resourceCountIs('AWS::CloudFront::Distribution', 1);
     s.template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
-        CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*' })],
+        CacheBehaviors: [Match.objectLike({ PathPattern: '/health' }), Match.objectLike({ PathPattern: '/api/*' })],
       }),
     });
     s.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);

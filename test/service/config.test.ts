@@ -34,10 +34,13 @@ describe('config', () => {
     expect(loadConfig({ ...base, ENVIRONMENT: 'development', LOG_LEVEL: 'warn' }).logLevel).toBe('WARN');
   });
 
-  it('refuses to start without SECRET_KEY, naming it', () => {
-    expect(() => loadConfig({ TABLE_NAME: 't-table' })).toThrow(ConfigError);
-    expect(() => loadConfig({ TABLE_NAME: 't-table' })).toThrow(/SECRET_KEY is required/);
+  it('SECRET_KEY is not needed to start (deployed functions read it at run time), but is 16+ characters when set', () => {
+    expect(loadConfig({ TABLE_NAME: 't-table' }).secretKey).toBeUndefined();
+    expect(() => loadConfig({ TABLE_NAME: 't-table', SECRET_KEY: 'short' })).toThrow(ConfigError);
     expect(() => loadConfig({ TABLE_NAME: 't-table', SECRET_KEY: 'short' })).toThrow(/SECRET_KEY must be at least 16/);
+    expect(() => loadConfig({ TABLE_NAME: 't-table', SECRET_KEY_ARN: 'my-secret' })).toThrow(
+      /SECRET_KEY_ARN must be the ARN of a Secrets Manager secret/,
+    );
   });
 
   it('rejects a wildcard CORS origin and non-JSON lists', () => {
@@ -91,7 +94,7 @@ describe('config', () => {
 
   it('lists every problem at once', () => {
     try {
-      loadConfig({ CORS_ORIGINS: '["*"]' });
+      loadConfig({ CORS_ORIGINS: '["*"]', SECRET_KEY: 'short' });
       expect.unreachable();
     } catch (e) {
       expect((e as ConfigError).problems.join('\n')).toMatch(/SECRET_KEY/);
@@ -100,9 +103,9 @@ describe('config', () => {
     }
   });
 
-  it('a handler fails its cold start (module import) with a clear message when SECRET_KEY is missing', () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, TABLE_NAME: 'chan-table', POWERTOOLS_METRICS_DISABLED: 'true' };
-    delete env.SECRET_KEY;
+  it('a handler fails its cold start (module import) with a clear message when TABLE_NAME is missing', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_METRICS_DISABLED: 'true' };
+    delete env.TABLE_NAME;
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', '-e', "await import('./functions/health/handler.ts'); console.log('STARTED')"],
@@ -116,7 +119,7 @@ describe('config', () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout).not.toContain('STARTED');
     expect(r.stderr).toMatch(/Invalid configuration, refusing to start/);
-    expect(r.stderr).toMatch(/SECRET_KEY is required/);
+    expect(r.stderr).toMatch(/TABLE_NAME is required/);
   });
 
   it('npm start refuses a wildcard CORS origin before serving anything', () => {

@@ -29,6 +29,8 @@ describe('GET /health', () => {
         database: '已连接',
         chan_module: '已集成',
         cache: '进程内缓存',
+        // npm start and tests have no ElastiCache resource (no CACHE_NAME): not applicable, not an error.
+        cache_resource: '不适用（无 ElastiCache 资源）',
         ingestion: '未配置',
       },
     });
