@@ -60,8 +60,10 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
   'Handlers/Klines': { sends: TABLE_READS, bundledOnly: readOnly() },
   'Handlers/KlinesWrite': { sends: [...TABLE_READS, ...TABLE_WRITES], bundledOnly: NO_DELETE },
   'Handlers/Analysis': { sends: TABLE_READS, bundledOnly: readOnly() },
+  // POST /api/v1/analysis on its own function (lib/api-handlers.ts ISOLATED_ROUTES): the same bundle and grants.
   'Handlers/AnalysisCompute': { sends: TABLE_READS, bundledOnly: readOnly() },
   'Handlers/Jobs': {
+    // GET /jobs/{id} signs its page cursors with SECRET_KEY, read at run time (functions/common/secrets.ts).
     sends: [...TABLE_READS, ...on('Secret/SecretKey', 'secretsmanager:GetSecretValue')],
     bundledOnly: readOnly('states:StartExecution'),
   },
@@ -69,7 +71,7 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
     sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Jobs/StateMachine', 'states:StartExecution')],
     bundledOnly: {
       ...NO_DELETE,
-      'secretsmanager:GetSecretValue': 'SECRET_KEY signs the page cursors of GET /api/v1/jobs/{id}, a read route',
+      'secretsmanager:GetSecretValue': 'only GET /jobs/{id} signs page cursors, and that route is on the read function',
     },
   },
   'Ingestion/Worker': {

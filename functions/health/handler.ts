@@ -66,8 +66,11 @@ export const handler = createHandler('health', {
           : failing.length > 0
             ? `降级：${failing.length} 个序列采集失败`
             : '运行中';
-    const status =
-      !db ? 'unhealthy' : cacheOk && failing.length === 0 && cacheResource.state !== 'failed' ? 'healthy' : 'degraded';
+    const status = !db
+      ? 'unhealthy'
+      : cacheOk && cacheResource.state !== 'failed' && failing.length === 0
+        ? 'healthy'
+        : 'degraded';
     // Every call (API and the scheduled probe) feeds the critical health alarm: 1 when /health answers 200.
     emitMetric('HealthCheckOk', db ? 1 : 0);
     return {

@@ -311,7 +311,8 @@ describe('6. writes need IAM (SigV4); POST /analysis has its own throttle and co
       expect(await invoke(r.method, concrete), `${r.method} ${concrete}`).toBe(true);
       expect(await invoke(r.method, concrete, 'other'), `${r.method} ${concrete} on another stage`).toBe(false);
     }
-    // A read route: never in the writers policy (DELETE /symbols/{symbol} is a write route since main added it).
+    // Nothing else: a method no write route has, and a read route.
+    expect(await invoke('PATCH', '/api/v1/symbols/BTCUSDT')).toBe(false);
     expect(await invoke('GET', '/api/v1/symbols')).toBe(false);
   });
 

@@ -148,7 +148,8 @@ export class Resolver {
       'AWS::SecretsManager::Secret': () => this.ref(id),
       'AWS::Lambda::LayerVersion': () => `arn:${P}:lambda:${R}:${A}:layer:${id}:1`,
     };
-    if (attr === 'Arn' && arns[t]) return arns[t]!();
+    // CloudFormation spells it ARN for some types (AWS::ElastiCache::ServerlessCache).
+    if ((attr === 'Arn' || attr === 'ARN') && arns[t]) return arns[t]!();
     const other: Record<string, () => string | number> = {
       'AWS::SQS::Queue.QueueName': n,
       'AWS::SQS::Queue.QueueUrl': () => this.ref(id),
