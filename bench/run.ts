@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every figure the issues ask for. Each section is its own module; run one with
- * `npm run bench -- engine` (sections: engine, cold, api, bundles, ingest, jobs, cost).
+ * `npm run bench -- engine` (sections: engine, cold, api, bundles, ingest, jobs, cost, load).
  */
 // Keep the SDK's Node-version notice out of the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -13,6 +13,7 @@ const sections: Record<string, () => Promise<string[]>> = {
   jobs: async () => (await import('./jobs.js')).benchJobs(),
   cold: async () => (await import('./cold.js')).benchCold(),
   cost: async () => (await import('./cost.js')).benchCost(),
+  load: async () => (await import('./load.js')).benchLoad(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

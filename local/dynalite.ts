@@ -4,12 +4,15 @@
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTableInput } from '../functions/store/table.js';
 
 export interface Dynalite {
   endpoint: string;
   port: number;
+  /** The HTTP server itself (tests observe the requests it receives). */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,7 @@ export async function startDynalite(opts: { path?: string; port?: number } = {})
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ROUTES, STAGE_THROTTLE, type HandlerGroup, type RouteDef } from '../functions/routes.js';
+import { proxyEvent, record } from './proxy-event.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | void>;
 
@@ -84,6 +85,15 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** decodeURIComponent, or undefined for malformed percent-encoding (a 400, not an adapter fault). */
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 function lambdaContext(group: string, requestId: string): Context {
   const deadline = Date.now() + 29_000; // API Gateway's integration timeout
   return {
@@ -130,34 +140,56 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string): boolean => {
     if (!staticRoot || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    const rel = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+    const decoded = safeDecode(pathname === '/' ? '/index.html' : pathname);
+    if (decoded === undefined) return false;
+    const rel = normalize(decoded).replace(/^([/\\])+/, '');
     const file = resolve(join(staticRoot, rel));
     if (!file.startsWith(staticRoot)) return false; // path traversal
     if (!existsSync(file) || !statSync(file).isFile()) return false;
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+    const ext = extname(file);
+    res.writeHead(200, { 'Content-Type': (Object.hasOwn(MIME, ext) && MIME[ext]) || 'application/octet-stream' });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
     return true;
   };
 
+  /**
+   * The whole body is read before any answer, as API Gateway does: a request refused early (unknown route, missing
+   * key, bad query) still gets its JSON error, where answering mid-upload would close the connection under a client
+   * that is still sending (a broken pipe, not an answer). Above the gateway's limit the rest is drained, not kept.
+   */
   const readBody = (req: IncomingMessage) =>
     new Promise<Buffer | null>((resolveBody, reject) => {
-      const chunks: Buffer[] = [];
+      let chunks: Buffer[] = [];
       let size = 0;
-      let tooBig = false;
       req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > GATEWAY_MAX_BODY) tooBig = true;
+        if (size > GATEWAY_MAX_BODY) chunks = [];
         else chunks.push(c);
       });
-      req.on('end', () => resolveBody(tooBig ? null : Buffer.concat(chunks)));
+      req.on('end', () => resolveBody(size > GATEWAY_MAX_BODY ? null : Buffer.concat(chunks)));
       req.on('error', reject);
+      req.on('close', () => {
+        if (!req.complete) reject(new Error('client closed the connection before sending the whole body'));
+      });
     });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = await readBody(req);
+    if (body === null)
+      return sendJson(req, res, 413, 'PayloadTooLarge', `body exceeds API Gateway's ${GATEWAY_MAX_BODY} byte limit`, {
+        field: 'body',
+      });
+    const target = req.url ?? '/';
+    // An origin-form target is a path even when it starts with "//" (new URL would read a host there).
+    const url = new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const decoded = safeDecode(pathname);
+    if (decoded === undefined)
+      return sendJson(req, res, 400, 'BadRequest', `Malformed percent-encoding in the path ${pathname}`, {
+        field: 'path',
+      });
     const matches = compiled.filter((r) => r.regex.test(pathname));
 
     if (matches.length === 0) {
@@ -225,84 +257,27 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         );
     }
 
-    const body = await readBody(req);
-    if (body === null)
-      return sendJson(req, res, 413, 'PayloadTooLarge', `body exceeds API Gateway's ${GATEWAY_MAX_BODY} byte limit`, {
-        field: 'body',
-      });
-
     const handler = opts.handlers[route.handler];
     if (!handler) return sendJson(req, res, 502, 'BadGateway', `No local handler for group ${route.handler}`);
 
-    const pathParameters: Record<string, string> = {};
     const m = route.regex.exec(pathname)!;
-    route.params.forEach((p, i) => {
-      pathParameters[p] = decodeURIComponent(m[i + 1]!);
-    });
-    const headers: Record<string, string> = {};
-    const multiValueHeaders: Record<string, string[]> = {};
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const k = req.rawHeaders[i]!;
-      const v = req.rawHeaders[i + 1]!;
-      headers[k] = v;
-      (multiValueHeaders[k] ??= []).push(v);
-    }
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      query[k] = v;
-      (multiQuery[k] ??= []).push(v);
-    }
     const requestId = randomUUID();
-    const now = Date.now();
-    const hasQuery = url.searchParams.size > 0;
-    const event: APIGatewayProxyEvent = {
+    const rawHeaders: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) rawHeaders.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const event = proxyEvent({
+      method,
       resource: route.path,
       path: pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders,
-      queryStringParameters: hasQuery ? query : null,
-      multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-      pathParameters: route.params.length ? pathParameters : null,
-      stageVariables: null,
+      pathParameters: route.params.map((p, i) => [p, safeDecode(m[i + 1]!)!]),
+      headers: rawHeaders,
+      query: [...url.searchParams],
       body: body.length ? body.toString('utf8') : null,
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        authorizer: undefined,
-        domainName: req.headers.host ?? 'localhost',
-        domainPrefix: 'localhost',
-        extendedRequestId: requestId,
-        httpMethod: method,
-        path: `/${stage}${pathname}`,
-        protocol: `HTTP/${req.httpVersion}`,
-        requestId,
-        requestTime: new Date(now).toUTCString(),
-        requestTimeEpoch: now,
-        resourceId: 'local',
-        resourcePath: route.path,
-        stage,
-        identity: {
-          accessKey: null,
-          accountId: null,
-          apiKey: apiKey ?? null,
-          apiKeyId: apiKey ? 'local-key' : null,
-          caller: null,
-          clientCert: null,
-          cognitoAuthenticationProvider: null,
-          cognitoAuthenticationType: null,
-          cognitoIdentityId: null,
-          cognitoIdentityPoolId: null,
-          principalOrgId: null,
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          user: null,
-          userAgent: req.headers['user-agent'] ?? null,
-          userArn: null,
-        },
-      },
-    };
+      requestId,
+      stage,
+      sourceIp: req.socket.remoteAddress,
+      protocol: `HTTP/${req.httpVersion}`,
+      apiKey,
+    });
 
     let result: APIGatewayProxyResult | void;
     try {
@@ -313,7 +288,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       return sendJson(req, res, 502, 'BadGateway', 'Internal server error (the function failed)');
     }
     if (!result) return sendJson(req, res, 502, 'BadGateway', 'The function returned no response');
-    const outHeaders: Record<string, string | string[]> = {};
+    const outHeaders = record<string | string[]>();
     for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
     for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) outHeaders[k] = v.map(String);
     outHeaders['x-amzn-RequestId'] = requestId;
@@ -327,6 +302,23 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       if (!res.headersSent) sendJson(req, res, 502, 'BadGateway', 'local adapter error');
       else res.end();
     });
+  });
+  // A request Node cannot parse (header block too large, malformed request line) gets a JSON error as well.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, reason] =
+      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const json = JSON.stringify({
+      error: status === 431 ? 'RequestHeaderFieldsTooLarge' : 'BadRequest',
+      message:
+        status === 431
+          ? 'The request line and headers are too large'
+          : `Malformed HTTP request (${err.code ?? err.message})`,
+      details: null,
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
   });
   server.keepAliveTimeout = 5000;
   // A busy port (EADDRINUSE) rejects here, so the caller can say so in one line.

@@ -6,7 +6,7 @@
  * Nothing here imports aws-cdk-lib: `npm start` reads a cached definition and must not pay for the CDK.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation / ASL JSON, read loosely
@@ -15,7 +15,7 @@ export type Json = any;
 export const FAKE_ACCOUNT = '123456789012';
 export const FAKE_REGION = 'us-east-1';
 
-const PROJECT_ROOT = new URL('..', import.meta.url).pathname;
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Resolves the intrinsics a DefinitionString uses to plain strings (fake ARNs named after logical ids). */
 export function resolveIntrinsics(v: Json): string {

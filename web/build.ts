@@ -3,7 +3,7 @@
  * plus index.html and style.css. `npm run build:web`; `--watch` rebuilds on change.
  */
 import { build, context, type BuildOptions } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,16 +23,24 @@ const options: BuildOptions = {
   logLevel: 'warning',
 };
 
+/** Write-then-rename: two test files building at once (two workers) never serve each other a half-written file. */
+async function replace(path: string, contents: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, contents);
+  await rename(tmp, path);
+}
+
 async function copyStatic(): Promise<void> {
-  await copyFile(join(root, 'index.html'), join(dist, 'index.html'));
-  await copyFile(join(root, 'src/style.css'), join(dist, 'style.css'));
+  await replace(join(dist, 'index.html'), await readFile(join(root, 'index.html')));
+  await replace(join(dist, 'style.css'), await readFile(join(root, 'src/style.css')));
 }
 
 /** `clean` empties web/dist first (the CLI does); tests rebuild in place, so a server reading it never sees it empty. */
 export async function buildWeb({ clean = false } = {}): Promise<void> {
   if (clean) await rm(dist, { recursive: true, force: true });
   await mkdir(dist, { recursive: true });
-  await build(options);
+  const { outputFiles } = await build({ ...options, write: false });
+  for (const f of outputFiles) await replace(f.path, f.contents);
   await copyStatic();
 }
 

@@ -20,6 +20,7 @@ import { emitMetric } from '../common/metrics-catalog.js';
 import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { getSeriesService } from '../common/series-deps.js';
+import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
 
 type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
@@ -48,6 +49,9 @@ function olderPage(event: APIGatewayProxyEvent, to: string): { to: string; href:
   return { to, href: `${API_PREFIX}/analysis/${encodeURIComponent(event.pathParameters!.symbol!)}?${q}` };
 }
 
+/** One analysis per cache key at a time in this instance: a burst of identical misses shares it. */
+const analyses = new SingleFlight<string>();
+
 export const handler = createHandler('analysis', {
   'GET /api/v1/analysis/{symbol}': async ({ params, query, config, event }) => {
     const { symbol } = params;
@@ -73,46 +77,55 @@ export const handler = createHandler('analysis', {
     recordCache('analysis', hit !== null);
     if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
 
-    const max = config.maxAnalysisBars;
-    // One bar more than analysed either way: with `from` it means "range too wide", without it it is the bar
-    // just before the window, where the older page ends (so the response can say it is not the whole series).
-    const latest = from === undefined;
-    const bars = await series.read(meta, { from: from ?? meta.firstTs, to: to ?? meta.lastTs, limit: max + 1, latest });
-    const before = latest && bars.length > max ? bars.shift() : undefined;
-    if (bars.length > max) {
-      throw badRequest(
-        `Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`,
-        [{ field: 'query.from', message: 'too many bars' }],
+    // Identical concurrent misses share one read and one analysis (the first request's run).
+    const body = await analyses.run(key, async () => {
+      const max = config.maxAnalysisBars;
+      // One bar more than analysed either way: with `from` it means "range too wide", without it it is the bar
+      // just before the window, where the older page ends (so the response can say it is not the whole series).
+      const latest = from === undefined;
+      const bars = await series.read(meta, {
+        from: from ?? meta.firstTs,
+        to: to ?? meta.lastTs,
+        limit: max + 1,
+        latest,
+      });
+      const before = latest && bars.length > max ? bars.shift() : undefined;
+      if (bars.length > max) {
+        throw badRequest(
+          `Invalid query.from: the range holds more than ${max} bars (MAX_ANALYSIS_BARS); move from later or omit it to analyse the newest ${max}`,
+          [{ field: 'query.from', message: 'too many bars' }],
+        );
+      }
+      if (bars.length === 0)
+        throw notFound(
+          `No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`,
+          [{ field: 'query.from', message: 'empty range' }],
+        );
+      const t0 = performance.now();
+      const result = runEngine(
+        engineBars(bars, (b) => formatTime(interval, b.ts)),
+        resolved,
       );
-    }
-    if (bars.length === 0)
-      throw notFound(
-        `No bars for ${symbol} ${interval} between ${from === undefined ? 'the first bar' : new Date(from).toISOString()} and ${to === undefined ? 'the last bar' : new Date(to).toISOString()}`,
-        [{ field: 'query.from', message: 'empty range' }],
-      );
-    const t0 = performance.now();
-    const result = runEngine(
-      engineBars(bars, (b) => formatTime(interval, b.ts)),
-      resolved,
-    );
-    emitMetric('AnalysisTime', performance.now() - t0);
-    const first = formatTime(interval, bars[0]!.ts);
-    const last = formatTime(interval, bars[bars.length - 1]!.ts);
-    const body = JSON.stringify({
-      symbol,
-      interval,
-      preset: resolved.preset,
-      configHash: resolved.configHash,
-      barCount: bars.length,
-      from: first,
-      to: last,
-      bars: { analysed: bars.length, stored: meta.count, from: first, to: last },
-      truncated: before !== undefined,
-      next: before === undefined ? null : olderPage(event, formatTime(interval, before.ts)),
-      include,
-      result: projectResult(result, include),
+      emitMetric('AnalysisTime', performance.now() - t0);
+      const first = formatTime(interval, bars[0]!.ts);
+      const last = formatTime(interval, bars[bars.length - 1]!.ts);
+      const doc = JSON.stringify({
+        symbol,
+        interval,
+        preset: resolved.preset,
+        configHash: resolved.configHash,
+        barCount: bars.length,
+        from: first,
+        to: last,
+        bars: { analysed: bars.length, stored: meta.count, from: first, to: last },
+        truncated: before !== undefined,
+        next: before === undefined ? null : olderPage(event, formatTime(interval, before.ts)),
+        include,
+        result: projectResult(result, include),
+      });
+      await cache.set(key, doc, 'general');
+      return doc;
     });
-    await cache.set(key, body, 'general');
     return { rawBody: body, headers: { 'x-cache': 'MISS' } };
   },
 

@@ -10,6 +10,7 @@ import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
 import { BackfillBodySchema } from '../ingest/backfill-schema.js';
 import { jobsApiSpecs } from '../jobs/api-spec.js';
 import {
+  ChanPyOptionsSchema,
   IntervalSchema,
   INTERVALS,
   MAX_FUTURE_MS,
@@ -436,6 +437,14 @@ export function buildApiSpec(limits: Limits) {
           description: 'A backfill of this symbol and interval is still running (details.jobId)',
           schema: ErrorSchema,
         },
+        500: {
+          description: 'This deployment has no ingest queue (ConfigurationError naming it); the job is FAILED',
+          schema: ErrorSchema,
+        },
+        503: {
+          description: 'The first chunk could not be queued this time (the job is FAILED); retrying can help',
+          schema: ErrorSchema,
+        },
         429: errors[429],
       },
     },
@@ -514,12 +523,9 @@ export function buildApiSpec(limits: Limits) {
           interval: IntervalSchema,
           from: TimeParamSchema.optional(),
           to: TimeParamSchema.optional(),
-          preset: z
-            .string()
-            .min(1)
-            .max(32)
-            .optional()
-            .meta({ description: 'chanpy (default), classic or demo; with config, the base the config applies to' }),
+          preset: z.string().min(1).max(32).optional().meta({
+            description: 'chanpy (default), classic, demo or corrected; with config, the base the config applies to',
+          }),
           config: JsonObjectParam('config').optional(),
           include: IncludeQueryParam.optional(),
         })
@@ -542,9 +548,7 @@ export function buildApiSpec(limits: Limits) {
             .max(limits.maxAnalysisBars, { error: `bars must contain at most ${limits.maxAnalysisBars} bars` })
             .meta({ description: 'BarInput[] (same rules as the upload)' }),
           preset: z.string().min(1).max(32).optional(),
-          config: z
-            .record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' })
-            .optional(),
+          config: ChanPyOptionsSchema.optional(),
           include: IncludeBodyField.optional(),
         })
         .meta({ id: 'AnalyzeRequest' }),

@@ -103,6 +103,7 @@ const klineRetentionDays = z
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       return fail(`must be a JSON object of interval → days, e.g. {"1m": 400}; got ${v}`);
     const out: KlineRetentionDays = {};
+    // Own keys of the parsed JSON, each checked against the interval list before use ("__proto__" is a key here).
     for (const [k, days] of Object.entries(parsed)) {
       if (!(INTERVALS as readonly string[]).includes(k))
         return fail(`names an unknown interval "${k}" (known: ${INTERVALS.join(', ')})`);

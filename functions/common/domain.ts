@@ -120,3 +120,20 @@ export const toApiBar = (interval: Interval, b: StoredBar): ApiBar => ({
   close: b.close,
   volume: b.volume,
 });
+
+/**
+ * Engine options under chan.py's names (a JSON object), passed on as the caller sent it. z.record would copy it key
+ * by key, and a "__proto__" key (an own key after JSON.parse) would become the copy's prototype and vanish instead
+ * of being refused as an unknown option; the engine reads only own keys of the original.
+ */
+export const ChanPyOptionsSchema = z
+  .unknown()
+  .refine((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
+    error: 'config must be an object of chan.py option names',
+  })
+  .transform((v) => v as Record<string, unknown>)
+  .meta({
+    type: 'object',
+    additionalProperties: {},
+    description: 'chan.py option names, e.g. {"bi_strict":false,"divergence_rate":0.9}',
+  } as Record<string, unknown>);

@@ -6,6 +6,7 @@
  *   httpCors     CORS headers on every response, error responses included — it is registered BEFORE the error
  *                handler so its onError runs AFTER ours (middy runs onError in reverse), see stack-notes
  *   jsonErrors   any thrown error → `{error, message, details}` with its status; zod/engine errors are 400s,
+ *                a backing service's timeout/outage/throttle is a 503 with Retry-After (dependency-errors.ts),
  *                only unexpected faults are 500 (and their internals are logged, not returned)
  *   dispatch     resolves the route (resource + method), validates path/query/headers/body with the route's zod
  *                schemas, calls the route function, serializes its reply
@@ -19,6 +20,7 @@ import * as z from 'zod';
 import type { HandlerGroup } from '../routes.js';
 import { buildApiSpec, type ApiSpec, type ApiSpecs, type RouteKey } from './api-spec.js';
 import { getConfig, type AppConfig } from './config.js';
+import { dependencyFault, dependencyUnavailable } from './dependency-errors.js';
 import { fromZod, HttpError, payloadTooLarge, unsupportedMediaType, badRequest } from './errors.js';
 import { emitMetric } from './metrics-catalog.js';
 import { getLogger } from './observability.js';
@@ -59,8 +61,16 @@ export function getApiSpecs(cfg: AppConfig = getConfig()): ApiSpecs {
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8' };
 
+/**
+ * Header and query names are the caller's: they go into prototype-less records, so "__proto__" stays a key (and
+ * fails strict validation) and "constructor" finds nothing inherited.
+ */
+function stringRecord(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
+}
+
 function lowerHeaders(h: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = stringRecord();
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
   return out;
 }
@@ -77,7 +87,7 @@ function parseQuery(event: APIGatewayProxyEvent): Record<string, string> {
         { field: `query.${k}`, message: 'repeated parameter' },
       ]);
   }
-  const out: Record<string, string> = {};
+  const out = stringRecord();
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v;
   return out;
 }
@@ -135,6 +145,8 @@ function validate<T>(where: string, schema: z.ZodType<T> | undefined, value: unk
 
 /** Error → response. Exported for the local adapter's tests of the error shape. */
 export function errorResponse(e: unknown): APIGatewayProxyResult & { headers: Record<string, string> } {
+  const unavailable = dependencyUnavailable(e);
+  if (unavailable) return errorResponse(unavailable);
   if (e instanceof HttpError) {
     return {
       statusCode: e.statusCode,
@@ -155,7 +167,8 @@ type MiddyRequest = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, E
 const jsonErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
   onError: async (request) => {
     const e = request.error;
-    if (!(e instanceof HttpError)) getLogger().error('unhandled error', { error: e as Error });
+    if (dependencyFault(e)) getLogger().warn('dependency unavailable', { error: e as Error });
+    else if (!(e instanceof HttpError)) getLogger().error('unhandled error', { error: e as Error });
     request.response = errorResponse(e);
   },
 });
@@ -195,8 +208,8 @@ export function createHandler<K extends RouteKey>(group: HandlerGroup, impls: Ro
     const config = getConfig();
     const specs = getApiSpecs(config) as Record<string, ApiSpec>;
     const key = routeKeyOf(event);
-    const fn = (impls as Record<string, RouteFn<RouteKey>>)[key];
-    const spec = specs[key];
+    const fn = Object.hasOwn(impls, key) ? (impls as Record<string, RouteFn<RouteKey>>)[key] : undefined;
+    const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
     if (!fn || !spec) throw new HttpError(404, 'NotFound', `No route ${key}`);
     const headers = lowerHeaders(event.headers);
     const params = validate('path', spec.params, event.pathParameters ?? {});

@@ -6,12 +6,14 @@
  *   holding "now" in the realtime tier (30 s). A range read MGETs its buckets (one slot thanks to the hash tag)
  *   and queries only the missing ones.
  * - Writes bump rev in the store and delete the meta key, which orphans every older bucket/analysis entry.
+ * - Identical concurrent misses (meta, bucket) are read from the store once per instance (SingleFlight).
  */
 import { bucketKey, metaKey, type ResilientCache } from '../cache/index.js';
 import { bucketsBetween, type Bucket } from '../store/buckets.js';
 import { collectBuckets, type KlineStore, type SeriesMeta, type UpsertReport } from '../store/kline-store.js';
 import type { Interval, StoredBar } from './domain.js';
 import { recordCache } from './observability.js';
+import { SingleFlight } from './single-flight.js';
 
 export class SeriesService {
   constructor(
@@ -20,15 +22,21 @@ export class SeriesService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async meta(symbol: string, interval: Interval): Promise<SeriesMeta | null> {
+  /** Concurrent identical reads share one (store reads and their cache fills happen once per key). */
+  private readonly metaReads = new SingleFlight<SeriesMeta | null>();
+  private readonly bucketReads = new SingleFlight<StoredBar[]>();
+
+  meta(symbol: string, interval: Interval): Promise<SeriesMeta | null> {
     const key = metaKey(symbol, interval);
-    const hit = await this.cache.get(key);
-    recordCache('meta', hit !== null);
-    if (hit !== null) return hit === 'null' ? null : (JSON.parse(hit) as SeriesMeta);
-    const m = await this.store.getSeries(symbol, interval);
-    // Absence is cached too (briefly) so a client polling an unknown symbol does not hammer the table.
-    await this.cache.set(key, JSON.stringify(m), 'realtime');
-    return m;
+    return this.metaReads.run(key, async () => {
+      const hit = await this.cache.get(key);
+      recordCache('meta', hit !== null);
+      if (hit !== null) return hit === 'null' ? null : (JSON.parse(hit) as SeriesMeta);
+      const m = await this.store.getSeries(symbol, interval);
+      // Absence is cached too (briefly) so a client polling an unknown symbol does not hammer the table.
+      await this.cache.set(key, JSON.stringify(m), 'realtime');
+      return m;
+    });
   }
 
   /** Bars in [from, to] (inclusive), oldest first; with `limit`, the newest (latest) or oldest ones. */
@@ -60,10 +68,13 @@ export class SeriesService {
         const c = cached[i];
         recordCache('klines', c != null);
         if (c != null) return JSON.parse(c) as StoredBar[];
-        const bars = await this.store.readBucket(meta.symbol, meta.interval, b);
-        // A bucket that can still receive bars (it contains "now") lives 30 s; closed history 30 min.
-        await this.cache.set(keys[i]!, JSON.stringify(bars), b.end > now ? 'realtime' : 'static');
-        return bars;
+        // Shared read-only between the callers of one key (collectBuckets filters into new arrays).
+        return this.bucketReads.run(keys[i]!, async () => {
+          const bars = await this.store.readBucket(meta.symbol, meta.interval, b);
+          // A bucket that can still receive bars (it contains "now") lives 30 s; closed history 30 min.
+          await this.cache.set(keys[i]!, JSON.stringify(bars), b.end > now ? 'realtime' : 'static');
+          return bars;
+        });
       }),
     );
   }

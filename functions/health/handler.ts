@@ -45,8 +45,8 @@ const engineLoaded = () =>
 
 export const handler = createHandler('health', {
   'GET /health': async ({ config }) => {
-    const { klines, cache, checkpoints } = getDeps();
-    const [db, cacheOk, cacheResource, ckpts, engine] = await Promise.all([
+    const { klines, cache, checkpoints, symbols } = getDeps();
+    const [db, cacheOk, cacheResource, ckpts, engine, active] = await Promise.all([
       withTimeout(klines.ping(), 2000).then(
         () => true,
         () => false,
@@ -55,9 +55,14 @@ export const handler = createHandler('health', {
       getCacheResourceProbe()(),
       withTimeout(checkpoints.listAll(), 2000).catch(() => null),
       engineLoaded(),
+      // Only series still tracked count: a symbol the user stopped tracking no longer degrades anything.
+      withTimeout(symbols.list(), 2000).then(
+        (l) => new Set(l.filter((x) => x.active).map((x) => x.symbol)),
+        () => null,
+      ),
     ]);
     const cacheText = cache.kind === 'memory' ? '进程内缓存' : cacheOk ? '已连接' : '不可用（已降级到数据库）';
-    const failing = (ckpts ?? []).filter((c) => (c.failures ?? 0) > 0);
+    const failing = (ckpts ?? []).filter((c) => (c.failures ?? 0) > 0 && (active?.has(c.symbol) ?? true));
     const ingestion =
       ckpts === null
         ? '未知'

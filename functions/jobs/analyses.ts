@@ -25,8 +25,9 @@ import type { BacktestParams, MultiLevelParams, ScanParams, SignalType } from '.
 
 export type EngineOptions = { preset?: string; config?: Record<string, unknown> };
 
+/** A job's engine options: the API's rule (a config applies on top of the preset; chanpy when neither is given). */
 export const engineOptionsOf = (p: { preset?: string; config?: Record<string, unknown> }): EngineOptions =>
-  p.config !== undefined ? { config: p.config } : { preset: p.preset ?? 'chanpy' };
+  p.config === undefined ? { preset: p.preset ?? 'chanpy' } : { preset: p.preset, config: p.config };
 
 // -------------------------------------------------------------------------------------------------- scan
 

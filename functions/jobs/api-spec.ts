@@ -86,7 +86,11 @@ export function jobsApiSpecs() {
         400: { description: 'Invalid request: the message names the field', schema: ErrorBody },
         403: { description: 'Missing or invalid API key', schema: ErrorBody },
         404: { description: 'multilevel: no stored bars for the symbol at an interval', schema: ErrorBody },
-        503: { description: 'The workflow could not be started', schema: ErrorBody },
+        500: {
+          description: 'This deployment cannot start jobs (ConfigurationError; the message names what is missing)',
+          schema: ErrorBody,
+        },
+        503: { description: 'The workflow could not be started this time; retrying can help', schema: ErrorBody },
       },
     },
     'GET /api/v1/jobs/{id}': {

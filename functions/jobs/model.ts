@@ -4,7 +4,7 @@
  * openapi bundle can include the schemas.
  */
 import * as z from 'zod';
-import { IntervalSchema, SymbolSchema, type Interval } from '../common/domain.js';
+import { ChanPyOptionsSchema, IntervalSchema, SymbolSchema, type Interval } from '../common/domain.js';
 
 export const JOB_KINDS = ['scan', 'multilevel', 'backtest'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -24,8 +24,8 @@ export const MAX_JOB_SYMBOLS = 5000;
 export const MAX_JOB_BARS = 5000;
 
 const engineOptions = {
-  preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic or demo' }),
-  config: z.record(z.string(), z.unknown(), { error: 'config must be an object of chan.py option names' }).optional(),
+  preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic, demo or corrected' }),
+  config: ChanPyOptionsSchema.optional(),
 };
 
 const universe = {

@@ -27,6 +27,10 @@ export function createDocClient(opts: DocClientOptions = {}): DynamoDBDocumentCl
     requestHandler: {
       connectionTimeout: opts.connectionTimeoutMs ?? envMs('DYNAMODB_CONNECT_TIMEOUT_MS') ?? 1000,
       requestTimeout: opts.requestTimeoutMs ?? envMs('DYNAMODB_REQUEST_TIMEOUT_MS') ?? 5000,
+      // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting: a store that accepts
+      // the connection and never answers would hold the request until the Lambda's own timeout. With it the call
+      // fails with TimeoutError (retried, then a 503 with Retry-After: functions/common/dependency-errors.ts).
+      throwOnRequestTimeout: true,
     },
   });
   return DynamoDBDocumentClient.from(client, {

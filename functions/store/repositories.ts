@@ -13,7 +13,6 @@
  * serves; per-symbol data (K-lines, series, analysis) is spread over many partitions.
  */
 import {
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -173,12 +172,12 @@ export class SymbolRepository {
     }
   }
 
-  /** Stop tracking (its bars stay unless purged first). Returns whether it was tracked. */
-  async delete(symbol: string): Promise<boolean> {
-    const r = await this.doc.send(
-      new DeleteCommand({ TableName: this.table, Key: { pk: 'SYMBOLS', sk: symbol }, ReturnValues: 'ALL_OLD' }),
-    );
-    return r.Attributes !== undefined;
+  /**
+   * Stop tracking (its bars stay unless purged first). A one-item BatchWriteItem rather than DeleteItem: the store
+   * deletes through the one batch path (purges too), so its functions need no further action (lib/aws-calls.ts).
+   */
+  async delete(symbol: string): Promise<void> {
+    await batchWriteAll(this.doc, this.table, [{ DeleteRequest: { Key: { pk: 'SYMBOLS', sk: symbol } } }]);
   }
 }
 

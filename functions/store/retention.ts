@@ -14,9 +14,13 @@ export type KlineRetentionDays = Partial<Record<Interval, number>>;
 /** 1-minute bars ~13 months; everything else forever. */
 export const DEFAULT_KLINE_RETENTION_DAYS: Readonly<KlineRetentionDays> = Object.freeze({ '1m': 400 });
 
+/** The interval's own entry only: an interval string is never matched against Object.prototype members. */
+const daysOf = (retention: KlineRetentionDays, interval: Interval): number | undefined =>
+  Object.hasOwn(retention, interval) ? retention[interval] : undefined;
+
 /** The TTL stamp (epoch seconds) of a bar opening at `ts`, or undefined when the interval is kept forever. */
 export function klineExpiresAt(interval: Interval, ts: number, retention: KlineRetentionDays): number | undefined {
-  const days = retention[interval];
+  const days = daysOf(retention, interval);
   return days === undefined ? undefined : expiresAfterDays(days, ts);
 }
 
@@ -29,6 +33,6 @@ export const isExpired = (expiresAt: unknown, now: number): boolean =>
  * retention window, i.e. not be stamped already expired; undefined when the interval is kept forever.
  */
 export function retentionStart(interval: Interval, retention: KlineRetentionDays, now: number): number | undefined {
-  const days = retention[interval];
+  const days = daysOf(retention, interval);
   return days === undefined ? undefined : now - Math.round(days * 86_400) * 1000 + 1;
 }

@@ -22,7 +22,7 @@ export interface ApiCheckOptions {
   timeoutMs?: number;
 }
 
-/** The symbol the write check tracks: upload-only and inactive, so nothing is ever ingested for it. */
+/** The symbol the write check tracks and removes again: upload-only and inactive, so nothing ingests it. */
 export const SMOKE_SYMBOL = 'SMOKETEST';
 /** An origin no deployment lists (.invalid is reserved, RFC 2606). */
 export const REFUSED_ORIGIN = 'https://refused.smoke-test.invalid';
@@ -85,14 +85,20 @@ export async function apiChecks(o: ApiCheckOptions): Promise<CheckResult[]> {
     }
   }
 
-  async function write(withCredentials: boolean): Promise<Answer> {
-    const path = `api/v1/symbols/${SMOKE_SYMBOL}`;
-    const body = JSON.stringify({ provider: 'upload', intervals: ['1d'], active: false });
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (!withCredentials) return call(path, { method: 'PUT', headers, body });
+  /** A write route call: without credentials, or with the API key and (when there are credentials) SigV4. */
+  async function write(method: 'PUT' | 'DELETE', path: string, withCredentials: boolean, body?: string) {
+    const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
+    if (!withCredentials) return call(path, { method, headers, body });
     if (o.apiKey) headers['x-api-key'] = o.apiKey;
-    return call(path, { method: 'PUT', headers: await o.signer.sign(url(path), 'PUT', headers, body), body });
+    return call(path, { method, headers: await o.signer.sign(url(path), method, headers, body ?? ''), body });
   }
+  const track = (withCredentials: boolean) =>
+    write(
+      'PUT',
+      `api/v1/symbols/${SMOKE_SYMBOL}`,
+      withCredentials,
+      JSON.stringify({ provider: 'upload', intervals: ['1d'], active: false }),
+    );
 
   async function preflight(origin: string): Promise<Answer> {
     return call('api/v1/symbols', {
@@ -136,7 +142,7 @@ export async function apiChecks(o: ApiCheckOptions): Promise<CheckResult[]> {
 
   results.push(
     await check('write without credentials', async () => {
-      const a = await write(false);
+      const a = await track(false);
       return [a.status === 401 || a.status === 403, `HTTP ${a.status} (refusal expected): ${said(a)}`];
     }),
   );
@@ -144,9 +150,14 @@ export async function apiChecks(o: ApiCheckOptions): Promise<CheckResult[]> {
   results.push(
     await check('write with credentials', async () => {
       if (!o.apiKey) return [false, 'no API key: set CHAN_API_KEY'];
-      const a = await write(true);
-      const ok = (a.status === 200 || a.status === 201) && (a.body as { symbol?: string }).symbol === SMOKE_SYMBOL;
-      return [ok, `HTTP ${a.status}, ${o.signer.description}${ok ? `, tracked ${SMOKE_SYMBOL}` : `: ${said(a)}`}`];
+      const a = await track(true);
+      const how = `${o.signer.description}, PUT → HTTP ${a.status}`;
+      if ((a.status !== 200 && a.status !== 201) || (a.body as { symbol?: string }).symbol !== SMOKE_SYMBOL)
+        return [false, `${how}: ${said(a)}`];
+      // Leave nothing behind: the symbol has no bars, so the purge is immediate.
+      const d = await write('DELETE', `api/v1/symbols/${SMOKE_SYMBOL}?purge=true`, true);
+      if (d.status !== 200) return [false, `${how}, DELETE → HTTP ${d.status}: ${said(d)}`];
+      return [true, `${how}, DELETE → HTTP 200: tracked and removed ${SMOKE_SYMBOL}`];
     }),
   );
 

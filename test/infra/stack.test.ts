@@ -302,33 +302,6 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets DELETE /symbols/{symbol} read and delete what a purge removes, on the table only', () => {
-    const [[tableId]] = ofType(s.json, 'AWS::DynamoDB::Table');
-    const route = ROUTES.find((r) => r.method === 'DELETE' && r.path.endsWith('/symbols/{symbol}'));
-    expect(route, 'DELETE /symbols/{symbol} is in the route table').toBeDefined();
-    expect(route!.apiKey).toBe(true);
-    const fn = s.json.Resources[routeMethod(route!).functionId!]!;
-    const statements = roleStatements(s.json, refId(fn.Properties!.Role)!);
-    // IAM's own matching: an action pattern with * and ? against the call, Allow on the table's ARN, no Deny.
-    const matches = (pattern: string, action: string) =>
-      new RegExp(
-        `^${pattern
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '.*')
-          .replace(/\?/g, '.')}$`,
-        'i',
-      ).test(action);
-    const allowed = (action: string) =>
-      statements.some(
-        (st) =>
-          st.Effect === 'Allow' && refId(st.Resource) === tableId && actionsOf(st).some((a) => matches(a, action)),
-      ) && !statements.some((st) => st.Effect === 'Deny' && actionsOf(st).some((a) => matches(a, action)));
-    // Query: the bars, checkpoints and analyses to delete; BatchWriteItem: their deletion; UpdateItem: deactivate
-    // and strip the series item; DeleteItem: the symbol; GetItem: the symbol and series lookups.
-    for (const action of ['Query', 'BatchWriteItem', 'UpdateItem', 'DeleteItem', 'GetItem'])
-      expect(allowed(`dynamodb:${action}`), action).toBe(true);
-  });
-
   it('lets each function write only its own logs', () => {
     for (const [id, f] of serviceFunctions()) {
       const logs = roleStatements(s.json, refId(f.Properties!.Role)!).filter((x) =>

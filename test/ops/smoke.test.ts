@@ -59,16 +59,17 @@ const verdicts = (lines: string[]) =>
   );
 
 describe('npm run smoke against npm start', () => {
-  it('passes every check with the API key, and the credentialed write really happened', async () => {
+  it('passes every check with the API key; the credentialed write happened and was removed again', async () => {
     const { code, lines } = await smoke(['--origin', ORIGIN], svc.apiKey);
     expect(verdicts(lines), lines.join('\n')).toEqual(Object.fromEntries(CHECKS.map((c) => [c, 'PASS'])));
     expect(lines.at(-1)).toMatch(/^7 passed, 0 failed/);
     expect(code).toBe(0);
+    // The DELETE answers 200 only for a tracked symbol: the PUT wrote it; afterwards nothing is left.
     expect(lines.find((l) => l.includes('write with credentials'))).toMatch(
-      /SigV4-signed \(us-east-1, access key …TEST\)/,
+      /SigV4-signed \(us-east-1, access key …TEST\), PUT → HTTP 201, DELETE → HTTP 200/,
     );
     const listed = (await (await svc.fetch('/api/v1/symbols')).json()) as { symbols: { symbol: string }[] };
-    expect(listed.symbols.map((s) => s.symbol)).toContain(SMOKE_SYMBOL);
+    expect(listed.symbols.map((s) => s.symbol)).not.toContain(SMOKE_SYMBOL);
   });
 
   it('fails (exit 1) with a wrong key, naming the refused write; without --origin locally the CORS check fails', async () => {

@@ -156,6 +156,13 @@ const CASES: Case[] = [
     status: 400,
     message: /bi_strict/,
   },
+  {
+    // chan.py has only slope and amp for segments; the engine refuses others before analysing (no 500).
+    name: 'analysis segment-level macd_algo',
+    path: `${A}/SPY?interval=1d&config=${encodeURIComponent('{"macd_algo-seg":"peak"}')}`,
+    status: 400,
+    message: /macd_algo-seg/,
+  },
   { name: 'analysis unknown symbol', path: `${A}/NOPE?interval=1d`, status: 404, message: /no bars stored for NOPE/ },
   {
     name: 'analysis reversed range',

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../functions/common/config.js';
+import { klineExpiresAt, retentionStart, type KlineRetentionDays } from '../../functions/store/retention.js';
 import { DEV_DEFAULTS } from '../../local/env.js';
 
 const base = { SECRET_KEY: 'x'.repeat(32), TABLE_NAME: 'chan-table' };
@@ -90,6 +91,16 @@ describe('config', () => {
       /KLINE_RETENTION_DAYS must be a JSON object/,
     );
     expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: '[400]' })).toThrow(/KLINE_RETENTION_DAYS must be/);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('KLINE_RETENTION_DAYS: the key %s is an unknown interval', (k) => {
+    expect(() => loadConfig({ ...base, KLINE_RETENTION_DAYS: `{"${k}": {"1m": 5}}` })).toThrow(
+      new RegExp(`KLINE_RETENTION_DAYS names an unknown interval "${k}"`),
+    );
+    // Parsed retention is read by own entries only: an inherited value is not a retention.
+    const inherited = Object.create({ '1d': 5 }) as KlineRetentionDays;
+    expect(klineExpiresAt('1d', Date.UTC(2024, 0, 1), inherited)).toBeUndefined();
+    expect(retentionStart('1d', inherited, Date.now())).toBeUndefined();
   });
 
   it('lists every problem at once', () => {

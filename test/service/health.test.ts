@@ -39,6 +39,13 @@ describe('GET /health', () => {
   it('reports ingestion degraded, naming the failing series and the newest failure, until its next good run', async () => {
     const { DynamoCheckpointStore } = await import('../../functions/ingest/adapters.js');
     const cps = new DynamoCheckpointStore(svc.doc, svc.table.tableName);
+    const track = (active: boolean) =>
+      svc.fetch('/api/v1/symbols/ETHUSDT', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-api-key': svc.apiKey },
+        body: JSON.stringify({ provider: 'binance', intervals: ['1h'], active }),
+      });
+    expect((await track(true)).status).toBe(201);
     await cps.patch('ETHUSDT', '1h', { lastRunAt: Date.now(), failures: 0, lastError: '' });
     expect(((await (await svc.fetch('/health')).json()) as { status: string }).status).toBe('healthy');
 
@@ -55,6 +62,12 @@ describe('GET /health', () => {
         lastFailure: { symbol: 'ETHUSDT', interval: '1h', error: 'binance server: HTTP 503', failures: 2 },
       },
     });
+
+    // A symbol no longer tracked does not degrade anything.
+    expect((await track(false)).status).toBe(200);
+    expect(((await (await svc.fetch('/health')).json()) as { status: string }).status).toBe('healthy');
+    expect((await track(true)).status).toBe(200);
+    expect(((await (await svc.fetch('/health')).json()) as { status: string }).status).toBe('degraded');
 
     await cps.patch('ETHUSDT', '1h', { lastRunAt: Date.now(), failures: 0, lastError: '' });
     const healed = (await (await svc.fetch('/health')).json()) as Record<string, unknown>;

@@ -89,10 +89,13 @@ const panes = (page: Page) =>
 beforeAll(async () => {
   await buildWeb();
   srv = await startChartServer();
-  // SPY hourly: the newest 20,000 bars of the fixture (1998–2021), uploaded as CSV through the API.
+  // SPY hourly: the newest 20,000 bars of the fixture (1998–2021), uploaded as CSV through the API in chunks that
+  // stay well inside API Gateway's 29 s integration timeout (which the local server keeps) on a busy machine.
   const csv = readFileSync(join(FIXTURES, 'us_spy_1h.csv'), 'utf8').trim().split('\n');
   await srv.write('PUT', '/api/v1/symbols/SPY', { provider: 'upload', intervals: ['1d', '1h'] });
-  await srv.addBars('SPY', '1h', [csv[0], ...csv.slice(-HOURLY_BARS)].join('\n'));
+  const hourly = csv.slice(-HOURLY_BARS);
+  for (let i = 0; i < hourly.length; i += 2_500)
+    await srv.addBars('SPY', '1h', [csv[0], ...hourly.slice(i, i + 2_500)].join('\n'));
   // Tracked, but no bars yet.
   await srv.write('PUT', `/api/v1/symbols/${EMPTY}`, { provider: 'upload', intervals: ['1d'] });
   // Had bars, then deactivated.
@@ -108,7 +111,8 @@ afterAll(async () => {
   await srv?.stop();
 });
 
-describe('chart page usability', () => {
+// Each test opens its own page over up to 20,000 bars; on a busy 2-core machine that outlasts the default.
+describe('chart page usability', { timeout: 300_000 }, () => {
   it('offers active symbols only: a deactivated one is neither in the picker nor opened by a link', async () => {
     const listed = (await (await fetch(`${srv.url}/api/v1/symbols`)).json()) as {
       symbols: { symbol: string; active: boolean }[];

@@ -5,15 +5,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, ChanAnalyzer, type BarInput, type ChanResult } from '../src/index.js';
+import { structures } from './support/structures.js';
 
-type Shape = 'walk' | 'grid' | 'flat' | 'gaps' | 'onePrice';
+type Shape = 'walk' | 'grid' | 'flat' | 'gaps' | 'onePrice' | 'fatTails';
 
 /** A price path with the quirks that break naive engines: equal highs/lows, flat runs, gaps, one-price bars. */
 function series(shape: Shape, steps: number[], t0 = Date.UTC(2020, 0, 1)): BarInput[] {
   const bars: BarInput[] = [];
   let p = 100;
   for (let i = 0; i < steps.length; i++) {
-    const s = steps[i];
+    // Fat tails: now and then a move many times the usual size.
+    const s = shape === 'fatTails' && i % 17 === 5 ? steps[i] * 12 : steps[i];
     let open = p;
     p = Math.max(1, p + s);
     if (shape === 'grid') p = Math.max(1, Math.round(p)); // integer prices: equal highs and lows everywhere
@@ -42,16 +44,6 @@ function series(shape: Shape, steps: number[], t0 = Date.UTC(2020, 0, 1)): BarIn
   return bars;
 }
 
-const structures = (r: ChanResult) => ({
-  strokes: r.strokes,
-  segments: r.segments,
-  segmentsOfSegments: r.segmentsOfSegments,
-  strokePivots: r.strokePivots,
-  segmentPivots: r.segmentPivots,
-  strokeSignals: r.strokeSignals,
-  segmentSignals: r.segmentSignals,
-});
-
 function checkInvariants(r: ChanResult): void {
   for (let i = 1; i < r.fractals.length; i++) {
     if (r.fractals[i].type === r.fractals[i - 1].type)
@@ -74,7 +66,7 @@ function checkInvariants(r: ChanResult): void {
   }
 }
 
-const shapes: Shape[] = ['walk', 'grid', 'flat', 'gaps', 'onePrice'];
+const shapes: Shape[] = ['walk', 'grid', 'flat', 'gaps', 'onePrice', 'fatTails'];
 const arbSeries = fc
   .record({
     shape: fc.constantFrom(...shapes),
@@ -192,6 +184,52 @@ describe('engine properties', () => {
     const a = new ChanAnalyzer();
     for (const b of bars) a.update(b);
     expect(structures(a.result())).toEqual(structures(batch));
+  });
+});
+
+/** Random chan.py configs over the options whose rules interact most, under both quirk semantics. */
+const arbConfig = fc
+  .record(
+    {
+      bi_allow_sub_peak: fc.boolean(),
+      bi_algo: fc.constantFrom('normal', 'fx'),
+      bi_fx_check: fc.constantFrom('strict', 'loss', 'half', 'totally'),
+      bi_strict: fc.boolean(),
+      gap_as_kl: fc.boolean(),
+      bi_end_is_peak: fc.boolean(),
+      zs_algo: fc.constantFrom('normal', 'over_seg', 'auto'),
+      zs_combine_mode: fc.constantFrom('zs', 'peak'),
+      one_bi_zs: fc.boolean(),
+      left_seg_method: fc.constantFrom('peak', 'all'),
+      quirks: fc.constantFrom('chanpy', 'corrected'),
+    },
+    { requiredKeys: ['quirks'] },
+  )
+  .filter((c) => !(c.zs_algo === 'over_seg' && c.one_bi_zs === true));
+
+describe('every prefix under random configs', () => {
+  it('the streaming snapshot after each bar equals a batch run over the bars so far', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          shape: fc.constantFrom(...shapes),
+          steps: fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 20, maxLength: 160 }),
+        }),
+        arbConfig,
+        ({ shape, steps }, config) => {
+          const bars = series(shape, steps);
+          const live = new ChanAnalyzer({ config });
+          bars.forEach((bar, i) => {
+            live.update(bar);
+            const streamed = structures(live.result({ structuresOnly: true }));
+            const batch = analyze(bars.slice(0, i + 1), { config });
+            checkInvariants(batch);
+            expect(streamed, `after bar ${i}`).toEqual(structures(batch));
+          });
+        },
+      ),
+      { numRuns: Number(process.env.CHAN_PROPERTY_RUNS ?? 150) },
+    );
   });
 });
 

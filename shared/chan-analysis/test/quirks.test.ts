@@ -6,30 +6,29 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyze, ChanAnalyzer, fromChanPy, Level, toBars, type ChanResult, type Line } from '../src/index.js';
+import { main } from '../src/cli.js';
 import { createSegList } from '../src/seg/index.js';
+import { FIXTURES } from './support/fixtures.js';
+import { readCsvRows } from './support/fixtures.js';
 import { quirkCase, quirkCases, toDump, type QuirkCase } from './support/quirk-cases.js';
+import { structures } from './support/structures.js';
 
 const CASES = quirkCases();
 const corrected = (c: QuirkCase) => ({ ...c.config, quirks: 'corrected' });
 
-const structures = (r: ChanResult) => ({
-  strokes: r.strokes,
-  segments: r.segments,
-  segmentsOfSegments: r.segmentsOfSegments,
-  strokePivots: r.strokePivots,
-  segmentPivots: r.segmentPivots,
-  strokeSignals: r.strokeSignals,
-  segmentSignals: r.segmentSignals,
-});
-
 describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-  it.runIf(!('error' in c.chanpy))('chanpy semantics: equals chan.py', () => {
-    expect(toDump(analyze(c.bars, { config: c.config }))).toEqual(c.chanpy);
-  });
+  // B has neither: chan.py raised an error there (tested below).
+  if (!('error' in c.chanpy)) {
+    it('chanpy semantics: equals chan.py', () => {
+      expect(toDump(analyze(c.bars, { config: c.config }))).toEqual(c.chanpy);
+    });
+  }
 
-  it.runIf(c.corrected !== undefined)('corrected semantics: equals the rule without the quirk', () => {
-    expect(toDump(analyze(c.bars, { config: corrected(c) }))).toEqual(c.corrected);
-  });
+  if (c.corrected !== undefined) {
+    it('corrected semantics: equals the rule without the quirk', () => {
+      expect(toDump(analyze(c.bars, { config: corrected(c) }))).toEqual(c.corrected);
+    });
+  }
 
   it.each([['chanpy'], ['corrected']])('%s: batch over every prefix equals the streaming snapshot', (quirks) => {
     const config = { ...c.config, quirks };
@@ -215,5 +214,33 @@ describe('A2, B, S1', () => {
       });
       expect(toDump(live.result())).toEqual(c.chanpy);
     }
+  });
+});
+
+describe("with chan.py's default options no quirk arises", () => {
+  it.each([['cn_sse000001_1d'], ['us_spy_1d'], ['us_spy_1h']])('%s: the corrected preset equals chanpy', (name) => {
+    const bars = readCsvRows(name);
+    expect(structures(analyze(bars, { preset: 'corrected' }))).toEqual(structures(analyze(bars, { preset: 'chanpy' })));
+  });
+});
+
+describe('the setting through the CLI', () => {
+  async function pivotEnds(args: string[]): Promise<number[]> {
+    let out = '';
+    const code = await main(
+      ['analyze', `${FIXTURES}quirks/C_overseg_pivot_end/bars.csv`, '--json', ...args],
+      { write: (t: string) => (out += t) },
+      { write: () => undefined },
+    );
+    expect(code).toBe(0);
+    return (JSON.parse(out) as ChanResult).strokePivots.map((z) => z.endLine);
+  }
+  const C = '"bi_allow_sub_peak": false, "zs_algo": "over_seg"';
+
+  it('chan.py option names (alone or over the chanpy preset) give chan.py; corrected by preset or by key', async () => {
+    expect(await pivotEnds(['--config', `{${C}}`])).toEqual([4]);
+    expect(await pivotEnds(['--preset', 'chanpy', '--config', `{${C}}`])).toEqual([4]);
+    expect(await pivotEnds(['--preset', 'corrected', '--config', `{${C}}`])).toEqual([3]);
+    expect(await pivotEnds(['--config', `{${C}, "quirks": "corrected"}`])).toEqual([3]);
   });
 });

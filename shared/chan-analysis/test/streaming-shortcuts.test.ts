@@ -5,21 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyze, ChanAnalyzer, parseCsv, type ChanResult } from '../src/index.js';
+import { analyze, ChanAnalyzer, parseCsv } from '../src/index.js';
 import type { Bi } from '../src/bi/bi.js';
 import { strokeMetric } from '../src/divergence/metrics.js';
 import { FIXTURES } from './support/fixtures.js';
+import { structures } from './support/structures.js';
 
 const { bars, labels } = parseCsv(readFileSync(`${FIXTURES}/cn_sse000001_1d.csv`, 'utf8'));
-const structures = (r: ChanResult) => ({
-  strokes: r.strokes,
-  segments: r.segments,
-  segmentsOfSegments: r.segmentsOfSegments,
-  strokePivots: r.strokePivots,
-  segmentPivots: r.segmentPivots,
-  strokeSignals: r.strokeSignals,
-  segmentSignals: r.segmentSignals,
-});
 
 describe('streaming shortcuts', () => {
   for (const macdAlgo of ['peak', 'area', 'full_area', 'diff', 'volumn', 'amp']) {

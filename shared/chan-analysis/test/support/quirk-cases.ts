@@ -1,7 +1,7 @@
 // The quirk cases (fixtures/quirks, see fixtures/SOURCES.md) and the engine's result in their dump format.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parseCsv, type BarInput, type ChanResult } from '../../src/index.js';
-import { FIXTURES } from './fixtures.js';
+import { FIXTURES, type RefBsp, type RefLine, type RefZs } from './fixtures.js';
 
 const DIR = `${FIXTURES}quirks/`;
 
@@ -15,30 +15,21 @@ export interface ChanpyDump {
   bsp: DumpBsp[];
   seg_bsp: DumpBsp[];
 }
-interface DumpLine {
-  idx: number;
-  dir: 'UP' | 'DOWN';
-  begin_time: string;
-  end_time: string;
-  is_sure: boolean;
-}
-interface DumpZs {
-  begin_time: string;
-  end_time: string;
-  ZD_low: number;
-  ZG_high: number;
-  DD_peak_low: number;
-  GG_peak_high: number;
-  is_sure: boolean;
-  begin_sub_idx: number;
-  end_sub_idx: number;
-}
-interface DumpBsp {
-  time: string;
-  is_buy: boolean;
-  types: string;
-  line_idx: number;
-}
+/** The dump format is a subset of the reference format's fields. */
+type DumpLine = Pick<RefLine, 'idx' | 'dir' | 'begin_time' | 'end_time' | 'is_sure'>;
+type DumpZs = Pick<
+  RefZs,
+  | 'begin_time'
+  | 'end_time'
+  | 'ZD_low'
+  | 'ZG_high'
+  | 'DD_peak_low'
+  | 'GG_peak_high'
+  | 'is_sure'
+  | 'begin_sub_idx'
+  | 'end_sub_idx'
+>;
+type DumpBsp = Pick<RefBsp, 'time' | 'is_buy' | 'types' | 'line_idx'>;
 
 export interface QuirkCase {
   name: string;
