@@ -27,19 +27,14 @@ const TABLE_WRITES = on(TABLE, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynam
 
 const READ_ONLY =
   'store write paths live in the same modules as the reads; the routes this function serves only read, and its role is read-only';
-/** Only DELETE /api/v1/symbols/{symbol} removes items; every other writer's role allows it but its code never does. */
-const NO_DELETE = {
-  'dynamodb:DeleteItem': 'only the symbols write function deletes (DELETE /api/v1/symbols/{symbol})',
-};
 const readOnly = (...extra: string[]): Record<string, string> => ({
   'dynamodb:PutItem': READ_ONLY,
   'dynamodb:UpdateItem': READ_ONLY,
   'dynamodb:BatchWriteItem': READ_ONLY,
-  'dynamodb:DeleteItem': READ_ONLY,
   ...Object.fromEntries(extra.map((a) => [a, 'sent only by the write function of the same handler group'])),
 });
 
-const JOB_TASK: FunctionAwsCalls = { sends: [...TABLE_READS, ...TABLE_WRITES], bundledOnly: NO_DELETE };
+const JOB_TASK: FunctionAwsCalls = { sends: [...TABLE_READS, ...TABLE_WRITES] };
 const PROVIDERS = 'market-data providers (Binance, Bybit) and user-configured URL sources';
 
 export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
@@ -50,15 +45,10 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
   'Handlers/Openapi': { sends: [] },
   'Handlers/Symbols': { sends: TABLE_READS, bundledOnly: readOnly('sqs:SendMessage') },
   'Handlers/SymbolsWrite': {
-    sends: [
-      ...TABLE_READS,
-      ...TABLE_WRITES,
-      ...on(TABLE, 'dynamodb:DeleteItem'),
-      ...on('Ingestion/Queue', 'sqs:SendMessage'),
-    ],
+    sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Ingestion/Queue', 'sqs:SendMessage')],
   },
   'Handlers/Klines': { sends: TABLE_READS, bundledOnly: readOnly() },
-  'Handlers/KlinesWrite': { sends: [...TABLE_READS, ...TABLE_WRITES], bundledOnly: NO_DELETE },
+  'Handlers/KlinesWrite': { sends: [...TABLE_READS, ...TABLE_WRITES] },
   'Handlers/Analysis': { sends: TABLE_READS, bundledOnly: readOnly() },
   // POST /api/v1/analysis on its own function (lib/api-handlers.ts ISOLATED_ROUTES): the same bundle and grants.
   'Handlers/AnalysisCompute': { sends: TABLE_READS, bundledOnly: readOnly() },
@@ -70,7 +60,6 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
   'Handlers/JobsWrite': {
     sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Jobs/StateMachine', 'states:StartExecution')],
     bundledOnly: {
-      ...NO_DELETE,
       'secretsmanager:GetSecretValue': 'only GET /jobs/{id} signs page cursors, and that route is on the read function',
     },
   },
@@ -81,13 +70,11 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
       ...on('Ingestion/Queue', 'sqs:SendMessage'),
       ...on('Monitoring/SignalTopic', 'sns:Publish'),
     ],
-    bundledOnly: NO_DELETE,
     internet: PROVIDERS,
   },
   'Ingestion/Dispatcher': {
     sends: [...TABLE_READS, ...TABLE_WRITES, ...on('Ingestion/Queue', 'sqs:SendMessage')],
     bundledOnly: {
-      ...NO_DELETE,
       'sns:Publish': 'the shared ingest runtime builds the signal publisher; only the worker finds new buy/sell points',
     },
   },
