@@ -6,6 +6,7 @@
  * the template or the function's environment. WEBHOOKS (the same JSON inline) is for the local runtime and tests.
  */
 import * as z from 'zod';
+import { readSecretString } from '../common/secrets.js';
 
 export const TIERS = ['critical', 'warning', 'info'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -79,21 +80,10 @@ export function parseWebhooks(json: string, source: string): WebhookConfig[] {
 export type SecretReader = (secretId: string) => Promise<string>;
 
 /**
- * Reads a secret string through the AWS SDK v3 client that every Node.js Lambda runtime ships. It is loaded by a
- * computed specifier so that the bundle does not try to include a package this project does not depend on.
- * TODO(lead): add "@aws-sdk/client-secrets-manager" (3.1169.0) and replace this with a static import.
+ * The webhook list's secret, read as every function reads its secrets (functions/common/secrets.ts: Powertools
+ * Parameters with a cache, so a rotated list applies within minutes without a deploy).
  */
-export const readSecretFromSecretsManager: SecretReader = async (secretId) => {
-  const specifier = '@aws-sdk/client-secrets-manager';
-  const sm = (await import(specifier)) as {
-    SecretsManagerClient: new (cfg: object) => { send(cmd: unknown): Promise<{ SecretString?: string }> };
-    GetSecretValueCommand: new (input: { SecretId: string }) => unknown;
-  };
-  const client = new sm.SecretsManagerClient({});
-  const out = await client.send(new sm.GetSecretValueCommand({ SecretId: secretId }));
-  if (!out.SecretString) throw new WebhookConfigError(`secret ${secretId} has no SecretString`);
-  return out.SecretString;
-};
+export const readSecretFromSecretsManager: SecretReader = (secretId) => readSecretString(secretId);
 
 export interface NotifierEnv {
   WEBHOOKS?: string;
