@@ -4,13 +4,12 @@
  * Lambda cold start pays module resolution per file).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = join(import.meta.dirname, '..');
-rmSync(join(pkg, 'dist'), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: pkg, stdio: 'inherit' });
 await build({
@@ -24,3 +23,11 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+// Modules of an older per-file build are stale: only the bundles are code now. The folder is not wiped first,
+// because a test worker may be importing the bundle while another one rebuilds it.
+const BUNDLES = new Set(['index.js', 'index.js.map', 'cli.js', 'cli.js.map']);
+for (const e of readdirSync(join(pkg, 'dist'), { recursive: true, withFileTypes: true })) {
+  if (e.isFile() && /\.js(\.map)?$/.test(e.name) && !(e.parentPath === join(pkg, 'dist') && BUNDLES.has(e.name))) {
+    rmSync(join(e.parentPath, e.name));
+  }
+}
