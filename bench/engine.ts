@@ -6,12 +6,14 @@
  * pre-parsed bars with their labels, best of 30 after the JIT has warmed on every data set; what `analyze()`, a
  * cold process or the CLI costs is measured apart (see the README's figures table).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChanAnalyzer, parseCsv, type BarInput } from 'chan-analysis';
 
 const SHARED = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../shared/chan-analysis/test/fixtures/', import.meta.url));
+const ENGINE_DIST = fileURLToPath(new URL('../shared/chan-analysis/dist/index.js', import.meta.url));
 const DATASETS = [
   'cn_sse000001_1d',
   'us_spy_1d',
@@ -28,14 +30,33 @@ function load(name: string): { inputs: BarInput[]; labels: string[] } | null {
   return { inputs: bars, labels };
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
-/** Full collections until ArrayBuffer backing stores (freed off-thread after a GC) have been released too. */
-async function settle(collect: () => void): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    collect();
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/**
+ * Everything one retained analyser keeps, per bar: JS heap plus the typed arrays' backing stores, which live outside
+ * the heap (heapUsed alone under-counts the engine's column storage). Measured in a fresh process after full
+ * collections, so buffers freed by earlier runs of this bench cannot blur the difference.
+ */
+function retainedPerBar(name: string): string {
+  const file = existsSync(`${SHARED}${name}.csv`) ? `${SHARED}${name}.csv` : `${FIXTURES}${name}.csv`;
+  const script = `
+const m = await import(${JSON.stringify(ENGINE_DIST)});
+const { readFileSync } = await import('node:fs');
+const { bars, labels } = m.parseCsv(readFileSync(${JSON.stringify(file)}, 'utf8'));
+const settle = async () => { for (let i = 0; i < 4; i++) { gc(); await new Promise((r) => setTimeout(r, 25)); } };
+await settle();
+const m0 = process.memoryUsage();
+const a = new m.ChanAnalyzer();
+a.reserve(bars.length);
+for (let i = 0; i < bars.length; i++) a.update(bars[i], labels[i]);
+a.snapshot();
+await settle();
+const m1 = process.memoryUsage();
+if (a.barCount !== bars.length) throw new Error('unreachable');
+console.log(JSON.stringify({ heap: (m1.heapUsed - m0.heapUsed) / bars.length, buffers: (m1.arrayBuffers - m0.arrayBuffers) / bars.length }));
+`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) return `n/a (${r.stderr.split('\n')[0]})`;
+  const { heap, buffers } = JSON.parse(r.stdout) as { heap: number; buffers: number };
+  return `${(heap + buffers).toFixed(0)} B (${heap.toFixed(0)} + ${buffers.toFixed(0)})`;
 }
 
 function best(runs: number, fn: () => void): number {
@@ -119,20 +140,8 @@ export async function benchEngine(): Promise<string[]> {
     samples.sort((x, y) => x - y);
     const p99 = samples[Math.floor(samples.length * 0.99)];
 
-    // Everything one retained analyser keeps: JS heap plus the typed arrays' backing stores, which live outside
-    // the heap (heapUsed alone under-counts the engine's column storage by ~160 B/bar).
-    let memory = 'n/a (run with --expose-gc)';
-    if (gc) {
-      await settle(gc);
-      const m0 = process.memoryUsage();
-      const kept = batch(inputs, labels);
-      await settle(gc);
-      const m1 = process.memoryUsage();
-      if (kept.barCount !== n) throw new Error('unreachable');
-      const heap = (m1.heapUsed - m0.heapUsed) / n;
-      const buffers = (m1.arrayBuffers - m0.arrayBuffers) / n;
-      memory = `${(heap + buffers).toFixed(0)} B (${heap.toFixed(0)} + ${buffers.toFixed(0)})`;
-    }
+    // Filled in after every timing loop has run: the fresh processes it spawns must not interleave with them.
+    const memory = `{memory:${name}}`;
 
     const closes = Float64Array.from(inputs, (b) => b.close);
     const out = new Float64Array(n);
@@ -144,5 +153,5 @@ export async function benchEngine(): Promise<string[]> {
       `| ${name} | ${n} | ${rate(tBatch)} | ${rate(tStream)} | ${rate(tUpdate)} | ${p99.toFixed(1)} µs | ${memory} | ${(tMacd * 1000).toFixed(0)} µs | ${(tBatch / tMacd).toFixed(0)} |`,
     );
   }
-  return rows;
+  return rows.map((r) => r.replace(/\{memory:([\w]+)\}/, (_m, name: string) => retainedPerBar(name)));
 }
