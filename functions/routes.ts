@@ -66,4 +66,10 @@ export const ROUTES: readonly RouteDef[] = [
 ];
 
 /** Stage-wide defaults (the predecessor's SlowAPI limits, as API Gateway throttling). */
+/**
+ * Responses at least this large are compressed when the client accepts it (API Gateway's minimumCompressionSize;
+ * the local adapter applies the same rule): analysis JSON is large and repetitive.
+ */
+export const MIN_COMPRESSION_BYTES = 1024;
+
 export const STAGE_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;

@@ -23,7 +23,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, STAGE_THROTTLE, type RouteDef } from '../functions/routes.js';
+import { MIN_COMPRESSION_BYTES, type RouteDef, ROUTES, STAGE_THROTTLE } from '../functions/routes.js';
 import type { ChanConfig } from './config.js';
 
 /** routes.ts: "Write routes need an API key". That flag is therefore also what makes a route a writer. */
@@ -85,7 +85,7 @@ export class ChanApi extends Construct {
       cloudWatchRole: config.manageApiGatewayAccountRole,
       ...(config.manageApiGatewayAccountRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       // Analysis JSON is large and repetitive: gzip above 1 KiB saves most of the transfer time.
-      minCompressionSize: Size.kibibytes(1),
+      minCompressionSize: Size.bytes(MIN_COMPRESSION_BYTES),
       deployOptions: {
         stageName: config.stage,
         // Stage-wide limits: the predecessor's SlowAPI defaults (routes.ts STAGE_THROTTLE).

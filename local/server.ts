@@ -8,10 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { deflateSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ROUTES, STAGE_THROTTLE, type HandlerGroup, type RouteDef } from '../functions/routes.js';
+import {
+  MIN_COMPRESSION_BYTES,
+  ROUTES,
+  STAGE_THROTTLE,
+  type HandlerGroup,
+  type RouteDef,
+} from '../functions/routes.js';
 import { proxyEvent, record } from './proxy-event.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | void>;
@@ -52,6 +59,25 @@ const compiled: CompiledRoute[] = ROUTES.map((r) => {
   });
   return { ...r, regex: new RegExp(`^${re}$`), params };
 });
+
+/**
+ * The encoding API Gateway would pick for a response (it compresses with gzip or deflate, never br), from the
+ * client's Accept-Encoding: the first of gzip, deflate that the client lists without q=0.
+ */
+export function negotiateEncoding(accept: string | string[] | undefined): 'gzip' | 'deflate' | undefined {
+  const offered = new Map<string, number>();
+  for (const part of (Array.isArray(accept) ? accept.join(',') : (accept ?? '')).split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    offered.set(name, q === undefined ? 1 : Number(q));
+  }
+  for (const enc of ['gzip', 'deflate'] as const) {
+    const q = offered.get(enc) ?? offered.get('*');
+    if (q !== undefined && q > 0) return enc;
+  }
+  return undefined;
+}
 
 class TokenBucket {
   private tokens: number;
@@ -292,8 +318,19 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
     for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) outHeaders[k] = v.map(String);
     outHeaders['x-amzn-RequestId'] = requestId;
+    let payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+    const encoding = negotiateEncoding(req.headers['accept-encoding']);
+    if (
+      encoding &&
+      payload.length >= MIN_COMPRESSION_BYTES &&
+      !Object.keys(outHeaders).some((k) => k.toLowerCase() === 'content-encoding')
+    ) {
+      payload = encoding === 'gzip' ? gzipSync(payload) : deflateSync(payload);
+      outHeaders['content-encoding'] = encoding;
+      outHeaders['vary'] = 'accept-encoding';
+    }
     res.writeHead(result.statusCode, outHeaders);
-    res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    res.end(payload);
   };
 
   const server = createServer((req, res) => {
