@@ -16,14 +16,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { dataFile } from './data.js';
 
 const ENGINE = fileURLToPath(new URL('../shared/chan-analysis/', import.meta.url));
-const SHARED = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const TOOLS = process.env.CHANPY_TOOLS ?? fileURLToPath(new URL('../../shared/tools/', import.meta.url));
-const FIXTURES = `${ENGINE}test/fixtures/`;
 const RUNS = 7;
-
-const file = (name: string) => (existsSync(`${SHARED}${name}.csv`) ? `${SHARED}${name}.csv` : `${FIXTURES}${name}.csv`);
 
 /** A child script printing one JSON line of timings; the bars are parsed before the clock starts. */
 const probe = (csv: string) => `
@@ -142,7 +139,7 @@ export async function benchCold(): Promise<string[]> {
   ];
   const measured = new Map<string, { p: ReturnType<typeof inProcess>; c: ReturnType<typeof cliProcess> }>();
   for (const name of ['us_spy_1d', 'us_spy_1h', 'cn_sse000001_1m']) {
-    const csv = file(name);
+    const csv = dataFile(name);
     if (!existsSync(csv)) continue;
     const p = inProcess(csv);
     const c = cliProcess(csv, []);
@@ -155,7 +152,7 @@ export async function benchCold(): Promise<string[]> {
 
   rows.push('', '| issue 12 figure | measured | target | |', '| --- | ---: | ---: | --- |');
   const spy = measured.get('us_spy_1d');
-  const py = spy ? chanpy(file('us_spy_1d')) : null;
+  const py = spy ? chanpy(dataFile('us_spy_1d')) : null;
   if (spy && py) {
     const ratio = py.importFirst / spy.p.importFirst;
     rows.push(
@@ -167,7 +164,7 @@ export async function benchCold(): Promise<string[]> {
     rows.push(
       `| \`chan analyze --json\` on cn_sse000001_1m, whole process | ${sse.c.ms.toFixed(0)} ms | ≤ 600 ms | ${verdict(sse.c.ms <= 600)} |`,
     );
-    const npx = npxProcess(file('cn_sse000001_1m'));
+    const npx = npxProcess(dataFile('cn_sse000001_1m'));
     rows.push(`| the same through \`npx chan\` | ${npx.toFixed(0)} ms | ≤ 1000 ms | ${verdict(npx <= 1000)} |`);
     const ratio = sse.p.warm / sse.p.core;
     rows.push(

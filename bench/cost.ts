@@ -8,7 +8,7 @@
  * list, so they are constants with their date, not a live lookup. Durations of invocations are assumptions
  * (ASSUMPTIONS), stated in the output beside the figures they drive.
  */
-import type { CfnResourceJson, CfnTemplate } from '../test/infra/synth.js';
+import { ofType, refId, type CfnResourceJson, type CfnTemplate } from '../test/infra/synth.js';
 import { METRIC_CATALOG } from '../functions/common/metrics-catalog.js';
 import { ROUTES } from '../functions/routes.js';
 import { INTERVAL_FAMILIES, familyOf } from '../functions/ingest/intervals.js';
@@ -77,8 +77,7 @@ export interface CostReport {
   perSymbolMonth: { interval: Interval; lines: CostLine[]; total: number }[];
 }
 
-const resources = (t: CfnTemplate, type: string): CfnResourceJson[] =>
-  Object.values(t.Resources).filter((r) => r.Type === type);
+const resources = (t: CfnTemplate, type: string): CfnResourceJson[] => ofType(t, type).map(([, r]) => r);
 
 const props = (r: CfnResourceJson): Json => (r.Properties ?? {}) as Json;
 
@@ -113,13 +112,6 @@ function functionSpecs(t: CfnTemplate): Map<string, { memoryMb: number; arm: boo
   }
   return out;
 }
-
-const refTarget = (v: unknown): string | undefined => {
-  const o = v as Json | undefined;
-  if (o && Array.isArray(o['Fn::GetAtt'])) return o['Fn::GetAtt'][0] as string;
-  if (o && typeof o.Ref === 'string') return o.Ref;
-  return undefined;
-};
 
 const lambdaCost = (invocations: number, ms: number, spec: { memoryMb: number; arm: boolean }) =>
   (invocations / 1e6) * PRICES.lambdaRequestPerM +
@@ -233,7 +225,7 @@ export function costModel(t: CfnTemplate): CostReport {
     if (typeof p.ScheduleExpression !== 'string' || p.State === 'DISABLED') continue;
     const perMonth = (H * 60) / scheduleMinutes(p.ScheduleExpression);
     for (const target of (p.Targets as Json[] | undefined) ?? []) {
-      const spec = specs.get(refTarget(target.Arn) ?? '');
+      const spec = specs.get(refId(target.Arn) ?? '');
       if (!spec) continue;
       ticks += perMonth;
       tickCost += lambdaCost(perMonth, A.idleTickMs, spec);

@@ -8,11 +8,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { dataFile } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { ChanAnalyzer, parseCsv, type BarInput } from 'chan-analysis';
 
-const SHARED = fileURLToPath(new URL('../../shared/data/', import.meta.url));
-const FIXTURES = fileURLToPath(new URL('../shared/chan-analysis/test/fixtures/', import.meta.url));
 const ENGINE_DIST = fileURLToPath(new URL('../shared/chan-analysis/dist/index.js', import.meta.url));
 const DATASETS = [
   'cn_sse000001_1d',
@@ -24,7 +23,7 @@ const DATASETS = [
 ];
 
 function load(name: string): { inputs: BarInput[]; labels: string[] } | null {
-  const file = existsSync(`${SHARED}${name}.csv`) ? `${SHARED}${name}.csv` : `${FIXTURES}${name}.csv`;
+  const file = dataFile(name);
   if (!existsSync(file)) return null;
   const { bars, labels } = parseCsv(readFileSync(file, 'utf8'));
   return { inputs: bars, labels };
@@ -36,7 +35,7 @@ function load(name: string): { inputs: BarInput[]; labels: string[] } | null {
  * collections, so buffers freed by earlier runs of this bench cannot blur the difference.
  */
 function retainedPerBar(name: string): string {
-  const file = existsSync(`${SHARED}${name}.csv`) ? `${SHARED}${name}.csv` : `${FIXTURES}${name}.csv`;
+  const file = dataFile(name);
   const script = `
 const m = await import(${JSON.stringify(ENGINE_DIST)});
 const { readFileSync } = await import('node:fs');

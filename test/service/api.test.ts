@@ -457,18 +457,7 @@ describe('GET /api/v1/analysis over more bars than MAX_ANALYSIS_BARS', () => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startService({ env: { MAX_ANALYSIS_BARS: '1000' } });
-    const h = { 'x-api-key': svc.apiKey };
-    await svc.fetch('/api/v1/symbols/SPY', {
-      method: 'PUT',
-      headers: { ...h, 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'upload', intervals: ['1d'] }),
-    });
-    const up = await svc.fetch('/api/v1/klines/SPY?interval=1d', {
-      method: 'POST',
-      headers: { ...h, 'content-type': 'text/csv' },
-      body: fixture,
-    });
-    expect(up.status).toBe(200);
+    await svc.uploadCsv('SPY', '1d', fixture);
   });
   afterAll(async () => {
     await svc?.stop();

@@ -15,18 +15,7 @@ describe('cache outage', () => {
   beforeAll(async () => {
     redis = await startRedisCluster();
     svc = await startService({ redisUrl: redis.url, env: { CACHE_COOLDOWN_MS: '2000' } });
-    const h = { 'x-api-key': svc.apiKey };
-    await svc.fetch('/api/v1/symbols/000001.SH', {
-      method: 'PUT',
-      headers: { ...h, 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'upload', intervals: ['1d'] }),
-    });
-    const up = await svc.fetch('/api/v1/klines/000001.SH?interval=1d', {
-      method: 'POST',
-      headers: { ...h, 'content-type': 'text/csv' },
-      body: fixture,
-    });
-    expect(up.status).toBe(200);
+    await svc.uploadCsv('000001.SH', '1d', fixture);
   });
   afterAll(async () => {
     await svc?.stop();

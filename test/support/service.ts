@@ -27,6 +27,8 @@ export interface TestService {
   server: LocalServer;
   /** fetch relative to the service URL. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Tracks `symbol` as an upload series of `interval` and uploads `csv` through the API (throws unless 200). */
+  uploadCsv(symbol: string, interval: string, csv: string): Promise<void>;
   /** Every item in the table (for "nothing was written" assertions). */
   scanAll(): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
@@ -66,6 +68,21 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     doc,
     server,
     fetch: (path, init) => fetch(`${server.url}${path}`, init),
+    uploadCsv: async (symbol, interval, csv) => {
+      const h = { 'x-api-key': apiKey };
+      const put = await fetch(`${server.url}/api/v1/symbols/${symbol}`, {
+        method: 'PUT',
+        headers: { ...h, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'upload', intervals: [interval] }),
+      });
+      if (put.status !== 200 && put.status !== 201) throw new Error(`PUT ${symbol}: ${put.status} ${await put.text()}`);
+      const up = await fetch(`${server.url}/api/v1/klines/${symbol}?interval=${interval}`, {
+        method: 'POST',
+        headers: { ...h, 'content-type': 'text/csv' },
+        body: csv,
+      });
+      if (up.status !== 200) throw new Error(`upload ${symbol} ${interval}: ${up.status} ${await up.text()}`);
+    },
     scanAll: async () => {
       const out: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
