@@ -11,6 +11,13 @@ import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { getCacheResourceProbe } from './cache-resource.js';
 
+/** The predecessor's message, saying what the status says (a degraded system is running, not running normally). */
+const HEALTH_MESSAGE = {
+  healthy: '缠论分析系统运行正常',
+  degraded: '缠论分析系统运行中：部分组件降级（见 components）',
+  unhealthy: '缠论分析系统不可用：数据库无法连接',
+} as const;
+
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([
     p,
@@ -71,7 +78,7 @@ export const handler = createHandler('health', {
           : failing.length > 0
             ? `降级：${failing.length} 个序列采集失败`
             : '运行中';
-    const status = !db
+    const status: keyof typeof HEALTH_MESSAGE = !db
       ? 'unhealthy'
       : cacheOk && cacheResource.state !== 'failed' && failing.length === 0
         ? 'healthy'
@@ -83,7 +90,7 @@ export const handler = createHandler('health', {
       headers: { 'Cache-Control': 'no-store' },
       body: {
         status,
-        message: db ? '缠论分析系统运行正常' : '缠论分析系统不可用：数据库无法连接',
+        message: HEALTH_MESSAGE[status],
         version: config.version,
         components: {
           api: '运行中',
