@@ -10,6 +10,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import {
@@ -341,8 +342,12 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     });
   });
   // A request Node cannot parse (header block too large, malformed request line) gets a JSON error as well.
+  // Node raises clientError again for every chunk that still arrives after the first; those only feed the linger.
+  const answered = new WeakSet<Duplex>();
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (answered.has(socket)) return;
     if (!socket.writable) return socket.destroy();
+    answered.add(socket);
     const [status, reason] =
       err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
     const json = JSON.stringify({
@@ -356,6 +361,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
     );
+    lingerThenClose(socket);
   });
   server.keepAliveTimeout = 5000;
   // A busy port (EADDRINUSE) rejects here, so the caller can say so in one line.
@@ -397,4 +403,32 @@ export async function loadHandlers(): Promise<Partial<Record<HandlerGroup, Lambd
     }
   }
   return out;
+}
+
+const LINGER_IDLE_MS = 2_000;
+const LINGER_MAX_MS = 30_000;
+
+/**
+ * Lingering close: after an early answer the client may still be sending (a body behind a header block Node refused).
+ * Closing with its bytes unread makes the kernel reset the connection, and the client sees ECONNRESET instead of the
+ * answer; so the rest is read and dropped until the client finishes, falls silent for 2 s, or 30 s have passed.
+ */
+function lingerThenClose(socket: Duplex): void {
+  const close = () => {
+    clearTimeout(idle);
+    clearTimeout(cap);
+    socket.destroy();
+  };
+  let idle = setTimeout(close, LINGER_IDLE_MS);
+  const cap = setTimeout(close, LINGER_MAX_MS);
+  idle.unref();
+  cap.unref();
+  socket.on('data', () => {
+    clearTimeout(idle);
+    idle = setTimeout(close, LINGER_IDLE_MS);
+    idle.unref();
+  });
+  socket.once('end', close);
+  socket.once('error', close);
+  socket.resume();
 }

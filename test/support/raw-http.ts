@@ -33,12 +33,23 @@ export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawResponse>
   for (const [k, v] of r.headers ?? []) headers.push(k, v);
   if (body !== undefined) headers.push('content-length', String(body.length));
   return new Promise<RawResponse>((resolve, reject) => {
-    // Done only when the whole body went out AND the answer came back: an answer that arrives while the client
-    // is still sending, followed by a closed connection, is a failed upload for a real client (broken pipe).
+    // Done when the whole body went out AND the answer came back. An answer that arrives while the client is still
+    // sending counts only if it says `Connection: close` and the connection then closes cleanly (the server read the
+    // rest and dropped it); a reset after it is a failed upload for a real client (broken pipe), so it rejects.
     let response: RawResponse | undefined;
     let sent = false;
+    let stopped = false;
     const settle = () => {
-      if (response && sent) resolve(response);
+      if (response && sent) return resolve(response);
+      if (response && response.headers.connection === 'close' && !stopped) {
+        stopped = true;
+        const early = response;
+        const socket = req.socket;
+        if (!socket || socket.destroyed) return resolve(early);
+        socket.once('close', (hadError: boolean) =>
+          hadError ? reject(new Error('connection reset after an early answer')) : resolve(early),
+        );
+      }
     };
     const req = request(
       { agent, host: url.hostname, port: url.port, method: r.method, path: r.target, headers },
@@ -65,13 +76,13 @@ export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawResponse>
     const size = r.chunkSize ?? 64 * 1024;
     let offset = 0;
     const pump = () => {
-      while (offset < body.length) {
+      while (offset < body.length && !stopped) {
         const chunk = body.subarray(offset, offset + size);
         offset += chunk.length;
         if (!req.write(chunk)) return void req.once('drain', pump);
         if (r.pauseMs) return void setTimeout(pump, r.pauseMs);
       }
-      req.end();
+      if (!stopped) req.end();
     };
     pump();
   });
