@@ -293,8 +293,10 @@ describe('chart page usability', { timeout: 300_000 }, () => {
     expect(tb.x + tb.width).toBeLessThanOrEqual(390);
     expect(tb.y + tb.height).toBeLessThanOrEqual(780);
     save('chart-touch.png', await page.screenshot());
-    // It stays open (no hover needed) and a tap on empty space closes it.
-    await page.waitForTimeout(300);
+    // It stays open (no hover needed) and a tap on empty space closes it. The wait outlasts lightweight-charts'
+    // double-tap window (500 ms from the first touch): a second tap inside it, far from the first, is swallowed as a
+    // failed double tap, which made this check depend on how fast the steps above ran.
+    await page.waitForTimeout(700);
     expect(await tip.isVisible()).toBe(true);
     await page.touchscreen.tap(chartBox.x + 8, chartBox.y + 8);
     await expect.poll(() => tip.isVisible(), { timeout: 5_000 }).toBe(false);
