@@ -9,9 +9,12 @@
  * fractals): for 5,000 bars that is ~90 KB instead of ~1.8 MB, and serialization no longer dominates a miss.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ChanResult } from 'chan-analysis';
+import type { IncludePart } from '../common/api-spec.js';
 import { analysisKey } from '../cache/index.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
+import { columnarResult, type Format } from '../common/columns.js';
 import { formatTime } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
@@ -24,6 +27,14 @@ import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
 
 type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
+
+/** The parts of the response the request chose: which per-bar parts, in which layout (format=columns adds its name). */
+function shaped(result: ChanResult, include: readonly IncludePart[], format: Format | undefined) {
+  const projected = projectResult(result, include);
+  return format === 'columns'
+    ? { include, format: 'columns' as const, result: columnarResult(projected) }
+    : { include, result: projected };
+}
 
 /** Stored or uploaded bars as engine input; `time` is the label the response echoes for each bar. */
 function engineBars<B extends OhlcvRow>(bars: readonly B[], time: (b: B, i: number) => string | number) {
@@ -72,6 +83,7 @@ export const handler = createHandler('analysis', {
       from ?? 'first',
       to ?? 'last',
       include,
+      query.format,
     );
     const hit = await cache.get(key);
     recordCache('analysis', hit !== null);
@@ -120,8 +132,7 @@ export const handler = createHandler('analysis', {
         bars: { analysed: bars.length, stored: meta.count, from: first, to: last },
         truncated: before !== undefined,
         next: before === undefined ? null : olderPage(event, formatTime(interval, before.ts)),
-        include,
-        result: projectResult(result, include),
+        ...shaped(result, include, query.format),
       });
       await cache.set(key, doc, 'general');
       return doc;
@@ -139,7 +150,6 @@ export const handler = createHandler('analysis', {
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);
-    const include = body.include ?? [];
     const first = String(rows[0]!.time);
     const last = String(rows[rows.length - 1]!.time);
     return {
@@ -154,8 +164,7 @@ export const handler = createHandler('analysis', {
         bars: { analysed: bars.length, stored: null, from: first, to: last },
         truncated: false,
         next: null,
-        include,
-        result: projectResult(result, include),
+        ...shaped(result, body.include ?? [], body.format),
       },
     };
   },
