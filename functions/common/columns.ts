@@ -18,8 +18,8 @@ interface PerBar {
   fractals: ResultFractal;
 }
 
-/** What a column may hold: the page checks every value against it, so a changed field is an error, not a guess. */
-export type ColumnKind = 'number' | 'number?' | 'string' | 'string?' | 'boolean';
+/** What a field may hold (`?`: or null): the page checks every value against it, so a changed field is an error. */
+export type ValueKind = 'number' | 'number?' | 'string' | 'string?' | 'boolean' | 'array' | 'object';
 
 /** Every field of each per-bar part, in the engine's key order, with the kind of value it holds. */
 export const COLUMN_FIELDS = {
@@ -48,7 +48,7 @@ export const COLUMN_FIELDS = {
     fractal: 'string?',
   },
   fractals: { mergedIdx: 'number', type: 'string', time: 'string', ts: 'number', value: 'number' },
-} as const satisfies { [P in IncludePart]: Record<keyof PerBar[P], ColumnKind> };
+} as const satisfies { [P in IncludePart]: Record<keyof PerBar[P], ValueKind> };
 
 /** One array per field; every array has one entry per row. */
 export type Columns<T> = { [K in keyof T]-?: T[K][] };
@@ -78,8 +78,18 @@ export class ColumnsError extends Error {
   override name = 'ColumnsError';
 }
 
-function kindOk(kind: ColumnKind, v: unknown): boolean {
+/** The kind as an error message says it: `number?` is "a number or null". */
+export const kindName = (kind: ValueKind): string =>
+  kind.endsWith('?')
+    ? `a ${kind.slice(0, -1)} or null`
+    : kind === 'array' || kind === 'object'
+      ? `an ${kind}`
+      : `a ${kind}`;
+
+export function isKind(kind: ValueKind, v: unknown): boolean {
   if (v === null) return kind.endsWith('?');
+  if (kind === 'array') return Array.isArray(v);
+  if (kind === 'object') return typeof v === 'object' && !Array.isArray(v);
   return typeof v === kind.replace('?', '');
 }
 
@@ -91,7 +101,7 @@ export function decodeColumns<P extends IncludePart>(part: P, columns: unknown, 
   if (columns === null || typeof columns !== 'object' || Array.isArray(columns))
     throw new ColumnsError(`${path} is not an object of columns`);
   const cols = columns as Record<string, unknown>;
-  const spec = COLUMN_FIELDS[part] as Record<string, ColumnKind>;
+  const spec = COLUMN_FIELDS[part] as Record<string, ValueKind>;
   const fields = Object.keys(spec);
   const extra = Object.keys(cols).find((k) => !Object.hasOwn(spec, k));
   if (extra !== undefined) throw new ColumnsError(`${path}.${extra} is not a field of ${part}`);
@@ -103,8 +113,9 @@ export function decodeColumns<P extends IncludePart>(part: P, columns: unknown, 
     else if (col.length !== n)
       throw new ColumnsError(`${path}.${f} has ${col.length} entries where ${path}.${fields[0]} has ${n}`);
     const kind = spec[f]!;
-    const bad = col.findIndex((v) => !kindOk(kind, v));
-    if (bad !== -1) throw new ColumnsError(`${path}.${f}[${bad}] is ${JSON.stringify(col[bad])}, not a ${kind}`);
+    const bad = col.findIndex((v) => !isKind(kind, v));
+    if (bad !== -1)
+      throw new ColumnsError(`${path}.${f}[${bad}] is ${JSON.stringify(col[bad])}, not ${kindName(kind)}`);
   }
   const rows = new Array<PerBar[P]>(n);
   for (let i = 0; i < n; i++) {
