@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { loadavg } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { startService } from '../test/support/service.js';
 import { dataFile } from './data.js';
@@ -64,7 +65,8 @@ export async function benchWire(): Promise<string[]> {
 
     const out = [
       `GET /api/v1/analysis/SPY?interval=1h&include=all, ${N_BARS} hourly bars, local adapter (gzip) + dynalite + in-process cache;`,
-      `time to a parsed document, median of 7 (target ≤ ${TARGET_MS} ms), compressed bytes on the wire (target ≤ ${mb(TARGET_BYTES)}):`,
+      `time to a parsed document, median of 7 (target ≤ ${TARGET_MS} ms), compressed bytes on the wire (target ≤ ${mb(TARGET_BYTES)});`,
+      `load average at the start ${loadavg()[0]!.toFixed(1)}:`,
     ];
     // Interleaved, so both formats meet the same machine load and the same cache fill.
     const miss = formats.map((): Fetched[] => []);
