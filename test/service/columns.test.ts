@@ -129,6 +129,16 @@ describe('format=columns', () => {
     expect(cols).toBeLessThan(rows * 0.75);
   });
 
+  it('the OpenAPI document describes the format with its sizes', async () => {
+    const doc = (await (await svc.fetch('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, { get: { parameters: { name: string; schema: unknown; description: string }[] } }>;
+    };
+    const format = doc.paths['/api/v1/analysis/{symbol}']!.get.parameters.find((p) => p.name === 'format')!;
+    expect(format.schema).toEqual({ type: 'string', enum: ['rows', 'columns'] });
+    expect(format.description).toMatch(/one array per field/);
+    expect(format.description).toMatch(/rows are [\d.]+ MB of JSON and columns [\d.]+ MB; gzipped/);
+  });
+
   it.each([
     ['GET', `${base}&format=csv`, 'query.format'],
     ['POST', '/api/v1/analysis', 'body.format'],
