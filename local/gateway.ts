@@ -42,6 +42,9 @@ export function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** What the gateway answers when the function behind it fails or is missing. */
+export const badGateway = (message: string): Refusal => ({ status: 502, error: 'BadGateway', message });
+
 export const bodyTooLarge: Refusal = {
   status: 413,
   error: 'PayloadTooLarge',

@@ -15,6 +15,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ROUTES, type HandlerGroup } from '../functions/routes.js';
 import {
   apiKeyOf,
+  badGateway,
   bodyTooLarge,
   checkApiKey,
   Cors,
@@ -89,12 +90,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     if (refusal) return refuse(req, res, refusal);
 
     const handler = opts.handlers[route.handler];
-    if (!handler)
-      return refuse(req, res, {
-        status: 502,
-        error: 'BadGateway',
-        message: `No local handler for group ${route.handler}`,
-      });
+    if (!handler) return refuse(req, res, badGateway(`No local handler for group ${route.handler}`));
     const requestId = randomUUID();
     const event = requestEvent(req, {
       method,
@@ -107,27 +103,15 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       stage,
       apiKey,
     });
-    let result: APIGatewayProxyResult | void;
-    try {
-      result = await handler(event, lambdaContext(route.handler, requestId));
-    } catch (e) {
-      // What the gateway answers when the Lambda itself fails (init error, unhandled throw).
-      console.error(`[local] ${route.handler} handler threw:`, e);
-      return refuse(req, res, {
-        status: 502,
-        error: 'BadGateway',
-        message: 'Internal server error (the function failed)',
-      });
-    }
-    if (!result)
-      return refuse(req, res, { status: 502, error: 'BadGateway', message: 'The function returned no response' });
+    const result = await invoke(handler, event, route.handler, requestId);
+    if ('error' in result) return refuse(req, res, result);
     await writeResult(res, result, requestId, req.headers['accept-encoding']);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       console.error('[local] adapter error:', e);
-      if (!res.headersSent) refuse(req, res, { status: 502, error: 'BadGateway', message: 'local adapter error' });
+      if (!res.headersSent) refuse(req, res, badGateway('local adapter error'));
       else res.end();
     });
   });
@@ -173,6 +157,21 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         server.close(() => r());
       }),
   };
+}
+
+/** The function's result, or what the gateway answers when the function fails (init error, throw, no response). */
+async function invoke(
+  handler: LambdaHandler,
+  event: APIGatewayProxyEvent,
+  group: HandlerGroup,
+  requestId: string,
+): Promise<APIGatewayProxyResult | Refusal> {
+  try {
+    return (await handler(event, lambdaContext(group, requestId))) ?? badGateway('The function returned no response');
+  } catch (e) {
+    console.error(`[local] ${group} handler threw:`, e);
+    return badGateway('Internal server error (the function failed)');
+  }
 }
 
 /** Import every handler group that exists (functions/<group>/handler.ts). */
