@@ -32,10 +32,7 @@ async function analysis(symbol: string): Promise<ChanResult> {
     `${srv.url}/api/v1/analysis/${encodeURIComponent(symbol)}?interval=1d&preset=chanpy&include=all`,
   );
   expect(res.status).toBe(200);
-  let body = (await res.json()) as Record<string, unknown>;
-  for (const k of ['data', 'result', 'analysis'])
-    if (!Array.isArray(body.bars) && body[k]) body = body[k] as Record<string, unknown>;
-  return body as unknown as ChanResult;
+  return ((await res.json()) as { result: ChanResult }).result;
 }
 
 const frames = () => nextPaint(page);
