@@ -15,7 +15,7 @@ import { analysisKey } from '../cache/index.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
 import { columnarResult, type Format } from '../common/columns.js';
-import { formatTime } from '../common/domain.js';
+import { formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
@@ -26,26 +26,12 @@ import { getSeriesService } from '../common/series-deps.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
 
-type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
-
 /** The parts of the response the request chose: which per-bar parts, in which layout (format=columns adds its name). */
 function shaped(result: ChanResult, include: readonly IncludePart[], format: Format | undefined) {
   const projected = projectResult(result, include);
   return format === 'columns'
     ? { include, format: 'columns' as const, result: columnarResult(projected) }
     : { include, result: projected };
-}
-
-/** Stored or uploaded bars as engine input; `time` is the label the response echoes for each bar. */
-function engineBars<B extends OhlcvRow>(bars: readonly B[], time: (b: B, i: number) => string | number) {
-  return bars.map((b, i) => ({
-    time: time(b, i),
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    ...(b.volume === null ? {} : { volume: b.volume }),
-  }));
 }
 
 /**
@@ -115,7 +101,7 @@ export const handler = createHandler('analysis', {
         );
       const t0 = performance.now();
       const result = runEngine(
-        engineBars(bars, (b) => formatTime(interval, b.ts)),
+        toEngineBars(bars, (b) => formatTime(interval, b.ts)),
         resolved,
       );
       emitMetric('AnalysisTime', performance.now() - t0);
@@ -146,7 +132,7 @@ export const handler = createHandler('analysis', {
     const rows = body.bars as { time: string | number }[];
     const t0 = performance.now();
     const result = runEngine(
-      engineBars(bars, (_, i) => rows[i]!.time),
+      toEngineBars(bars, (_, i) => rows[i]!.time),
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);
