@@ -15,7 +15,7 @@ import { analysisKey } from '../cache/index.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
 import { columnarResult, type Format } from '../common/columns.js';
-import { formatTime, toEngineBars } from '../common/domain.js';
+import { engineTime, formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
@@ -101,7 +101,7 @@ export const handler = createHandler('analysis', {
         );
       const t0 = performance.now();
       const result = runEngine(
-        toEngineBars(bars, (b) => formatTime(interval, b.ts)),
+        toEngineBars(bars, (b) => engineTime(interval, b.ts)),
         resolved,
       );
       emitMetric('AnalysisTime', performance.now() - t0);

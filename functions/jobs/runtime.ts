@@ -8,7 +8,7 @@
  */
 import type { BarInput } from 'chan-analysis';
 import { getDeps } from '../common/deps.js';
-import { formatTime, toEngineBars, type Interval } from '../common/domain.js';
+import { engineTime, toEngineBars, type Interval } from '../common/domain.js';
 import { getLogger } from '../common/observability.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { getSeriesService } from '../common/series-deps.js';
@@ -71,7 +71,7 @@ export async function loadBars(symbol: string, interval: Interval, limit: number
   if (!meta) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
   const bars = await series.read(meta, { from: meta.firstTs, to: meta.lastTs, limit, latest: true });
   if (bars.length === 0) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
-  return toEngineBars(bars, (b) => formatTime(interval, b.ts));
+  return toEngineBars(bars, (b) => engineTime(interval, b.ts));
 }
 
 // ------------------------------------------------------------------------------------------------ prepare
