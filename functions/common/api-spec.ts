@@ -6,7 +6,8 @@
 import * as z from 'zod';
 import { API_PREFIX, MIN_COMPRESSION_BYTES, type HttpMethod } from '../routes.js';
 import { BarInputSchema } from './bars.js';
-import { FORMATS } from './columns.js';
+import { FORMATS, INCLUDE_PARTS, type IncludePart } from './columns.js';
+import { INDICATOR_NAMES, INDICATOR_SUMMARY } from './indicators.js';
 import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
 import { BackfillBodySchema } from '../ingest/backfill-schema.js';
 import {
@@ -185,8 +186,7 @@ const HealthSchema = z
  * ~95% of the document (bars with MACD ~0.96 MB, mergedBars ~0.67 MB, fractals ~0.16 MB, against ~90 KB for every
  * structure together), and serializing and shipping them dominated the response time.
  */
-export const INCLUDE_PARTS = ['bars', 'mergedBars', 'fractals'] as const;
-export type IncludePart = (typeof INCLUDE_PARTS)[number];
+export { INCLUDE_PARTS, type IncludePart };
 const INCLUDE_HELP = `use a comma-separated list of ${INCLUDE_PARTS.join(', ')}, or all`;
 
 /** Canonical (deduplicated, in INCLUDE_PARTS order) list of requested parts, or the problem with an unknown name. */
@@ -204,7 +204,7 @@ function normalizeInclude(names: readonly string[]): IncludePart[] | string {
 
 const INCLUDE_DESCRIPTION =
   'Per-bar parts to add to result (default: none, i.e. meta and the structures only: strokes, segments, segmentsOfSegments, pivots, signals). ' +
-  `Comma-separated: ${INCLUDE_PARTS.join(', ')} (bars carry MACD dif/dea/macd), or all.`;
+  `Comma-separated: ${INCLUDE_PARTS.join(', ')} (bars carry ${INDICATOR_SUMMARY}), or all.`;
 
 const includeParser = (v: readonly string[], ctx: z.core.$RefinementCtx) => {
   const r = normalizeInclude(v);
@@ -285,7 +285,7 @@ export const AnalysisSchema = z
     result: z.record(z.string(), z.unknown()).meta({
       description:
         'ChanResult: meta, strokes, segments, segmentsOfSegments, strokePivots, segmentPivots, strokeSignals, segmentSignals; ' +
-        'plus bars (with MACD dif/dea/macd), mergedBars and fractals only when named in include (absent otherwise), ' +
+        `plus bars (with ${INDICATOR_SUMMARY}), mergedBars and fractals only when named in include (absent otherwise), ` +
         'one object per bar, or one array per field with format=columns',
     }),
   })
@@ -553,7 +553,7 @@ export function buildApiSpec(limits: Limits) {
       method: 'GET',
       path: `${API_PREFIX}/analysis/{symbol}`,
       summary: 'Chan analysis of stored bars (cached by symbol, interval, last bar time and config hash)',
-      description: `Without from, the newest bars up to \`to\`, at most ${limits.maxAnalysisBars} (MAX_ANALYSIS_BARS): when older bars were left out the response says so (\`truncated\`, \`bars.analysed\` against \`bars.stored\`) and \`next.href\` asks for the older page; with from, a range of at most ${limits.maxAnalysisBars} bars (400 otherwise). config (chan.py option names) is applied on top of preset when both are given. The per-bar parts (bars with MACD, mergedBars, fractals) are left out unless named in include; format=columns sends them as one array per field (${WIRE_SIZES}). Responses of at least ${MIN_COMPRESSION_BYTES} bytes are compressed when the client accepts gzip or deflate.`,
+      description: `Without from, the newest bars up to \`to\`, at most ${limits.maxAnalysisBars} (MAX_ANALYSIS_BARS): when older bars were left out the response says so (\`truncated\`, \`bars.analysed\` against \`bars.stored\`) and \`next.href\` asks for the older page; with from, a range of at most ${limits.maxAnalysisBars} bars (400 otherwise). config (chan.py option names) is applied on top of preset when both are given. The per-bar parts (bars with ${INDICATOR_NAMES}, mergedBars, fractals) are left out unless named in include; format=columns sends them as one array per field (${WIRE_SIZES}). Responses of at least ${MIN_COMPRESSION_BYTES} bytes are compressed when the client accepts gzip or deflate.`,
       params: symbolParams,
       query: z
         .strictObject({

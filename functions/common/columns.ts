@@ -7,7 +7,7 @@
  * No runtime imports: the chart page bundles this module to decode what it fetched.
  */
 import type { ChanResult, ResultBar, ResultFractal, ResultMergedBar } from 'chan-analysis';
-import type { IncludePart } from './api-spec.js';
+import { INDICATOR_FIELDS } from './indicators.js';
 
 export const FORMATS = ['rows', 'columns'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -21,7 +21,10 @@ interface PerBar {
 /** What a field may hold (`?`: or null): the page checks every value against it, so a changed field is an error. */
 export type ValueKind = 'number' | 'number?' | 'string' | 'string?' | 'boolean' | 'array' | 'object';
 
-/** Every field of each per-bar part, in the engine's key order, with the kind of value it holds. */
+/**
+ * The per-bar parts of a result (what `include` can name: INCLUDE_PARTS is this object's keys), every field of each
+ * in the engine's key order, with the kind of value it holds. A bar's indicator fields come from indicators.ts.
+ */
 export const COLUMN_FIELDS = {
   bars: {
     time: 'string',
@@ -31,9 +34,7 @@ export const COLUMN_FIELDS = {
     low: 'number',
     close: 'number',
     volume: 'number?',
-    dif: 'number',
-    dea: 'number',
-    macd: 'number',
+    ...INDICATOR_FIELDS,
   },
   mergedBars: {
     idx: 'number',
@@ -48,7 +49,11 @@ export const COLUMN_FIELDS = {
     fractal: 'string?',
   },
   fractals: { mergedIdx: 'number', type: 'string', time: 'string', ts: 'number', value: 'number' },
-} as const satisfies { [P in IncludePart]: Record<keyof PerBar[P], ValueKind> };
+} as const satisfies { [P in keyof PerBar]: Record<keyof PerBar[P], ValueKind> };
+
+export type IncludePart = keyof typeof COLUMN_FIELDS;
+/** In the order the result document has them. */
+export const INCLUDE_PARTS = Object.keys(COLUMN_FIELDS) as IncludePart[];
 
 /** One array per field; every array has one entry per row. */
 export type Columns<T> = { [K in keyof T]-?: T[K][] };

@@ -13,7 +13,7 @@ import {
   type BarInput,
   type ChanResult,
 } from 'chan-analysis';
-import type { IncludePart } from './api-spec.js';
+import { INCLUDE_PARTS, type IncludePart } from './columns.js';
 import { badRequest } from './errors.js';
 
 export interface EngineOptions {
@@ -61,7 +61,7 @@ export function runEngine(bars: BarInput[], resolved: ResolvedOptions): ChanResu
   }
 }
 
-const PER_BAR: ReadonlySet<string> = new Set<IncludePart>(['bars', 'mergedBars', 'fractals']);
+const PER_BAR: ReadonlySet<string> = new Set(INCLUDE_PARTS);
 
 /**
  * The result as the API returns it: the engine's document in its own key order, minus the per-bar parts the caller

@@ -23,6 +23,7 @@ import type { ChanResult, ResultBar, ResultSignal } from '../../shared/chan-anal
 import type { Kline } from './api.js';
 import { Coords } from './coords.js';
 import { signalLabel } from './explain.js';
+import { INDICATOR_KEYS, type Indicator } from '../../functions/common/indicators.js';
 import type { Layer } from './layers.js';
 import { StructureOverlay } from './overlay.js';
 import { STYLE, palette, type Convention, type Palette } from './theme.js';
@@ -119,11 +120,16 @@ export class ChanChart {
     this.layers = new Set(layers);
     this.applyPalette();
     this.showVolume(layers.has('volume'));
-    this.showMacd(layers.has('macd'));
+    for (const k of INDICATOR_KEYS) this.indicatorPanes[k](layers.has(k));
     this.overlay.layers = new Set(layers);
     this.applyMarkers();
     this.overlay.update();
   }
+
+  /** Shows or removes each indicator's pane (one entry per indicator in functions/common/indicators.ts). */
+  private readonly indicatorPanes: Record<Indicator, (on: boolean) => void> = {
+    macd: (on) => this.showMacd(on),
+  };
 
   private showVolume(on: boolean): void {
     if (!on) {

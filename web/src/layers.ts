@@ -1,8 +1,13 @@
+import { INDICATOR_KEYS, INDICATORS, type Indicator } from '../../functions/common/indicators.js';
+
+/** One layer per indicator (functions/common/indicators.ts), labelled with its name, each in a pane of its own. */
+const INDICATOR_LAYERS = INDICATOR_KEYS.map((k): readonly [Indicator, string] => [k, INDICATORS[k].name]);
+
 /** The toggleable layers of the chart and their labels (one checkbox each). */
 export const LAYERS = [
   ['candles', 'K线 candles'],
   ['volume', '成交量 volume'],
-  ['macd', 'MACD'],
+  ...INDICATOR_LAYERS,
   ['mergedBars', '合并K线 merged bars'],
   ['fractals', '分型 fractals'],
   ['strokes', '笔 strokes'],
