@@ -115,8 +115,26 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       else res.end();
     });
   });
-  // A request Node cannot parse (header block too large, malformed request line) gets a JSON error as well.
-  // Node raises clientError again for every chunk that still arrives after the first; those only feed the linger.
+  answerUnparsableRequests(server);
+  server.keepAliveTimeout = 5000;
+  const port = await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
+  return {
+    url: `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/**
+ * A request Node cannot parse (header block too large, malformed request line) gets a JSON error as well.
+ * Node raises clientError again for every chunk that still arrives after the first; those only feed the linger.
+ */
+function answerUnparsableRequests(server: Server): void {
   const answered = new WeakSet<Duplex>();
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (answered.has(socket)) return;
@@ -137,26 +155,17 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     );
     lingerThenClose(socket);
   });
-  server.keepAliveTimeout = 5000;
-  // A busy port (EADDRINUSE) rejects here, so the caller can say so in one line.
-  await new Promise<void>((r, reject) => {
+}
+
+/** Listens and returns the port; a busy port (EADDRINUSE) rejects, so the caller can say so in one line. */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((r, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
-      r();
+      r((server.address() as AddressInfo).port);
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${port}`,
-    port,
-    server,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }
 
 /** The function's result, or what the gateway answers when the function fails (init error, throw, no response). */

@@ -72,6 +72,72 @@ const otherPort = (port: number) => (port === 3000 || port === 0 ? 3001 : port +
 /** Errors whose message is the whole story. */
 const ONE_LINE_ERRORS = new Set(['StartError', 'ConfigError', 'DataDirLockedError', 'WebhookConfigError']);
 
+/** The data folder's lock, or a StartError saying what to do when another `npm start` holds it. */
+function lockOrExplain(dataDir: string, port: number) {
+  try {
+    return lockDataDir(dataDir, 'npm start');
+  } catch (e) {
+    if ((e as Error).name !== 'DataDirLockedError') throw e;
+    throw new StartError(
+      `${(e as Error).message}: the system is already running on this data folder. Use that one, stop it (Ctrl-C in its terminal), or start another with its own data: DATA_DIR=/tmp/chan2 PORT=${otherPort(port)} npm start`,
+    );
+  }
+}
+
+/** A port the server cannot listen on, as a StartError naming a way out. */
+function explainListenError(e: unknown, port: number): never {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    throw new StartError(
+      `port ${port} is already in use (another \`npm start\`, or another program): stop it, or choose a free port: PORT=${otherPort(port)} npm start`,
+    );
+  if (code === 'EACCES')
+    throw new StartError(`port ${port} needs privileges here: choose one above 1023, e.g. PORT=3000`);
+  throw e;
+}
+
+/** The jobs' state machine in this process, each job's end logged with its outcome. */
+async function startJobs(): Promise<void> {
+  const { getDeps } = await import('../functions/common/deps.js');
+  const jobs = await installLocalJobs({
+    onReady: (synthesized, ms) =>
+      console.log(
+        `  jobs:     state machine ${synthesized ? `synthesized and cached in ${ms} ms` : 'loaded from cache'}`,
+      ),
+    onEnd: (jobId) =>
+      void getDeps()
+        .jobs.get(jobId)
+        .then((j) => {
+          const job = j as { type?: string; status?: string; error?: string } | null;
+          console.log(
+            `[job] ${job?.type ?? 'job'} ${jobId} ${job?.status ?? 'ended'}${job?.error ? `: ${job.error}` : ''}`,
+          );
+        })
+        .catch(() => {}),
+  });
+  jobs.ready.catch((e: unknown) => console.error(`[jobs] unavailable: ${(e as Error).message}`));
+}
+
+/** The ingest schedules as in AWS, each tick that queued work logged; when on, a catch-up tick at once. */
+function startSchedules(on: boolean): LocalSchedules {
+  const schedules = new LocalSchedules({
+    onTick: (family, r) => {
+      const res = r as { queued?: number; restartedBackfills?: number } | undefined;
+      if (res?.queued || res?.restartedBackfills)
+        console.log(
+          `[schedule] ${family}: ${res.queued ?? 0} series due${res.restartedBackfills ? `, ${res.restartedBackfills} backfill(s) restarted` : ''}`,
+        );
+    },
+    onError: (family, e) => console.error(`[schedule] ${family} tick failed: ${(e as Error).message}`),
+  });
+  if (on) {
+    schedules.start();
+    // The machine was off: catch up now rather than at the next tick.
+    for (const family of LocalSchedules.families) void schedules.tick(family);
+  }
+  return schedules;
+}
+
 async function main() {
   applyDefaults({ ...DEV_DEFAULTS, LOG_LEVEL: 'WARN' });
   // Parse the config before anything starts: a bad environment stops here with the variable named.
@@ -81,15 +147,7 @@ async function main() {
 
   const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
   mkdirSync(join(dataDir, 'dynalite'), { recursive: true });
-  let lock;
-  try {
-    lock = lockDataDir(dataDir, 'npm start');
-  } catch (e) {
-    if ((e as Error).name !== 'DataDirLockedError') throw e;
-    throw new StartError(
-      `${(e as Error).message}: the system is already running on this data folder. Use that one, stop it (Ctrl-C in its terminal), or start another with its own data: DATA_DIR=/tmp/chan2 PORT=${otherPort(port)} npm start`,
-    );
-  }
+  const lock = lockOrExplain(dataDir, port);
   const webhooks = await localWebhooks();
   const db = await startDynalite({ path: join(dataDir, 'dynalite') }).catch((e: unknown) => {
     throw new StartError(`cannot open the local store ${join(dataDir, 'dynalite')}: ${(e as Error).message}`);
@@ -112,16 +170,7 @@ async function main() {
     staticDir: join(root, 'web', 'dist'),
     port,
     host: process.env.HOST ?? '127.0.0.1',
-  }).catch((e: unknown) => {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new StartError(
-        `port ${port} is already in use (another \`npm start\`, or another program): stop it, or choose a free port: PORT=${otherPort(port)} npm start`,
-      );
-    if (code === 'EACCES')
-      throw new StartError(`port ${port} needs privileges here: choose one above 1023, e.g. PORT=3000`);
-    throw e;
-  });
+  }).catch((e: unknown) => explainListenError(e, port));
   lock.setUrl(server.url);
   // Alerts link to this chart page.
   process.env.CHART_BASE_URL ||= `${server.url}/`;
@@ -143,24 +192,7 @@ async function main() {
     `  alerts:   ${webhooks ? `${webhooks.source}: ${webhooks.names.join(', ')}` : 'console (set WEBHOOKS_FILE to post to Slack/Feishu/DingTalk/WeCom)'}`,
   );
 
-  const { getDeps } = await import('../functions/common/deps.js');
-  const jobs = await installLocalJobs({
-    onReady: (synthesized, ms) =>
-      console.log(
-        `  jobs:     state machine ${synthesized ? `synthesized and cached in ${ms} ms` : 'loaded from cache'}`,
-      ),
-    onEnd: (jobId) =>
-      void getDeps()
-        .jobs.get(jobId)
-        .then((j) => {
-          const job = j as { type?: string; status?: string; error?: string } | null;
-          console.log(
-            `[job] ${job?.type ?? 'job'} ${jobId} ${job?.status ?? 'ended'}${job?.error ? `: ${job.error}` : ''}`,
-          );
-        })
-        .catch(() => {}),
-  });
-  jobs.ready.catch((e: unknown) => console.error(`[jobs] unavailable: ${(e as Error).message}`));
+  await startJobs();
 
   // Backfills this process was running when it stopped: their chains continue (a chunk's seq makes this safe).
   const wdeps = runtime.buildWorkerDeps();
@@ -170,21 +202,7 @@ async function main() {
     console.log(`  resumed:  ${running.length} running backfill(s)`);
   }
 
-  const schedules = new LocalSchedules({
-    onTick: (family, r) => {
-      const res = r as { queued?: number; restartedBackfills?: number } | undefined;
-      if (res?.queued || res?.restartedBackfills)
-        console.log(
-          `[schedule] ${family}: ${res.queued ?? 0} series due${res.restartedBackfills ? `, ${res.restartedBackfills} backfill(s) restarted` : ''}`,
-        );
-    },
-    onError: (family, e) => console.error(`[schedule] ${family} tick failed: ${(e as Error).message}`),
-  });
-  if (schedulesOn) {
-    schedules.start();
-    // The machine was off: catch up now rather than at the next tick.
-    for (const family of LocalSchedules.families) void schedules.tick(family);
-  }
+  const schedules = startSchedules(schedulesOn);
 
   const shutdown = async () => {
     schedules.stop();

@@ -31,6 +31,7 @@ import {
   deliver,
   type DeliveryDeps,
   type DeliveryFailed,
+  type DeliveryOk,
   type RetryPolicy,
 } from './deliver.js';
 import { parseRecord, type Notification } from './messages.js';
@@ -52,6 +53,10 @@ export function selectWebhooks(webhooks: WebhookConfig[], n: Notification): Webh
   }
   return webhooks.filter((w) => w.tiers.includes(n.tier));
 }
+
+/** What the log calls a notification: the alarm's name, the signal's id, or the message's subject. */
+const notificationName = (n: Notification) =>
+  n.kind === 'alarm' ? n.name : n.kind === 'signal' ? n.signal.signalId : n.subject;
 
 export interface NotifierOptions {
   env?: NotifierEnv;
@@ -85,6 +90,19 @@ export function createNotifier(opts: NotifierOptions = {}) {
     if (delivered.size > 5000) delivered.delete(delivered.values().next().value as string);
   }
 
+  /** Posts `n` to each chosen webhook that has not already taken it in this instance (attempts 0: skipped). */
+  function deliverOnce(chosen: WebhookConfig[], n: Notification): Promise<(DeliveryOk | DeliveryFailed)[]> {
+    return Promise.all(
+      chosen.map(async (w) => {
+        const key = `${n.messageId}|${w.name}`;
+        if (delivered.has(key)) return { ok: true as const, webhook: w.name, attempts: 0 };
+        const r = await deliver(w, n, retry, deps);
+        if (r.ok) remember(key);
+        return r;
+      }),
+    );
+  }
+
   return async function handler(event: SNSEvent): Promise<{ delivered: number; skipped: number }> {
     // A config error throws here: the event is retried and ends in the DLQ rather than being acknowledged.
     const targets = await webhooks();
@@ -110,15 +128,7 @@ export function createNotifier(opts: NotifierOptions = {}) {
         skipped++;
         continue;
       }
-      const results = await Promise.all(
-        chosen.map(async (w) => {
-          const key = `${n.messageId}|${w.name}`;
-          if (delivered.has(key)) return { ok: true as const, webhook: w.name, attempts: 0 };
-          const r = await deliver(w, n, retry, deps);
-          if (r.ok) remember(key);
-          return r;
-        }),
-      );
+      const results = await deliverOnce(chosen, n);
       for (const r of results) {
         if (r.ok) {
           if (r.attempts > 0) sent++;
@@ -130,7 +140,7 @@ export function createNotifier(opts: NotifierOptions = {}) {
       logger.info('notification processed', {
         kind: n.kind,
         messageId: n.messageId,
-        name: n.kind === 'alarm' ? n.name : n.kind === 'signal' ? n.signal.signalId : n.subject,
+        name: notificationName(n),
         results: results.map((r) => ({
           webhook: r.webhook,
           ok: r.ok,
