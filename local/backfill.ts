@@ -17,6 +17,7 @@ import { isIngestInterval } from '../functions/ingest/intervals.js';
 import type { IngestMessage } from '../functions/ingest/messages.js';
 import { INGESTIBLE_PROVIDERS, isIngestible } from '../functions/ingest/providers/index.js';
 import type { BackfillJob } from '../functions/ingest/ports.js';
+import type { WorkerDeps } from '../functions/ingest/worker.js';
 import { applyDefaults, DEV_DEFAULTS } from './env.js';
 
 const { values } = parseArgs({
@@ -59,37 +60,96 @@ export function progressLine(
   return `${job.barsDone.toLocaleString('en-US')} / ${job.totalEstimate.toLocaleString('en-US')} bars (${pct}%)  ${Math.round(rate).toLocaleString('en-US')} bars/s  ETA ${eta}  at ${new Date(Math.min(job.cursor, job.to)).toISOString()}  [${job.status}]`;
 }
 
-async function main() {
-  let closeDb: (() => Promise<void>) | undefined;
+/**
+ * The store the backfill writes to: without --remote or AWS credentials the local runtime's (dynalite in the data
+ * folder, refused while `npm start` holds it); returns how to close it, or undefined for the deployed table.
+ */
+async function openStore(): Promise<(() => Promise<void>) | undefined> {
   if (
-    !values.remote &&
-    !process.env.AWS_ENDPOINT_URL_DYNAMODB &&
-    !process.env.AWS_PROFILE &&
-    !process.env.AWS_ACCESS_KEY_ID
+    values.remote ||
+    process.env.AWS_ENDPOINT_URL_DYNAMODB ||
+    process.env.AWS_PROFILE ||
+    process.env.AWS_ACCESS_KEY_ID
   ) {
-    // The local runtime's store.
-    applyDefaults(DEV_DEFAULTS);
-    const { startDynalite, ensureTable } = await import('./dynalite.js');
-    const { lockDataDir, DataDirLockedError } = await import('./lock.js');
-    const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-    try {
-      lockDataDir(dataDir, 'npm run backfill');
-    } catch (e) {
-      if (!(e instanceof DataDirLockedError)) throw e;
-      const api = e.holder.url
-        ? `, or backfill through it: curl -X POST ${e.holder.url}/api/v1/symbols/${symbol}/backfill -H 'x-api-key: …' -H 'content-type: application/json' -d '{"interval":"${interval}","from":"${values.from}"}'`
-        : '';
-      fail(`${e.message}, which holds the local store: stop it first${api}`);
-    }
-    const db = await startDynalite({ path: join(dataDir, 'dynalite') }).catch((e) =>
-      fail(`cannot open the local store ${join(dataDir, 'dynalite')}: ${(e as Error).message}`),
-    );
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
-    await ensureTable(db.endpoint, process.env.TABLE_NAME!);
-    closeDb = db.close;
-  } else {
     applyDefaults({ POWERTOOLS_METRICS_DISABLED: 'true', LOG_LEVEL: 'WARN', SECRET_KEY: DEV_DEFAULTS.SECRET_KEY! });
+    return undefined;
   }
+  // The local runtime's store.
+  applyDefaults(DEV_DEFAULTS);
+  const { startDynalite, ensureTable } = await import('./dynalite.js');
+  const { lockDataDir, DataDirLockedError } = await import('./lock.js');
+  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+  try {
+    lockDataDir(dataDir, 'npm run backfill');
+  } catch (e) {
+    if (!(e instanceof DataDirLockedError)) throw e;
+    const api = e.holder.url
+      ? `, or backfill through it: curl -X POST ${e.holder.url}/api/v1/symbols/${symbol}/backfill -H 'x-api-key: …' -H 'content-type: application/json' -d '{"interval":"${interval}","from":"${values.from}"}'`
+      : '';
+    fail(`${e.message}, which holds the local store: stop it first${api}`);
+  }
+  const db = await startDynalite({ path: join(dataDir, 'dynalite') }).catch((e) =>
+    fail(`cannot open the local store ${join(dataDir, 'dynalite')}: ${(e as Error).message}`),
+  );
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
+  await ensureTable(db.endpoint, process.env.TABLE_NAME!);
+  return db.close;
+}
+
+/** Runs the backfill's chunks in this process, retrying a failed chunk as the queue would; the job as it ended. */
+async function drainLocally(
+  pending: IngestMessage[],
+  wdeps: WorkerDeps,
+  job: BackfillJob,
+  startedAt: number,
+): Promise<BackfillJob | undefined> {
+  let last: BackfillJob | undefined = job;
+  const { processMessage, recordFailedTry } = await import('../functions/ingest/worker.js');
+  const { MAX_RECEIVE_COUNT } = await import('../functions/ingest/messages.js');
+  let failures = 0;
+  while (pending.length) {
+    const msg = pending.shift()!;
+    try {
+      await processMessage(msg, wdeps);
+      failures = 0;
+    } catch (e) {
+      // The same budget as the queue's: the last failed try ends the job FAILED with the provider's error.
+      const final = ++failures >= MAX_RECEIVE_COUNT;
+      await recordFailedTry(msg, e, wdeps, final);
+      if (final) {
+        last = await wdeps.jobs.get(job.jobId);
+        break;
+      }
+      console.error(
+        `chunk failed (${(e as Error).message}); try ${failures + 1} of ${MAX_RECEIVE_COUNT} in ${failures} s`,
+      );
+      await new Promise((r) => setTimeout(r, failures * 1000));
+      pending.unshift(msg);
+      continue;
+    }
+    last = await wdeps.jobs.get(job.jobId);
+    if (last) console.log(progressLine(last, startedAt, 0));
+  }
+  return last;
+}
+
+/** Follows a deployed backfill's progress every 5 s until it is no longer running. */
+async function followRemote(
+  jobs: Pick<WorkerDeps['jobs'], 'get'>,
+  job: BackfillJob,
+  startedAt: number,
+): Promise<BackfillJob | undefined> {
+  let last: BackfillJob | undefined = job;
+  while (last && last.status === 'running') {
+    await new Promise((r) => setTimeout(r, 5000));
+    last = await jobs.get(job.jobId);
+    if (last) console.log(progressLine(last, startedAt, 0));
+  }
+  return last;
+}
+
+async function main() {
+  const closeDb = await openStore();
   process.env.LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
@@ -123,43 +183,10 @@ async function main() {
     `backfill ${job.jobId}: ${symbol} ${interval} ${new Date(job.from).toISOString()} → ${new Date(job.to).toISOString()} from ${provider}, ~${job.totalEstimate.toLocaleString('en-US')} bars`,
   );
   const startedAt = Date.now();
-  let last: BackfillJob | undefined = job;
 
-  if (!values.remote) {
-    const { processMessage, recordFailedTry } = await import('../functions/ingest/worker.js');
-    const { MAX_RECEIVE_COUNT } = await import('../functions/ingest/messages.js');
-    const wdeps = deps as ReturnType<typeof runtime.buildWorkerDeps>;
-    let failures = 0;
-    while (pending.length) {
-      const msg = pending.shift()!;
-      try {
-        await processMessage(msg, wdeps);
-        failures = 0;
-      } catch (e) {
-        // The same budget as the queue's: the last failed try ends the job FAILED with the provider's error.
-        const final = ++failures >= MAX_RECEIVE_COUNT;
-        await recordFailedTry(msg, e, wdeps, final);
-        if (final) {
-          last = await wdeps.jobs.get(job.jobId);
-          break;
-        }
-        console.error(
-          `chunk failed (${(e as Error).message}); try ${failures + 1} of ${MAX_RECEIVE_COUNT} in ${failures} s`,
-        );
-        await new Promise((r) => setTimeout(r, failures * 1000));
-        pending.unshift(msg);
-        continue;
-      }
-      last = await wdeps.jobs.get(job.jobId);
-      if (last) console.log(progressLine(last, startedAt, 0));
-    }
-  } else {
-    while (last && last.status === 'running') {
-      await new Promise((r) => setTimeout(r, 5000));
-      last = await deps.jobs.get(job.jobId);
-      if (last) console.log(progressLine(last, startedAt, 0));
-    }
-  }
+  const last = values.remote
+    ? await followRemote(deps.jobs, job, startedAt)
+    : await drainLocally(pending, deps as WorkerDeps, job, startedAt);
   console.log(
     last?.status === 'done'
       ? `done: ${last.barsDone.toLocaleString('en-US')} bars stored`
