@@ -89,6 +89,16 @@ function inRect(x: number, y: number, r: Box, pad = 0): boolean {
   return x >= r.x1 - pad && x <= r.x2 + pad && y >= r.y1 - pad && y <= r.y2 + pad;
 }
 
+/** Where the pointer is, what is drawn and analysed, and the hit-area test for a point with its radii. */
+interface Probe {
+  x: number;
+  y: number;
+  slop: number;
+  near: (p: DrawnPoint, rx: number, ry: number) => boolean;
+  drawn: Drawn;
+  result: ChanResult;
+}
+
 /**
  * The structure under (x, y) in the main pane, most specific first: labels and markers, fractals, lines, pivots,
  * boxes. `slop` widens every hit area: 1 for a mouse, more for a finger, whose tap lands
@@ -97,7 +107,12 @@ function inRect(x: number, y: number, r: Box, pad = 0): boolean {
 export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult, slop = 1): Hit | null {
   const near = (p: DrawnPoint, rx: number, ry: number) =>
     Math.abs(p.x - x) <= rx * slop && Math.abs(p.y - y) <= ry * slop;
+  const probe: Probe = { x, y, slop, near, drawn, result };
+  return signalAt(probe) ?? fractalAt(probe) ?? lineAt(probe) ?? pivotAt(probe) ?? mergedBarAt(probe);
+}
 
+/** A buy/sell point's label or marker (labels and markers are drawn from the result's signals). */
+function signalAt({ x, y, slop, near, drawn, result }: Probe): Hit | null {
   const signals = new Map<string, [ResultSignal, string]>();
   for (const s of result.strokeSignals) signals.set(s.id, [s, 'stroke']);
   for (const s of result.segmentSignals) signals.set(s.id, [s, 'segment']);
@@ -124,6 +139,11 @@ export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult, 
     if (!nearest || d < nearest.d) nearest = { d, id: m.id };
   }
   if (nearest) return signalHit(nearest.id);
+  return null;
+}
+
+/** A fractal mark: three merged bars with the extreme in the middle. */
+function fractalAt({ near, drawn, result }: Probe): Hit | null {
   for (const f of drawn.fractals) {
     if (!near(f, 5, 10)) continue;
     const fx = result.fractals.find((q) => `fx-${q.type}-${q.mergedIdx}` === f.id);
@@ -137,6 +157,11 @@ export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult, 
         `a stroke can ${top ? 'start or end' : 'start or end'} here.</div><div>${esc(fx.time)} @ ${fmt(fx.value)} (merged bar #${fx.mergedIdx})</div>`,
     };
   }
+  return null;
+}
+
+/** The nearest visible stroke, segment or segment of segments within 5 px (higher levels win ties). */
+function lineAt({ x, y, slop, drawn, result }: Probe): Hit | null {
   const lineLevels: [DrawnLine[], ResultLine[], string, string, string][] = [
     [
       drawn.segsegs,
@@ -179,7 +204,10 @@ export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult, 
       }
     }
   }
-  if (best) return best.hit;
+  return best?.hit ?? null;
+}
+
+function pivotAt({ x, y, slop, drawn, result }: Probe): Hit | null {
   for (const [rects, pivots, title, level] of [
     [drawn.strokePivots, result.strokePivots, '笔中枢 stroke pivot', 'strokes'],
     [drawn.segmentPivots, result.segmentPivots, '段中枢 segment pivot', 'segments'],
@@ -190,6 +218,10 @@ export function hitTest(x: number, y: number, drawn: Drawn, result: ChanResult, 
       if (p) return { id: r.id, title: `${title}${p.confirmed ? '' : ' (extending)'}`, html: pivotHtml(p, level) };
     }
   }
+  return null;
+}
+
+function mergedBarAt({ x, y, drawn, result }: Probe): Hit | null {
   for (const r of drawn.mergedBars) {
     if (!inRect(x, y, r)) continue;
     const m = result.mergedBars.find((q) => `merged-${q.idx}` === r.id);
