@@ -44,6 +44,25 @@ export const invokePath = (path: string): string => path.replace(/\{\w+\+?\}/g, 
 /** `{symbol}` placeholders of a path, for required request parameters. */
 export const pathParams = (path: string): string[] => [...path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
 
+/** One JSON line per request in the access log: who asked, for what, the answer, and where the time went. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  apiKeyId: '$context.identity.apiKeyId',
+  method: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  errorType: '$context.error.responseType',
+};
+
 /** CloudFormation's MethodSetting resource path: "/" then the path with every "/" encoded as "~1". */
 const methodSettingPath = (path: string): string => `/${path.replaceAll('/', '~1')}`;
 
@@ -100,25 +119,7 @@ export class ChanApi extends Construct {
         metricsEnabled: false,
         tracingEnabled: config.tracing,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            extendedRequestId: '$context.extendedRequestId',
-            requestTimeEpoch: '$context.requestTimeEpoch',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            apiKeyId: '$context.identity.apiKeyId',
-            method: '$context.httpMethod',
-            resourcePath: '$context.resourcePath',
-            path: '$context.path',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            responseLatency: '$context.responseLatency',
-            integrationLatency: '$context.integrationLatency',
-            integrationStatus: '$context.integrationStatus',
-            errorType: '$context.error.responseType',
-          }),
-        ),
+        accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
       // Preflight answered by API Gateway itself (no Lambda invocation), for exactly the configured origins;
       // the handlers add the same origins to their responses (CORS_ORIGINS).
@@ -165,38 +166,9 @@ export class ChanApi extends Construct {
       apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
     });
     this.usagePlan.addApiKey(this.apiKey);
+    this.addRouteThrottles();
 
-    // Per-method throttles (routes.ts `throttle`) as stage method settings, rendered from the wired routes.
-    const cfnStage = this.restApi.deploymentStage.node.defaultChild as apigw.CfnStage;
-    const stageWide = cfnStage.methodSettings;
-    cfnStage.methodSettings = Lazy.any({
-      produce: () => [
-        ...(Array.isArray(stageWide) ? stageWide : []),
-        ...this.wired
-          .filter((r) => r.throttle)
-          .map((r) => ({
-            resourcePath: methodSettingPath(r.path),
-            httpMethod: r.method,
-            throttlingRateLimit: r.throttle!.rateLimit,
-            throttlingBurstLimit: r.throttle!.burstLimit,
-          })),
-      ],
-    });
-
-    // Report the routes no construct wired (e.g. jobs before its engineer adds the handler).
-    this.node.addValidation({
-      validate: () => {
-        const missing = ROUTES.filter((r) => !this.wired.includes(r));
-        if (missing.length > 0) {
-          Annotations.of(this).addWarningV2(
-            'chan:routeNotWired',
-            `Routes without a handler are not deployed: ${missing.map((r) => `${r.method} ${r.path}`).join(', ')}`,
-          );
-        }
-        return [];
-      },
-    });
-
+    this.warnUnwiredRoutes();
     this.acknowledgeFindings();
   }
 
@@ -248,6 +220,41 @@ export class ChanApi extends Construct {
   /** The routes wired so far (tests and later constructs). */
   get wiredRoutes(): readonly RouteDef[] {
     return this.wired;
+  }
+
+  /** Warns at synth about the routes no construct wired (e.g. jobs before its engineer adds the handler). */
+  private warnUnwiredRoutes(): void {
+    this.node.addValidation({
+      validate: () => {
+        const missing = ROUTES.filter((r) => !this.wired.includes(r));
+        if (missing.length > 0) {
+          Annotations.of(this).addWarningV2(
+            'chan:routeNotWired',
+            `Routes without a handler are not deployed: ${missing.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+          );
+        }
+        return [];
+      },
+    });
+  }
+
+  /** Per-method throttles (routes.ts `throttle`) as stage method settings, rendered from the wired routes. */
+  private addRouteThrottles(): void {
+    const cfnStage = this.restApi.deploymentStage.node.defaultChild as apigw.CfnStage;
+    const stageWide = cfnStage.methodSettings;
+    cfnStage.methodSettings = Lazy.any({
+      produce: () => [
+        ...(Array.isArray(stageWide) ? stageWide : []),
+        ...this.wired
+          .filter((r) => r.throttle)
+          .map((r) => ({
+            resourcePath: methodSettingPath(r.path),
+            httpMethod: r.method,
+            throttlingRateLimit: r.throttle!.rateLimit,
+            throttlingBurstLimit: r.throttle!.burstLimit,
+          })),
+      ],
+    });
   }
 
   /**
