@@ -138,11 +138,40 @@ export class Jobs extends Construct {
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
     const d = props.functionDefaults;
+    this.functions = this.taskFunctions(props);
+    const definition = this.definition(props);
 
-    this.functions = Object.fromEntries(
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy
+      // (a 5,120-character limit shared by every log group a service delivers to).
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      retention: d.logRetention,
+      removalPolicy: d.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.hours(2),
+      tracingEnabled: d.tracing,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      comment: `Chan analysis jobs: scan, multilevel, backtest (inline Map up to ${INLINE_MAP_MAX_ITEMS} symbols, distributed beyond)`,
+    });
+
+    const api = props.handlers?.functionFor('jobs', 'write');
+    if (api) {
+      this.stateMachine.grantStartExecution(api.function);
+      api.function.addEnvironment('JOBS_STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    }
+
+    this.acknowledgeFindings(d.tracing);
+  }
+
+  /** One function per job task (functions/jobs/tasks), each with read/write access to the table. */
+  private taskFunctions(props: JobsProps): Record<JobTaskName, ServiceFunction> {
+    return Object.fromEntries(
       (Object.entries(JOB_TASKS) as [JobTaskName, (typeof JOB_TASKS)[JobTaskName]][]).map(([name, t]) => {
         const fn = new ServiceFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Task`, {
-          defaults: d,
+          defaults: props.functionDefaults,
           entry: join(ROOT, t.entry),
           // The entry in the description lets the tests find the handler a state invokes in the template.
           description: `Chan analysis job task ${name} (${t.entry})`,
@@ -154,42 +183,49 @@ export class Jobs extends Construct {
         return [name, fn];
       }),
     ) as Record<JobTaskName, ServiceFunction>;
+  }
 
-    const invoke = (stateName: string, task: JobTaskName, payload?: sfn.TaskInput, resultPath?: string) => {
-      const t = new tasks.LambdaInvoke(this, stateName, {
-        stateName,
-        lambdaFunction: this.functions[task].function,
-        // The function's return value is the state's result; the Resource is the function ARN itself.
-        payloadResponseOnly: true,
-        payload,
-        resultPath,
-        // Our own retriers below cover Lambda's service errors as well, with jitter.
-        retryOnServiceExceptions: false,
-      });
-      t.addRetry({
-        errors: THROTTLING_ERRORS,
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 6,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      t.addRetry({
-        errors: LAMBDA_SERVICE_ERRORS,
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 3,
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      return t;
-    };
+  /** A state invoking a task function, retried on throttling and on Lambda's service errors (with jitter). */
+  private invokeTask(stateName: string, task: JobTaskName, payload?: sfn.TaskInput, resultPath?: string) {
+    const t = new tasks.LambdaInvoke(this, stateName, {
+      stateName,
+      lambdaFunction: this.functions[task].function,
+      // The function's return value is the state's result; the Resource is the function ARN itself.
+      payloadResponseOnly: true,
+      payload,
+      resultPath,
+      // Our own retriers below cover Lambda's service errors as well, with jitter.
+      retryOnServiceExceptions: false,
+    });
+    t.addRetry({
+      errors: THROTTLING_ERRORS,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    t.addRetry({
+      errors: LAMBDA_SERVICE_ERRORS,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 3,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    return t;
+  }
 
+  /**
+   * The job's states: prepare, then by kind and size the multilevel task, an inline Map or a distributed Map over
+   * the symbols (a failed symbol is recorded, not fatal), then aggregate; any other failure marks the job failed.
+   */
+  private definition(props: JobsProps): sfn.IChainable {
     const jobFailed = new sfn.Fail(this, STATES.failed, {
       stateName: STATES.failed,
       error: 'JobFailed',
       cause: 'The job failed; GET /api/v1/jobs/{id} has the reason',
     });
-    const markFailed = invoke(
+    const markFailed = this.invokeTask(
       STATES.markFailed,
       'fail',
       sfn.TaskInput.fromObject({ jobId: sfn.JsonPath.stringAt('$.jobId'), error: sfn.JsonPath.objectAt('$.error') }),
@@ -197,7 +233,7 @@ export class Jobs extends Construct {
     ).next(jobFailed);
     const catchToFailed = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 
-    const aggregate = invoke(
+    const aggregate = this.invokeTask(
       STATES.aggregate,
       'aggregate',
       sfn.TaskInput.fromObject({ jobId: sfn.JsonPath.stringAt('$.jobId') }),
@@ -206,7 +242,7 @@ export class Jobs extends Construct {
     aggregate.addCatch(markFailed, catchToFailed);
     aggregate.next(new sfn.Succeed(this, STATES.done, { stateName: STATES.done }));
 
-    const multilevel = invoke(
+    const multilevel = this.invokeTask(
       STATES.multilevel,
       'multilevel',
       sfn.TaskInput.fromObject({ jobId: sfn.JsonPath.stringAt('$.jobId'), params: sfn.JsonPath.objectAt('$.params') }),
@@ -217,8 +253,8 @@ export class Jobs extends Construct {
 
     // Per-symbol work: the symbol task, and on any error (after its retries) a recorded failure.
     const perSymbol = (symbolState: string, failureState: string) => {
-      const analyse = invoke(symbolState, 'symbol');
-      const record = invoke(failureState, 'recordFailure', undefined, undefined);
+      const analyse = this.invokeTask(symbolState, 'symbol');
+      const record = this.invokeTask(failureState, 'recordFailure', undefined, undefined);
       analyse.addCatch(record, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
       return analyse;
     };
@@ -257,32 +293,15 @@ export class Jobs extends Construct {
       .when(sfn.Condition.booleanEquals('$.large', true), distributed)
       .otherwise(inline);
 
-    const prepare = invoke(STATES.prepare, 'prepare');
+    const prepare = this.invokeTask(STATES.prepare, 'prepare');
     prepare.addCatch(markFailed, catchToFailed);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy
-      // (a 5,120-character limit shared by every log group a service delivers to).
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
-      retention: d.logRetention,
-      removalPolicy: d.logRemovalPolicy ?? RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(prepare.next(route)),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: Duration.hours(2),
-      tracingEnabled: d.tracing,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      comment: `Chan analysis jobs: scan, multilevel, backtest (inline Map up to ${INLINE_MAP_MAX_ITEMS} symbols, distributed beyond)`,
-    });
+    return prepare.next(route);
+  }
 
-    const api = props.handlers?.functionFor('jobs', 'write');
-    if (api) {
-      this.stateMachine.grantStartExecution(api.function);
-      api.function.addEnvironment('JOBS_STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
-    }
-
-    if (!d.tracing) {
+  /** cdk-nag findings this construct accepts: X-Ray when tracing is off, and the wildcards Step Functions needs. */
+  private acknowledgeFindings(tracing: boolean): void {
+    if (!tracing) {
       Validations.of(this.stateMachine).acknowledge({
         id: 'AwsSolutions-SF2',
         reason:
