@@ -116,22 +116,7 @@ export class ChartSite extends Construct {
       ...removal,
     });
 
-    const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'chart page: CSP limited to its own origin, HSTS, no framing, no sniffing',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: PAGE_CSP,
-          override: true,
-        },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
-      },
-    });
+    const securityHeaders = this.securityHeaders();
 
     const apiBehavior: cloudfront.BehaviorOptions = {
       // RestApiOrigin sets the origin path to the deployment stage (/dev, /prod).
@@ -191,8 +176,37 @@ export class ChartSite extends Construct {
       memoryLimit: 256,
     });
 
-    // The deployment's handler is a stack-wide singleton written by CDK (its role, policy and runtime are not ours
-    // to choose); acknowledge its findings there, one by one with the reason, rather than across the whole stack.
+    this.acknowledgeDeploymentHandler();
+
+    this.siteOrigin = `https://${this.distribution.distributionDomainName}`;
+    new CfnOutput(this, 'ChartUrl', { value: `${this.siteOrigin}/`, description: 'The chart page' });
+  }
+
+  /** The page's response headers: CSP limited to its own origin, HSTS, no framing, no sniffing. */
+  private securityHeaders(): cloudfront.ResponseHeadersPolicy {
+    return new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'chart page: CSP limited to its own origin, HSTS, no framing, no sniffing',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: PAGE_CSP,
+          override: true,
+        },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+      },
+    });
+  }
+
+  /**
+   * The deployment's handler is a stack-wide singleton written by CDK (its role, policy and runtime are not ours to
+   * choose): its findings are acknowledged there, one by one with the reason, rather than across the whole stack.
+   */
+  private acknowledgeDeploymentHandler(): void {
     const stack = Stack.of(this);
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
@@ -225,8 +239,5 @@ export class ChartSite extends Construct {
         },
       );
     }
-
-    this.siteOrigin = `https://${this.distribution.distributionDomainName}`;
-    new CfnOutput(this, 'ChartUrl', { value: `${this.siteOrigin}/`, description: 'The chart page' });
   }
 }
