@@ -68,27 +68,36 @@ export interface NotifierOptions {
   configTtlMs?: number;
 }
 
+/** The webhook list, read from the secret again once `ttl` ms have passed (so rotations apply within it). */
+function webhookList(env: NotifierEnv, read: SecretReader, now: () => number, ttl: number) {
+  let cached: { at: number; webhooks: WebhookConfig[] } | undefined;
+  return async (): Promise<WebhookConfig[]> => {
+    if (!cached || now() - cached.at > ttl) cached = { at: now(), webhooks: await loadWebhooks(env, read) };
+    return cached.webhooks;
+  };
+}
+
+/** messageId|webhook pairs already accepted by this instance; the oldest is forgotten beyond `max`. */
+class RecentKeys {
+  private readonly keys = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+  add(key: string): void {
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
+  }
+}
+
 export function createNotifier(opts: NotifierOptions = {}) {
   const env = opts.env ?? notifierEnv();
   const retry = opts.retry ?? DEFAULT_RETRY;
   const deps = opts.deps ?? defaultDeps;
   const logger = opts.logger ?? new Logger({ serviceName: METRICS_SERVICE });
   const ttl = opts.configTtlMs ?? 5 * 60_000;
-  let cached: { at: number; webhooks: WebhookConfig[] } | undefined;
-  /** messageId|webhook pairs already accepted by this instance (bounded). */
-  const delivered = new Set<string>();
-
-  async function webhooks(): Promise<WebhookConfig[]> {
-    if (!cached || deps.now() - cached.at > ttl) {
-      cached = { at: deps.now(), webhooks: await loadWebhooks(env, opts.readSecret ?? readSecretFromSecretsManager) };
-    }
-    return cached.webhooks;
-  }
-
-  function remember(key: string) {
-    delivered.add(key);
-    if (delivered.size > 5000) delivered.delete(delivered.values().next().value as string);
-  }
+  const webhooks = webhookList(env, opts.readSecret ?? readSecretFromSecretsManager, deps.now, ttl);
+  const delivered = new RecentKeys(5000);
 
   /** Posts `n` to each chosen webhook that has not already taken it in this instance (attempts 0: skipped). */
   function deliverOnce(chosen: WebhookConfig[], n: Notification): Promise<(DeliveryOk | DeliveryFailed)[]> {
@@ -97,7 +106,7 @@ export function createNotifier(opts: NotifierOptions = {}) {
         const key = `${n.messageId}|${w.name}`;
         if (delivered.has(key)) return { ok: true as const, webhook: w.name, attempts: 0 };
         const r = await deliver(w, n, retry, deps);
-        if (r.ok) remember(key);
+        if (r.ok) delivered.add(key);
         return r;
       }),
     );
