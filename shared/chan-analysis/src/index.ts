@@ -19,6 +19,7 @@ export {
   Resampler,
   toBarInputs,
   MARKETS,
+  ZoneOffsets,
   INTERVALS,
   INTERVAL_MINUTES,
   isInterval,
