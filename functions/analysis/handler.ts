@@ -10,6 +10,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { analysisKey } from '../cache/index.js';
+import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
@@ -63,6 +64,7 @@ export const handler = createHandler('analysis', {
     const series = getSeriesService();
     const meta = requireSeries(await series.meta(symbol, interval), symbol, interval);
     const { cache } = getDeps();
+    const adj = await resolveAdjustment(symbol, query.adjust);
     const key = analysisKey(
       symbol,
       interval,
@@ -72,10 +74,11 @@ export const handler = createHandler('analysis', {
       from ?? 'first',
       to ?? 'last',
       include,
+      adj.tag,
     );
     const hit = await cache.get(key);
     recordCache('analysis', hit !== null);
-    if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
+    if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT', 'x-adjust': adj.mode } };
 
     // Identical concurrent misses share one read and one analysis (the first request's run).
     const body = await analyses.run(key, async () => {
@@ -83,12 +86,13 @@ export const handler = createHandler('analysis', {
       // One bar more than analysed either way: with `from` it means "range too wide", without it it is the bar
       // just before the window, where the older page ends (so the response can say it is not the whole series).
       const latest = from === undefined;
-      const bars = await series.read(meta, {
+      const stored = await series.read(meta, {
         from: from ?? meta.firstTs,
         to: to ?? meta.lastTs,
         limit: max + 1,
         latest,
       });
+      const bars = adjustBars(stored, adj.factors, adj.mode);
       const before = latest && bars.length > max ? bars.shift() : undefined;
       if (bars.length > max) {
         throw badRequest(
@@ -126,7 +130,7 @@ export const handler = createHandler('analysis', {
       await cache.set(key, doc, 'general');
       return doc;
     });
-    return { rawBody: body, headers: { 'x-cache': 'MISS' } };
+    return { rawBody: body, headers: { 'x-cache': 'MISS', 'x-adjust': adj.mode } };
   },
 
   'POST /api/v1/analysis': async ({ body, config }) => {

@@ -10,6 +10,7 @@ import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
 import { BackfillBodySchema } from '../ingest/backfill-schema.js';
 import { jobsApiSpecs } from '../jobs/api-spec.js';
 import {
+  ADJUST_MODES,
   ChanPyOptionsSchema,
   IntervalSchema,
   INTERVALS,
@@ -84,6 +85,12 @@ export const PROVIDERS = ['binance', 'bybit', 'url', 'upload'] as const;
 
 /** Where a provider's row time stamps sit in the bar: its open (start) or its close (end). */
 export const SOURCE_LABELS = ['start', 'end'] as const;
+
+/** Price adjustment applied at read time (functions/common/adjust.ts). */
+const AdjustParam = z.enum(ADJUST_MODES, { error: `adjust must be one of ${ADJUST_MODES.join(', ')}` }).meta({
+  description:
+    "Price adjustment (复权) computed at read time from the stored unadjusted bars and the symbol's factors: none, qfq (前复权, latest prices real) or hfq (后复权). Default: qfq for symbols with adjustment factors (stocks from eastmoney, tushare, yahoo), none otherwise",
+});
 
 /** historyFrom in a JSON body: epoch milliseconds (a number) or a date / ISO date-time string; stored as epoch ms. */
 const HistoryFromSchema = z
@@ -461,11 +468,12 @@ export function buildApiSpec(limits: Limits) {
           limit: positiveInt('limit', limits.maxKlinesLimit)
             .optional()
             .meta({ description: `Max bars (default 1000, at most ${limits.maxKlinesLimit})` }),
+          adjust: AdjustParam.optional(),
         })
         .refine(rangeOrdered, RANGE_ERROR),
       responses: {
         200: {
-          description: 'Bars, oldest first',
+          description: 'Bars, oldest first (header x-adjust: the adjustment applied)',
           schema: z.object({
             symbol: z.string(),
             interval: IntervalSchema,
@@ -528,10 +536,14 @@ export function buildApiSpec(limits: Limits) {
           }),
           config: JsonObjectParam('config').optional(),
           include: IncludeQueryParam.optional(),
+          adjust: AdjustParam.optional(),
         })
         .refine(rangeOrdered, RANGE_ERROR),
       responses: {
-        200: { description: 'Analysis (header x-cache: HIT|MISS)', schema: AnalysisSchema },
+        200: {
+          description: 'Analysis (header x-cache: HIT|MISS; x-adjust: the adjustment applied)',
+          schema: AnalysisSchema,
+        },
         400: errors[400],
         404: errors[404],
       },

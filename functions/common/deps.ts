@@ -5,6 +5,7 @@
  */
 import { createCache, type ResilientCache } from '../cache/index.js';
 import { createDocClient } from '../store/client.js';
+import { AdjustmentRepository } from '../store/adjustments.js';
 import { DynamoKlineStore, type KlineStore } from '../store/kline-store.js';
 import { AnalysisRepository, CheckpointRepository, JobRepository, SymbolRepository } from '../store/repositories.js';
 import { getConfig } from './config.js';
@@ -16,6 +17,8 @@ export interface Deps {
   checkpoints: CheckpointRepository;
   analysis: AnalysisRepository;
   jobs: JobRepository;
+  /** Price-adjustment factors of stock symbols (functions/common/adjust.ts applies them at read time). */
+  adjustments: AdjustmentRepository;
   cache: ResilientCache;
 }
 
@@ -32,6 +35,7 @@ export function getDeps(): Deps {
     checkpoints: new CheckpointRepository(doc, cfg.tableName),
     analysis: new AnalysisRepository(doc, cfg.tableName),
     jobs: new JobRepository(doc, cfg.tableName),
+    adjustments: new AdjustmentRepository(doc, cfg.tableName),
     // Cache faults are logged at WARN once per cooldown (the breaker opens), never raised.
     cache: createCache(cfg, (op, e) =>
       log.warn('cache unavailable, serving from the store', { op, error: (e as Error)?.message }),

@@ -5,6 +5,7 @@
  * reporting inserted / updated / unchanged. The symbol must be tracked first (PUT /api/v1/symbols/{symbol}) with
  * the interval among its intervals, so stray uploads cannot create series nobody lists or the chart can reach.
  */
+import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidCsv, requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
 import { toApiBar } from '../common/domain.js';
@@ -34,7 +35,12 @@ export const handler = createHandler('klines', {
       latest: from === undefined,
       maxBuckets: config.maxRangeBuckets,
     });
-    return { body: { symbol, interval, count: bars.length, bars: bars.map((b) => toApiBar(interval, b)) } };
+    const adj = await resolveAdjustment(symbol, query.adjust);
+    const out = adjustBars(bars, adj.factors, adj.mode);
+    return {
+      body: { symbol, interval, count: out.length, bars: out.map((b) => toApiBar(interval, b)) },
+      headers: { 'x-adjust': adj.mode },
+    };
   },
 
   'POST /api/v1/klines/{symbol}': async ({ params, query, body, config }) => {
