@@ -80,8 +80,11 @@ const JsonObjectParam = (name: string) =>
     })
     .meta({ description: 'JSON object of chan.py option names, e.g. {"bi_strict":false,"divergence_rate":0.9}' });
 
-/** binance / bybit: exchange APIs; url: a CSV/JSON file at `sourceUrl`; upload: bars arrive through POST /klines only. */
-export const PROVIDERS = ['binance', 'bybit', 'url', 'upload'] as const;
+/**
+ * binance / bybit: crypto exchange APIs; eastmoney / tushare: A-shares (tushare needs a token); yahoo: US stocks
+ * and ETFs; url: a CSV/JSON file at `sourceUrl`; upload: bars arrive through POST /klines only.
+ */
+export const PROVIDERS = ['binance', 'bybit', 'eastmoney', 'tushare', 'yahoo', 'url', 'upload'] as const;
 
 /** Where a provider's row time stamps sit in the bar: its open (start) or its close (end). */
 export const SOURCE_LABELS = ['start', 'end'] as const;

@@ -38,6 +38,7 @@ import type {
   TrackedSymbolsSource,
 } from './ports.js';
 import type { ProviderSpec } from './providers/index.js';
+import { isFetchableProvider } from './providers/types.js';
 
 const toStored = (b: IngestBar): StoredBar => ({
   ts: b.time,
@@ -383,8 +384,6 @@ export class DynamoBackfillJobStore implements BackfillJobStore {
 
 // -------------------------------------------------------------------------------------------- tracked symbols
 
-const INGESTIBLE = new Set(['binance', 'bybit', 'url']);
-
 export class RepoTrackedSymbols implements TrackedSymbolsSource {
   constructor(private readonly repo: Pick<SymbolRepository, 'list'>) {}
   async listTracked(): Promise<TrackedSeries[]> {
@@ -393,12 +392,12 @@ export class RepoTrackedSymbols implements TrackedSymbolsSource {
     for (const s of all as Array<
       (typeof all)[number] & { sourceUrl?: string; sourceLabel?: 'start' | 'end'; historyFrom?: number }
     >) {
-      if (!s.active || !INGESTIBLE.has(s.provider)) continue; // e.g. provider "upload": bars arrive through the API
+      if (!s.active || !isFetchableProvider(s.provider)) continue; // e.g. provider "upload": bars arrive through the API
       out.push({
         symbol: s.symbol,
         intervals: s.intervals.filter(isIngestInterval),
         source: {
-          provider: s.provider as ProviderSpec['provider'],
+          provider: s.provider,
           sourceUrl: s.sourceUrl,
           sourceLabel: s.sourceLabel,
         },

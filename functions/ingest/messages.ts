@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { INGEST_INTERVALS } from './intervals.js';
+import { PROVIDER_NAMES } from './providers/types.js';
 
 /**
  * Tries per message before it goes to the dead-letter queue (the SQS redrive policy's maxReceiveCount; the local
@@ -15,7 +16,7 @@ import { INGEST_INTERVALS } from './intervals.js';
 export const MAX_RECEIVE_COUNT = 5;
 
 export const ProviderSpecSchema = z.object({
-  provider: z.enum(['binance', 'bybit', 'url']),
+  provider: z.enum(PROVIDER_NAMES),
   sourceUrl: z.string().url().optional(),
   sourceLabel: z.enum(['start', 'end']).optional(),
 });

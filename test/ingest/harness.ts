@@ -24,7 +24,7 @@ import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from '../../functi
 import { createDocClient } from '../../functions/store/client.js';
 import type { KlineRetentionDays } from '../../functions/store/retention.js';
 import { startTestTable } from '../support/dynalite.js';
-import { FakeProvider, type SourceBar } from '../support/fake-provider.js';
+import { FAKE_TUSHARE_TOKEN, FakeProvider, type SourceBar } from '../support/fake-provider.js';
 import { InProcessQueue } from '../support/sqs-standin.js';
 
 export interface LocalTable {
@@ -83,7 +83,15 @@ export async function startHarness(opts: {
   const checkpoints = new DynamoCheckpointStore(doc, table.tableName);
   const jobs = new DynamoBackfillJobStore(doc, table.tableName);
   const symbols = new SymbolRepository(doc, table.tableName);
-  const providerCfg = { binanceBaseUrl: url, bybitBaseUrl: url, timeoutMs: 2_000 };
+  const providerCfg = {
+    binanceBaseUrl: url,
+    bybitBaseUrl: url,
+    eastmoneyBaseUrl: url,
+    yahooBaseUrl: url,
+    tushareBaseUrl: url,
+    tushareToken: { value: FAKE_TUSHARE_TOKEN },
+    timeoutMs: 2_000,
+  };
   const deps: WorkerDeps = {
     bars: new StoreBarWriter(new SeriesService(klines, cache, () => clock.now), klines),
     checkpoints,

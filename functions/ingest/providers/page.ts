@@ -26,3 +26,15 @@ export function assemblePage(rows: Array<IngestBar | RejectedRow>, req: PageRequ
   const nextStart = full && !forming && Number.isFinite(lastRaw) && next <= req.endTime ? next : undefined;
   return { bars: closed, rejected, forming, rawCount, nextStart };
 }
+
+/**
+ * For providers asked by windows of at most `limit` bars (Bybit, and the stock providers, which answer by date
+ * range): a window that ended before the caller's end continues after it even when it held fewer rows than
+ * `limit` (closed hours, holidays, a suspended stock), unless the newest bar is still forming or a row was bad.
+ */
+export function continueAfterWindow(page: Page, windowEnd: number, req: PageRequest): Page {
+  if (page.nextStart === undefined && !page.forming && windowEnd < req.endTime && page.rejected.length === 0) {
+    page.nextStart = windowEnd + INTERVAL_MS[req.interval];
+  }
+  return page;
+}

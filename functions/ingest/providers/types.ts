@@ -3,8 +3,16 @@
  */
 import type { IngestBar, RejectedRow } from '../bar.js';
 import type { IngestInterval } from '../intervals.js';
+import type { FactorPoint } from '../../store/adjustments.js';
 
-export type ProviderName = 'binance' | 'bybit' | 'url';
+/** Providers the ingest worker can fetch from (crypto exchanges, a URL document, A-share and US stock sources). */
+export const PROVIDER_NAMES = ['binance', 'bybit', 'url', 'eastmoney', 'yahoo', 'tushare'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** Whether ingestion can fetch from a tracked symbol's provider (not "upload": its bars arrive through the API). */
+export function isFetchableProvider(name: string): name is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(name);
+}
 
 export interface PageRequest {
   symbol: string;
@@ -37,6 +45,11 @@ export interface MarketDataProvider {
   /** Most rows one call may return. */
   readonly maxLimit: number;
   fetchPage(req: PageRequest, signal?: AbortSignal): Promise<Page>;
+  /**
+   * Stock providers: the symbol's price-adjustment factors (复权因子) as of `now`, by trading date (UTC midnight
+   * of the exchange date), cumulative from the oldest known (so hfq = price × factor). Empty for an index.
+   */
+  fetchFactors?(symbol: string, now: number, signal?: AbortSignal): Promise<FactorPoint[]>;
 }
 
 /**
