@@ -177,10 +177,35 @@ export function localDate(market: MarketId, t: number): string {
 const MAX_SCAN_DAYS = 30;
 
 /**
- * When the first bar at or after `from` (an open time as ingestion stores it) becomes final, or undefined if that
- * is after `now`: daily/weekly bars are stamped at UTC midnight of their local trading date and are final at that
- * day's close; intraday bars are final at open + interval, inside a session. Holidays and suspended days cost
- * nothing: the search moves to the next session.
+ * The first bar at or after `from` (an open time as ingestion stores it) that the market can produce, as its open
+ * time and the instant it is final: daily/weekly bars are stamped at UTC midnight of their local trading date and
+ * are final at that day's close; intraday bars open inside a session and are final at open + interval. Holidays,
+ * nights and lunch breaks are stepped over. Undefined when no session is found within MAX_SCAN_DAYS (an uncovered
+ * year or a long closure).
+ */
+export function nextBar(
+  market: MarketId,
+  interval: Interval,
+  from: number,
+): { open: number; close: number } | undefined {
+  const ms = INTERVAL_MS[interval];
+  const daily = ms >= DAY;
+  let day = daily ? Math.floor(from / DAY) : Math.floor(localDayStart(market, from) / DAY);
+  for (let i = 0; i <= MAX_SCAN_DAYS; i++, day++) {
+    const sessions = sessionsOn(market, iso(day));
+    if (daily && sessions.length > 0) return { open: day * DAY, close: sessions.at(-1)!.close };
+    for (const s of daily ? [] : sessions) {
+      const open = Math.max(s.open, from);
+      if (open < s.close) return { open, close: open + ms };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * When the first bar at or after `from` can be fetched as closed: its session has ended and its period on the
+ * service's UTC grid too (ingestion treats a daily bar as forming until the end of its UTC day). Undefined while
+ * that is after `now`; `from` itself when there is no calendar to go by (then it is simply due).
  */
 export function firstBarCloseAfter(
   market: MarketId,
@@ -188,19 +213,15 @@ export function firstBarCloseAfter(
   from: number,
   now: number,
 ): number | undefined {
-  const ms = INTERVAL_MS[interval];
-  const daily = ms >= DAY;
-  let day = daily ? Math.floor(from / DAY) : Math.floor(localDayStart(market, from) / DAY);
-  for (let i = 0; i <= MAX_SCAN_DAYS; i++, day++) {
-    const sessions = sessionsOn(market, iso(day));
-    for (const s of sessions) {
-      const close = daily ? sessions.at(-1)!.close : Math.max(s.open, from) + ms;
-      if (!daily && Math.max(s.open, from) >= s.close) continue;
-      return close <= now ? close : undefined;
-    }
-    if (day * DAY > now) return undefined;
-  }
-  return from; // no session within MAX_SCAN_DAYS (an uncovered year or a long closure): let the caller fetch
+  const bar = nextBar(market, interval, from);
+  const at = bar ? Math.max(bar.close, bar.open + INTERVAL_MS[interval]) : from;
+  return at <= now ? at : undefined;
+}
+
+/** Whether the market can have a bar opening in [from, to] (inclusive open times): a hole worth asking about. */
+export function canHaveBars(market: MarketId, interval: Interval, from: number, to: number): boolean {
+  const bar = nextBar(market, interval, from);
+  return bar === undefined || bar.open <= to;
 }
 
 function localDayStart(market: MarketId, t: number): number {

@@ -10,6 +10,8 @@
  * Backfill jobs are the store's `JOB#<id> / JOB` items (type "backfill"), so GET /api/v1/jobs/{id} shows their
  * status and progress (`result`); ingestion adds `seq` for compare-and-set on chunk completion.
  */
+import { adjustmentsKey, type ResilientCache } from '../cache/index.js';
+import type { AdjustmentRepository, FactorPoint } from '../store/adjustments.js';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   GetCommand,
@@ -26,6 +28,7 @@ import type { IngestBar } from './bar.js';
 import { INTERVAL_MS, isIngestInterval, type IngestInterval } from './intervals.js';
 import type { IngestMessage } from './messages.js';
 import type {
+  AdjustmentSink,
   BackfillJob,
   BackfillJobStore,
   BackfillStatus,
@@ -434,5 +437,23 @@ export class SqsQueueSender implements QueueSender {
           `SQS refused ${r.Failed.length} message(s): ${r.Failed[0]!.Code} ${r.Failed[0]!.Message ?? ''}`,
         );
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------- adjustment factors
+
+/** Factors in their store; a change drops the cached copy, so the next read sees the new rev (and new cache keys). */
+export class StoreAdjustmentSink implements AdjustmentSink {
+  constructor(
+    private readonly repo: AdjustmentRepository,
+    private readonly cache: Pick<ResilientCache, 'del'>,
+  ) {}
+  async checkedAt(symbol: string): Promise<number | undefined> {
+    return (await this.repo.get(symbol))?.checkedAt;
+  }
+  async save(symbol: string, source: string, points: readonly FactorPoint[], now: number) {
+    const { changed } = await this.repo.save(symbol, source, points, now);
+    if (changed) await this.cache.del([adjustmentsKey(symbol)]);
+    return { changed };
   }
 }

@@ -10,6 +10,8 @@
  * retries (dedupe items), so a retry that finds the baseline unchanged publishes nothing twice. If publishing
  * fails, this function throws before storing; the worker leaves refreshedThrough behind and the next run retries.
  */
+import { adjustBars } from '../common/adjust.js';
+import type { FactorPoint } from '../store/adjustments.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BarInput, ResultSignal } from 'chan-analysis';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
@@ -39,6 +41,8 @@ export interface LatestAnalysisDeps {
   maxBars: number;
   onAnalysisTime?: (ms: number) => void;
   alerts?: LatestAnalysisAlerts;
+  /** A stock symbol's adjustment factors: the latest analysis is then of qfq prices, as GET /analysis defaults to. */
+  factors?: (symbol: string) => Promise<FactorPoint[]>;
 }
 
 const signalsOf = (summary: Record<string, unknown> | undefined): SignalSnapshot => ({
@@ -65,10 +69,12 @@ export async function refreshLatestAnalysis(
     latest: true,
   });
   if (bars.length === 0) return false;
+  const factors = (await deps.factors?.(symbol)) ?? [];
+  const adjusted = adjustBars(bars, factors, 'qfq');
   // Loaded on first use: the engine is the heaviest module, and ingestion must work even if it cannot load.
   const { resolveEngineOptions, runEngine } = await import('../common/engine.js');
   const resolved = resolveEngineOptions({}, deps.preset);
-  const input: BarInput[] = bars.map((b) => ({
+  const input: BarInput[] = adjusted.map((b) => ({
     time: b.ts,
     open: b.open,
     high: b.high,

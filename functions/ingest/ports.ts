@@ -6,6 +6,7 @@
 import type { IngestBar } from './bar.js';
 import type { IngestInterval } from './intervals.js';
 import type { ProviderSpec } from './providers/index.js';
+import type { FactorPoint } from '../store/adjustments.js';
 
 export interface BarWriter {
   /**
@@ -123,4 +124,12 @@ export interface AfterIngest {
 
 export interface QueueSender {
   send(messages: readonly import('./messages.js').IngestMessage[], delaySeconds?: number): Promise<void>;
+}
+
+/** Where the worker keeps a stock symbol's price-adjustment factors (functions/store/adjustments.ts). */
+export interface AdjustmentSink {
+  /** When the provider was last asked for the symbol's factors (undefined: never). */
+  checkedAt(symbol: string): Promise<number | undefined>;
+  /** Stores them; when they changed, cached adjusted data of the symbol is invalidated. */
+  save(symbol: string, source: string, points: readonly FactorPoint[], now: number): Promise<{ changed: boolean }>;
 }

@@ -14,7 +14,13 @@ import { getDeps } from '../common/deps.js';
 import { getLogger } from '../common/observability.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { createDocClient } from '../store/client.js';
-import { DynamoBackfillJobStore, DynamoCheckpointStore, RepoTrackedSymbols, StoreBarWriter } from './adapters.js';
+import {
+  DynamoBackfillJobStore,
+  DynamoCheckpointStore,
+  RepoTrackedSymbols,
+  StoreAdjustmentSink,
+  StoreBarWriter,
+} from './adapters.js';
 import type { DispatcherDeps } from './dispatcher.js';
 import { refreshLatestAnalysis, type LatestAnalysisAlerts } from './latest-analysis.js';
 import { powertoolsIngestMetrics } from './metrics.js';
@@ -77,11 +83,13 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
           maxBars: Math.min(cfg.maxAnalysisBars, 5_000),
           onAnalysisTime: (ms) => powertoolsIngestMetrics.analysisTime(ms),
           alerts,
+          factors: async (s) => (await d.adjustments.get(s))?.factors ?? [],
         });
       },
     },
     metrics: powertoolsIngestMetrics,
     providerFor: (spec) => getProvider(spec, providerCfg),
+    adjustments: new StoreAdjustmentSink(d.adjustments, d.cache),
     now: Date.now,
     limits: limitsFromEnv(),
     retentionDays: cfg.klineRetentionDays,

@@ -21,7 +21,15 @@ import { DEFAULT_FETCH_POLICY, fetchPageWithRetry, type FetchPolicy } from './fe
 import { floorToInterval, INTERVAL_MS, type IngestInterval } from './intervals.js';
 import type { BackfillMessage, IngestMessage, SyncMessage } from './messages.js';
 import type { IngestMetrics } from './metrics.js';
-import type { AfterIngest, BackfillJobStore, BarWriter, CheckpointStore, QueueSender } from './ports.js';
+import { canHaveBars, marketOf } from '../common/market-calendar.js';
+import type {
+  AdjustmentSink,
+  AfterIngest,
+  BackfillJobStore,
+  BarWriter,
+  CheckpointStore,
+  QueueSender,
+} from './ports.js';
 import type { ProviderSpec } from './providers/index.js';
 import { isProviderError, ProviderError, type MarketDataProvider } from './providers/types.js';
 
@@ -86,7 +94,12 @@ export interface WorkerDeps {
   logger?: Logger;
   /** K-line retention per interval (the store's policy); no window when absent. */
   retentionDays?: KlineRetentionDays;
+  /** Where stock providers' adjustment factors go; without it they are not fetched. */
+  adjustments?: AdjustmentSink;
 }
+
+/** How often a stock symbol's factors are asked for: ex-dates are announced days ahead and take effect daily. */
+export const FACTOR_REFRESH_MS = 6 * 3_600_000;
 
 export type Outcome =
   | { status: 'ok'; bars: number; more: boolean }
@@ -316,7 +329,8 @@ async function runSync(
     if (v.verifiedThrough !== verifiedThrough)
       await deps.checkpoints.patch(symbol, interval, { verifiedThrough: v.verifiedThrough });
   }
-  if (position !== undefined && (position !== refreshedThrough || filled > 0)) {
+  const factorsChanged = position !== undefined && (await refreshFactors(msg, provider, deps, now));
+  if (position !== undefined && (position !== refreshedThrough || filled > 0 || factorsChanged)) {
     // Derived data is best effort: the bars are stored and the checkpoint is advanced; a failed refresh leaves
     // refreshedThrough behind, so the next run (next schedule tick) tries again. Ingestion never waits on it.
     const refreshed = await tryRefresh(symbol, interval, deps);
@@ -330,6 +344,32 @@ async function runSync(
     await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0, ...RUN_SUCCEEDED });
   }
   return { status: 'ok', bars: written + filled, more: false };
+}
+
+/**
+ * A stock symbol's adjustment factors, at most once per FACTOR_REFRESH_MS: stored beside the bars (which are never
+ * rewritten for them). Best effort like the derived data: a failure is logged and the next run asks again.
+ * Returns whether they changed (then the latest analysis, which is of qfq prices, is refreshed).
+ */
+async function refreshFactors(
+  msg: SyncMessage,
+  provider: MarketDataProvider,
+  deps: WorkerDeps,
+  now: number,
+): Promise<boolean> {
+  if (!provider.fetchFactors || !deps.adjustments) return false;
+  try {
+    const checked = await deps.adjustments.checkedAt(msg.symbol);
+    if (checked !== undefined && now - checked < FACTOR_REFRESH_MS) return false;
+    const points = await provider.fetchFactors(msg.providerSymbol ?? msg.symbol, now);
+    return (await deps.adjustments.save(msg.symbol, provider.name, points, now)).changed;
+  } catch (e) {
+    (deps.logger ?? silent).warn('adjustment factors not refreshed; retried on the next run', {
+      symbol: msg.symbol,
+      error: (e as Error).message,
+    });
+    return false;
+  }
 }
 
 async function tryRefresh(symbol: string, interval: IngestInterval, deps: WorkerDeps): Promise<boolean> {
@@ -387,7 +427,10 @@ async function verifyGaps(
   const stored = await deps.bars.getBars(symbol, interval, from, end - iv);
   let filled = 0;
   let fetches = 0;
+  const market = marketOf(provider.name, providerSymbol);
   for (const hole of findHoles(stored, interval, from, end)) {
+    // Nights, weekends and holidays of a stock market are no holes; a suspended day (停牌) is asked about once.
+    if (!canHaveBars(market, interval, hole.from, hole.to)) continue;
     let start = hole.from;
     while (start <= hole.to) {
       if (fetches >= deps.limits.maxGapFetches) return { filled, verifiedThrough: start };

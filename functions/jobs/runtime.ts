@@ -6,6 +6,7 @@
  * and the job goes on. Throttling and service errors propagate unchanged so the state machine's Retry (with
  * backoff) can match them by name.
  */
+import { marketOf } from '../common/market-calendar.js';
 import type { BarInput } from 'chan-analysis';
 import { getDeps } from '../common/deps.js';
 import { formatTime, type Interval } from '../common/domain.js';
@@ -171,15 +172,14 @@ function causeMessage(cause: string | undefined): string {
 
 // -------------------------------------------------------------------------------------------- multilevel
 
-const PROVIDER_MARKET: Record<string, MultiLevelParams['market']> = { binance: 'crypto', bybit: 'crypto' };
-
 export async function runMultiLevel(input: {
   jobId: string;
   params: MultiLevelParams;
 }): Promise<Record<string, never>> {
   const p = input.params;
   const tracked = p.market ? null : await getDeps().symbols.get(p.symbol);
-  const market = p.market ?? (tracked ? PROVIDER_MARKET[tracked.provider] : undefined) ?? 'crypto';
+  // A tracked stock symbol resamples on its exchange's calendar (sessions, lunch break, DST); others on UTC.
+  const market = p.market ?? (tracked ? marketOf(tracked.provider, tracked.providerSymbol ?? p.symbol) : 'crypto');
   const engine = engineOptionsOf(p);
   const ordered = [...p.intervals].sort((a, b) => INTERVAL_ORDER.indexOf(a) - INTERVAL_ORDER.indexOf(b));
   const t0 = performance.now();

@@ -5,6 +5,7 @@
  * POST /api/v1/symbols/{symbol}/backfill (start a backfill job: functions/ingest/backfill-api.ts; the first chunk
  * goes to the ingest queue, INGEST_QUEUE_URL, or to the stand-in the local runtime installs).
  */
+import { stockTrackingProblem } from '../ingest/providers/stock-symbols.js';
 import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
@@ -49,6 +50,8 @@ export const handler = createHandler('symbols', {
     const problem = body.sourceUrl && sourceUrlProblem(body.sourceUrl, getConfig().allowHttpSources);
     if (problem)
       throw badRequest(`Invalid body.sourceUrl: ${problem}`, [{ field: 'body.sourceUrl', message: problem }]);
+    const stock = stockTrackingProblem(body.provider, body.providerSymbol ?? params.symbol, body.intervals);
+    if (stock) throw badRequest(`Invalid ${stock.field}: ${stock.message}`, [stock]);
     const { symbols, cache } = getDeps();
     const { item, created } = await symbols.put({
       symbol: params.symbol,

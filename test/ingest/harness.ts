@@ -13,8 +13,10 @@ import {
   DynamoBackfillJobStore,
   DynamoCheckpointStore,
   RepoTrackedSymbols,
+  StoreAdjustmentSink,
   StoreBarWriter,
 } from '../../functions/ingest/adapters.js';
+import { AdjustmentRepository } from '../../functions/store/adjustments.js';
 import type { DispatcherDeps } from '../../functions/ingest/dispatcher.js';
 import { CountingMetrics } from '../../functions/ingest/metrics.js';
 import type { IngestInterval } from '../../functions/ingest/intervals.js';
@@ -42,6 +44,7 @@ export interface Harness {
   refreshes: string[];
   klines: DynamoKlineStore;
   symbols: SymbolRepository;
+  adjustments: AdjustmentRepository;
   checkpoints: DynamoCheckpointStore;
   jobs: DynamoBackfillJobStore;
   deps: WorkerDeps;
@@ -83,6 +86,7 @@ export async function startHarness(opts: {
   const checkpoints = new DynamoCheckpointStore(doc, table.tableName);
   const jobs = new DynamoBackfillJobStore(doc, table.tableName);
   const symbols = new SymbolRepository(doc, table.tableName);
+  const adjustments = new AdjustmentRepository(doc, table.tableName);
   const providerCfg = {
     binanceBaseUrl: url,
     bybitBaseUrl: url,
@@ -100,6 +104,7 @@ export async function startHarness(opts: {
     after: { refresh: async (s, i) => void refreshes.push(`${s}#${i}`) },
     metrics,
     providerFor: (spec) => getProvider(spec, providerCfg),
+    adjustments: new StoreAdjustmentSink(adjustments, cache),
     now: () => clock.now,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     retentionDays: opts.retentionDays,
@@ -123,6 +128,7 @@ export async function startHarness(opts: {
     refreshes,
     klines,
     symbols,
+    adjustments,
     checkpoints,
     jobs,
     deps,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  canHaveBars,
   CN_HOLIDAYS,
   firstBarCloseAfter,
   isTradingDay,
@@ -114,11 +115,15 @@ describe('US calendar', () => {
 
 describe('when the next bar is final', () => {
   const D = (s: string) => Date.parse(s);
-  it('a daily bar after a holiday is final at the next session close', () => {
-    // Last stored A-share bar 2024-09-30: the next is 2024-10-08 (Golden Week), final at 15:00 CST = 07:00Z.
+  it('a daily bar after a holiday is fetchable once its session and its UTC day have ended', () => {
+    // Last stored A-share bar 2024-09-30: the next is 2024-10-08 (Golden Week), closed at 15:00 CST = 07:00Z and
+    // stored as closed once its UTC day is over.
     const from = D('2024-10-01T00:00:00Z');
     expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-07T12:00:00Z'))).toBeUndefined();
-    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-08T07:00:00Z'))).toBe(D('2024-10-08T07:00:00Z'));
+    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-08T07:00:00Z'))).toBeUndefined();
+    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-09T00:00:00Z'))).toBe(D('2024-10-09T00:00:00Z'));
+    expect(canHaveBars('cn', '1d', from, D('2024-10-07T00:00:00Z'))).toBe(false); // no hole to ask about
+    expect(canHaveBars('cn', '1d', from, D('2024-10-08T00:00:00Z'))).toBe(true);
   });
 
   it('intraday bars wait out the lunch break, nights and DST', () => {

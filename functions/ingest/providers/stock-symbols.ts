@@ -81,3 +81,34 @@ export function refuseOffGrid(provider: ProviderName, interval: IngestInterval):
     );
   }
 }
+
+/**
+ * What PUT /symbols refuses for a stock provider before anything is stored (a 400 naming the field): a code the
+ * provider cannot map, intervals it cannot serve on the service's grid, Tushare without a configured token.
+ */
+export function stockTrackingProblem(
+  provider: string,
+  symbol: string,
+  intervals: readonly IngestInterval[],
+  env: NodeJS.ProcessEnv = process.env,
+): { field: string; message: string } | undefined {
+  if (provider !== 'eastmoney' && provider !== 'tushare' && provider !== 'yahoo') return undefined;
+  const field = 'body.providerSymbol';
+  if (provider === 'yahoo' && !/^[A-Za-z0-9.^=-]{1,20}$/.test(symbol))
+    return { field, message: `"${symbol}" is not a Yahoo ticker (e.g. AAPL, SPY, 0700.HK)` };
+  if (provider !== 'yahoo' && !/^\d{6}\.(SH|SZ)$/i.test(symbol))
+    return { field, message: `"${symbol}" is not an A-share code: use 600519.SH, 000001.SZ or 000001.SH (index)` };
+  const offGrid = intervals.filter((i) => i === '1h' || i === '4h');
+  if (offGrid.length > 0)
+    return {
+      field: 'body.intervals',
+      message: `${offGrid.join(', ')} bars of a session opening at 09:30 are off the service's UTC hour grid: track 30m (multi-level analysis resamples on the exchange calendar)`,
+    };
+  if (provider === 'tushare' && !env.TUSHARE_TOKEN && !env.TUSHARE_TOKEN_ARN)
+    return {
+      field: 'body.provider',
+      message:
+        'tushare needs a token and none is configured: set TUSHARE_TOKEN (local) or TUSHARE_TOKEN_ARN (deployed); or use provider "eastmoney", which needs none',
+    };
+  return undefined;
+}
