@@ -35,7 +35,8 @@ const readOnly = (...extra: string[]): Record<string, string> => ({
 });
 
 const JOB_TASK: FunctionAwsCalls = { sends: [...TABLE_READS, ...TABLE_WRITES] };
-const PROVIDERS = 'market-data providers (Binance, Bybit) and user-configured URL sources';
+const PROVIDERS =
+  'market-data providers (Binance, Bybit, Eastmoney, Yahoo Finance, Tushare) and user-configured URL sources';
 
 export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
   'Handlers/Health': {
@@ -69,6 +70,8 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
       ...TABLE_WRITES,
       ...on('Ingestion/Queue', 'sqs:SendMessage'),
       ...on('Monitoring/SignalTopic', 'sns:Publish'),
+      // Provider "tushare": its token, read at run time (functions/common/secrets.ts).
+      ...on('Ingestion/TushareToken', 'secretsmanager:GetSecretValue'),
     ],
     internet: PROVIDERS,
   },

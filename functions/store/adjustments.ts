@@ -10,7 +10,8 @@
  * new ex-date replaces this item and bumps `rev`, and readers (functions/common/adjust.ts) adjust at read time,
  * with `rev` in their cache keys.
  */
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from './batch.js';
 
 /** From `date` (UTC midnight of the exchange's trading date, epoch ms) on, prices are multiplied by `factor`. */
 export interface FactorPoint {
@@ -99,7 +100,10 @@ export class AdjustmentRepository {
     return { record, changed };
   }
 
-  async delete(symbol: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: this.key(symbol) }));
+  /** Removes the symbol's factors (DELETE /symbols?purge=true), through the batch writer the purge uses anyway. */
+  async deleteForSymbol(symbol: string): Promise<number> {
+    const had = (await this.get(symbol)) !== undefined;
+    if (had) await batchWriteAll(this.doc, this.table, [{ DeleteRequest: { Key: this.key(symbol) } }]);
+    return had ? 1 : 0;
   }
 }

@@ -69,13 +69,14 @@ export const handler = createHandler('symbols', {
   },
 
   'DELETE /api/v1/symbols/{symbol}': async ({ params, query }) => {
-    const { symbols, klines, checkpoints, analysis, cache } = getDeps();
+    const { symbols, klines, checkpoints, analysis, adjustments, cache } = getDeps();
     const backfills = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
     return deleteSymbol(params.symbol, query.purge, {
       symbols,
       klines,
       checkpoints,
       analysis,
+      adjustments,
       backfills,
       cache,
       now: Date.now,
