@@ -2,7 +2,8 @@
  * Backfill from the command line:
  *
  *   npm run backfill -- --symbol BTCUSDT --interval 1m --from 2024-01-01 [--to 2024-02-01]
- *                       [--provider binance|bybit|url] [--provider-symbol BTCUSDT] [--source-url URL] [--remote]
+ *                       [--provider binance|bybit|eastmoney|yahoo|tushare|url] [--provider-symbol BTCUSDT]
+ *                       [--source-url URL] [--remote]
  *
  * Default (local): runs the worker's chunks in this process against DynamoDB — the local runtime's data folder
  * (DATA_DIR, .data; stop `npm start` first, dynalite holds a lock) or the table named by TABLE_NAME at
@@ -96,9 +97,10 @@ async function main() {
   const { startBackfill } = await import('../functions/ingest/backfill.js');
   const runtime = await import('../functions/ingest/runtime.js');
   const tracked = await getDeps().symbols.get(symbol);
-  const provider = (values.provider ?? tracked?.provider ?? 'binance') as 'binance' | 'bybit' | 'url';
-  if (!['binance', 'bybit', 'url'].includes(provider))
-    fail(`provider ${provider} cannot be fetched from (use --provider binance|bybit|url)`);
+  const { isFetchableProvider, PROVIDER_NAMES } = await import('../functions/ingest/providers/types.js');
+  const provider = values.provider ?? tracked?.provider ?? 'binance';
+  if (!isFetchableProvider(provider))
+    return fail(`provider ${provider} cannot be fetched from (use --provider ${PROVIDER_NAMES.join('|')})`);
   const source = { provider, ...(values['source-url'] ? { sourceUrl: values['source-url'] } : {}) };
   const providerSymbol =
     values['provider-symbol'] ??
