@@ -6,6 +6,7 @@
  * and the job goes on. Throttling and service errors propagate unchanged so the state machine's Retry (with
  * backoff) can match them by name.
  */
+import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { marketOf } from '../common/market-calendar.js';
 import type { BarInput } from 'chan-analysis';
 import { getDeps } from '../common/deps.js';
@@ -72,7 +73,9 @@ export async function loadBars(symbol: string, interval: Interval, limit: number
   if (!meta) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
   const bars = await series.read(meta, { from: meta.firstTs, to: meta.lastTs, limit, latest: true });
   if (bars.length === 0) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
-  return bars.map((b) => ({
+  // Stock symbols are analysed on qfq prices, like GET /analysis by default (none for symbols without factors).
+  const adj = await resolveAdjustment(symbol, undefined);
+  return adjustBars(bars, adj.factors, adj.mode).map((b) => ({
     time: formatTime(interval, b.ts),
     open: b.open,
     high: b.high,
