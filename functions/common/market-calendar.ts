@@ -10,6 +10,7 @@
  * - crypto: always open.
  */
 import { MARKETS, ZoneOffsets } from 'chan-analysis';
+import { floorToInterval } from '../ingest/intervals.js';
 import { INTERVAL_MS, type Interval } from './domain.js';
 
 export type MarketId = keyof typeof MARKETS;
@@ -202,20 +203,39 @@ export function nextBar(
   return undefined;
 }
 
-/**
- * When the first bar at or after `from` can be fetched as closed: its session has ended and its period on the
- * service's UTC grid too (ingestion treats a daily bar as forming until the end of its UTC day). Undefined while
- * that is after `now`; `from` itself when there is no calendar to go by (then it is simply due).
- */
+/** When the first bar at or after `from` is final, or undefined while that is after `now` (see nextBar). */
 export function firstBarCloseAfter(
   market: MarketId,
   interval: Interval,
   from: number,
   now: number,
 ): number | undefined {
-  const bar = nextBar(market, interval, from);
-  const at = bar ? Math.max(bar.close, bar.open + INTERVAL_MS[interval]) : from;
+  const at = nextBar(market, interval, from)?.close ?? from; // no calendar to go by: simply due
   return at <= now ? at : undefined;
+}
+
+/**
+ * When the bar opening at `open` is final. A stock market's daily bar is final at its session's close (15:00 CST,
+ * 16:00 or 13:00 New York), not at the end of its UTC day; every other bar at the end of its period.
+ */
+export function barCloseTime(market: MarketId, interval: Interval, open: number): number {
+  if (market !== 'crypto' && interval === '1d') {
+    const sessions = sessionsOn(market, iso(Math.floor(open / DAY)));
+    if (sessions.length > 0) return sessions.at(-1)!.close;
+  }
+  return open + INTERVAL_MS[interval];
+}
+
+/**
+ * The open time of the newest bar final at `now` (the end of the range ingestion asks for). For a stock market's
+ * daily bars: today's date once today's session has closed, else yesterday's (a closed day's date is a valid
+ * range end: the provider simply has no bar for it).
+ */
+export function lastClosedOpen(market: MarketId, interval: Interval, now: number): number {
+  const utc = floorToInterval(now, interval) - INTERVAL_MS[interval];
+  if (market === 'crypto' || interval !== '1d') return utc;
+  const today = Date.parse(`${localDate(market, now)}T00:00:00Z`);
+  return barCloseTime(market, interval, today) <= now ? today : today - DAY;
 }
 
 /** Whether the market can have a bar opening in [from, to] (inclusive open times): a hole worth asking about. */

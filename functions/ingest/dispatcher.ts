@@ -41,7 +41,7 @@ export function isDue(
   market: MarketId = 'crypto',
 ): boolean {
   if (cp?.nextOpenTime === undefined) return true;
-  if (cp.nextOpenTime > lastClosedOpenTime(interval, now)) return false;
+  if (cp.nextOpenTime > lastClosedOpenTime(interval, now, market)) return false;
   return market === 'crypto' || firstBarCloseAfter(market, interval, cp.nextOpenTime, now) !== undefined;
 }
 

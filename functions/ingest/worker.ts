@@ -21,7 +21,7 @@ import { DEFAULT_FETCH_POLICY, fetchPageWithRetry, type FetchPolicy } from './fe
 import { floorToInterval, INTERVAL_MS, type IngestInterval } from './intervals.js';
 import type { BackfillMessage, IngestMessage, SyncMessage } from './messages.js';
 import type { IngestMetrics } from './metrics.js';
-import { canHaveBars, marketOf } from '../common/market-calendar.js';
+import { canHaveBars, lastClosedOpen, marketOf, type MarketId } from '../common/market-calendar.js';
 import type {
   AdjustmentSink,
   AfterIngest,
@@ -106,10 +106,16 @@ export type Outcome =
   | { status: 'skipped'; reason: string }
   | { status: 'backoff' | 'halted'; kind: string };
 
-/** The newest bar whose period has ended at `now`. */
-export function lastClosedOpenTime(interval: IngestInterval, now: number): number {
-  return floorToInterval(now, interval) - INTERVAL_MS[interval];
+/**
+ * The newest bar final at `now`: the end of its period, or for a stock market's daily bar its session's close
+ * (functions/common/market-calendar.ts).
+ */
+export function lastClosedOpenTime(interval: IngestInterval, now: number, market: MarketId = 'crypto'): number {
+  return lastClosedOpen(market, interval, now);
 }
+
+/** The calendar a series follows, from its provider and the provider's symbol. */
+export const marketOfSource = (source: ProviderSpec, symbol: string) => marketOf(source.provider, symbol);
 
 /** First aligned open time at or after `t`. */
 export function ceilToInterval(t: number, interval: IngestInterval): number {
@@ -239,7 +245,7 @@ async function runSync(
   const iv = INTERVAL_MS[interval];
   const provider = deps.providerFor(msg.source);
   const policy = deps.fetchPolicy ?? DEFAULT_FETCH_POLICY;
-  const lastClosed = lastClosedOpenTime(interval, now);
+  const lastClosed = lastClosedOpenTime(interval, now, marketOfSource(msg.source, msg.providerSymbol ?? symbol));
   const floor = retentionFloor(interval, deps.retentionDays, now);
   const seriesStart = Math.max(
     ceilToInterval(msg.historyFrom ?? now - limits.defaultHistoryBars * iv, interval),
@@ -482,7 +488,10 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
   const { interval, symbol } = job;
   const iv = INTERVAL_MS[interval];
   const limits = deps.limits;
-  const end = Math.min(job.to, lastClosedOpenTime(interval, now));
+  const end = Math.min(
+    job.to,
+    lastClosedOpenTime(interval, now, marketOfSource(job.source, job.providerSymbol ?? symbol)),
+  );
   const provider = deps.providerFor(job.source);
   // The window slides while a job runs: chunks never ask for bars that would be stamped already expired.
   let cursor = Math.max(job.cursor, retentionFloor(interval, deps.retentionDays, now));

@@ -11,6 +11,7 @@ import {
   CN_HOLIDAYS,
   firstBarCloseAfter,
   isTradingDay,
+  lastClosedOpen,
   localDate,
   sessionsOn,
 } from '../../functions/common/market-calendar.js';
@@ -115,13 +116,16 @@ describe('US calendar', () => {
 
 describe('when the next bar is final', () => {
   const D = (s: string) => Date.parse(s);
-  it('a daily bar after a holiday is fetchable once its session and its UTC day have ended', () => {
-    // Last stored A-share bar 2024-09-30: the next is 2024-10-08 (Golden Week), closed at 15:00 CST = 07:00Z and
-    // stored as closed once its UTC day is over.
+  it('a daily bar after a holiday is final at the next session close, and stored from then on', () => {
+    // Last stored A-share bar 2024-09-30: the next is 2024-10-08 (Golden Week), final at 15:00 CST = 07:00Z.
     const from = D('2024-10-01T00:00:00Z');
-    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-07T12:00:00Z'))).toBeUndefined();
-    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-08T07:00:00Z'))).toBeUndefined();
-    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-09T00:00:00Z'))).toBe(D('2024-10-09T00:00:00Z'));
+    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-08T06:59:00Z'))).toBeUndefined();
+    expect(firstBarCloseAfter('cn', '1d', from, D('2024-10-08T07:00:00Z'))).toBe(D('2024-10-08T07:00:00Z'));
+    expect(lastClosedOpen('cn', '1d', D('2024-10-08T06:59:00Z'))).toBe(D('2024-10-07T00:00:00Z'));
+    expect(lastClosedOpen('cn', '1d', D('2024-10-08T07:00:00Z'))).toBe(D('2024-10-08T00:00:00Z'));
+    // New York: Friday 2024-03-08 closes at 21:00Z (EST); that evening is still Friday there.
+    expect(lastClosedOpen('us', '1d', D('2024-03-09T01:00:00Z'))).toBe(D('2024-03-08T00:00:00Z'));
+    expect(lastClosedOpen('crypto', '1d', D('2024-03-09T01:00:00Z'))).toBe(D('2024-03-08T00:00:00Z'));
     expect(canHaveBars('cn', '1d', from, D('2024-10-07T00:00:00Z'))).toBe(false); // no hole to ask about
     expect(canHaveBars('cn', '1d', from, D('2024-10-08T00:00:00Z'))).toBe(true);
   });

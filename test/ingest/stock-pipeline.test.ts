@@ -53,14 +53,14 @@ describe('A-share daily series (eastmoney)', () => {
     await tick(h, '2016-10-01T00:30:00Z');
     expect((await h.stored('000001.SZ', '1d')).at(-1)!.time).toBe(T('2016-09-30T00:00:00Z'));
     const before = h.fake.requests.length;
-    for (const at of ['2016-10-02T12:00:00Z', '2016-10-05T03:00:00Z', '2016-10-08T08:00:00Z', '2016-10-10T10:00:00Z']) {
+    for (const at of ['2016-10-02T12:00:00Z', '2016-10-05T03:00:00Z', '2016-10-08T08:00:00Z', '2016-10-10T06:00:00Z']) {
       const r = await tick(h, at);
       expect(r).toMatchObject({ queued: 0, notDue: 1, lagSeconds: 0 });
     }
     expect(h.fake.requests.length).toBe(before); // not one provider call while closed
 
-    // Monday's bar (Oct 10) is fetched once its UTC day is over.
-    const r = await tick(h, '2016-10-11T00:02:00Z'); // the daily schedule's minute
+    // Monday's bar (Oct 10) is fetched right after its 15:00 CST close (07:00Z), at the daily schedule's minute.
+    const r = await tick(h, '2016-10-10T07:02:00Z');
     expect(r).toMatchObject({ queued: 1, lagSeconds: 120 });
     expect((await h.stored('000001.SZ', '1d')).at(-1)!.time).toBe(T('2016-10-10T00:00:00Z'));
     const cp = await h.checkpoints.get('000001.SZ', '1d');
@@ -107,11 +107,13 @@ describe('US daily series (yahoo)', () => {
     stored.forEach((b, i) => expect(b.close).toBeCloseTo(expected[i]!.close, 6));
     const adj = await h.adjustments.get('AAPL');
     expect(adj?.factors.map((f) => iso(f.date))).toContain('2020-08-31');
-    // Labor Day weekend: Sat, Sun, Mon Sep 7 closed → nothing due until Tuesday's bar is over.
-    for (const at of ['2020-09-06T12:00:00Z', '2020-09-08T00:30:00Z', '2020-09-08T21:00:00Z']) {
+    // Labor Day weekend: Sat, Sun, Mon Sep 7 closed → nothing due until Tuesday's session is over.
+    for (const at of ['2020-09-06T12:00:00Z', '2020-09-08T00:30:00Z', '2020-09-08T19:00:00Z']) {
       expect(await tick(h, at)).toMatchObject({ queued: 0, lagSeconds: 0 });
     }
-    expect(await tick(h, '2020-09-09T00:30:00Z')).toMatchObject({ queued: 1 });
+    // Tuesday's bar after its 16:00 EDT close (20:00Z).
+    expect(await tick(h, '2020-09-08T20:02:00Z')).toMatchObject({ queued: 1, lagSeconds: 120 });
+    expect((await h.stored('AAPL', '1d')).at(-1)!.time).toBe(T('2020-09-08T00:00:00Z'));
   });
 });
 

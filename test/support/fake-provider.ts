@@ -291,6 +291,8 @@ export class FakeProvider {
     interval: string,
     start: number,
     end: number,
+    /** When a bar is final (a stock market's day: at its session's close); default the end of its period. */
+    closeOf?: (open: number) => number,
   ): Array<{ bar: SourceBar; forming: boolean }> | undefined {
     const bars = this.series.get(`${symbol}#${interval}`);
     if (!bars) return undefined;
@@ -298,7 +300,7 @@ export class FakeProvider {
     const out: Array<{ bar: SourceBar; forming: boolean }> = [];
     for (const b of bars) {
       if (b.time < start || b.time > end || b.time > this.now) continue;
-      const forming = b.time + iv > this.now;
+      const forming = (closeOf ? closeOf(b.time) : b.time + iv) > this.now;
       // A forming bar: only the first part of its period has traded.
       out.push({
         bar: forming

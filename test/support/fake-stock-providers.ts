@@ -10,7 +10,8 @@
  * The factors here are computed independently of the service's code (a forward product over the actions), so the
  * tests compare two implementations.
  */
-import { sessionsOn } from '../../functions/common/market-calendar.js';
+import { barCloseTime, sessionsOn, type MarketId } from '../../functions/common/market-calendar.js';
+import type { Interval } from '../../functions/common/domain.js';
 import type { FakeProvider, RequestLog, SourceBar } from './fake-provider.js';
 
 export type StockProvider = 'eastmoney' | 'yahoo' | 'tushare';
@@ -27,6 +28,8 @@ export interface CorporateAction {
 
 const DAY = 86_400_000;
 const CST = 8 * 3_600_000;
+/** A stock exchange's day is final at its close (the fake follows the exchange calendar, as the providers do). */
+const closes = (market: MarketId, interval: string) => (t: number) => barCloseTime(market, interval as Interval, t);
 const isoDate = (t: number) => new Date(t).toISOString().slice(0, 10);
 const cents = (x: number) => Math.round(x * 100) / 100;
 
@@ -90,7 +93,7 @@ export function eastmoney(fake: FakeProvider, q: Record<string, string>, send: S
   const factors = fakeFactors(fake, symbol);
   const latest = [...factors.values()].at(-1) ?? 1;
   const fqt = q.fqt ?? '0';
-  const rows = (fake.window(symbol, interval, 0, Number.MAX_SAFE_INTEGER) ?? [])
+  const rows = (fake.window(symbol, interval, 0, Number.MAX_SAFE_INTEGER, closes('cn', interval)) ?? [])
     .map(({ bar }) => bar)
     .filter((b) => ymd(dateOf(b)) >= (q.beg ?? '0') && ymd(dateOf(b)) <= (q.end ?? '99999999'));
   const picked = rows.slice(-Number(q.lmt ?? 1_000_000));
@@ -162,7 +165,7 @@ export function yahoo(
   const bars =
     interval === undefined
       ? [] // e.g. 3mo: the service asks it only for the events
-      : (fake.window(symbol, interval, 0, Number.MAX_SAFE_INTEGER) ?? [])
+      : (fake.window(symbol, interval, 0, Number.MAX_SAFE_INTEGER, closes('us', interval)) ?? [])
           .map(({ bar }) => bar)
           .filter((b) => {
             const t = interval === '1d' || interval === '1w' ? nyOpen(isoDate(b.time)) * 1000 : b.time;
@@ -249,7 +252,7 @@ export function tushare(fake: FakeProvider, raw: string, send: Send, log: Reques
   const api = req.api_name ?? '';
   if (api === 'daily' || api === 'index_daily') {
     const ymd = (t: number) => isoDate(t).replaceAll('-', '');
-    const bars = (fake.window(code, '1d', 0, Number.MAX_SAFE_INTEGER) ?? [])
+    const bars = (fake.window(code, '1d', 0, Number.MAX_SAFE_INTEGER, closes('cn', '1d')) ?? [])
       .map(({ bar }) => bar)
       .filter((b) => ymd(b.time) >= String(p.start_date ?? '0') && ymd(b.time) <= String(p.end_date ?? '99999999'))
       .reverse();
@@ -272,7 +275,7 @@ export function tushare(fake: FakeProvider, raw: string, send: Send, log: Reques
     if (!interval) return send(200, JSON.stringify({ code: 40001, msg: 'freq参数错误', data: null }));
     const iv = Number(interval.slice(0, -1)) * 60_000;
     const end = (b: SourceBar) => new Date(b.time + iv + CST).toISOString().slice(0, 19).replace('T', ' ');
-    const bars = (fake.window(code, interval, 0, Number.MAX_SAFE_INTEGER) ?? [])
+    const bars = (fake.window(code, interval, 0, Number.MAX_SAFE_INTEGER, closes('cn', interval)) ?? [])
       .map(({ bar }) => bar)
       .filter((b) => end(b) >= String(p.start_date ?? '') && end(b) <= String(p.end_date ?? '9'))
       .reverse();

@@ -15,6 +15,7 @@
 import { checkBar, type IngestBar, type RejectedRow } from '../bar.js';
 import type { IngestInterval } from '../intervals.js';
 import type { FactorPoint } from '../../store/adjustments.js';
+import { barCloseTime } from '../../common/market-calendar.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
 import { assemblePage, continueAfterWindow } from './page.js';
 import { cstEndToOpen, dateStamp, mondayOf, parseAShare, refuseOffGrid, windowEnd, ymd } from './stock-symbols.js';
@@ -100,7 +101,11 @@ export class EastmoneyProvider implements MarketDataProvider {
       const volume = f[5]!.trim() === '' ? f[5] : Number(f[5]) * SHARES_PER_LOT;
       return checkBar(i, Number.isFinite(time) ? time : f[0], f[1], f[3], f[4], f[2], volume, req.interval);
     });
-    return continueAfterWindow(assemblePage(rows, { ...req, endTime: end, limit }, lines.length), end, req);
+    return continueAfterWindow(
+      assemblePage(rows, { ...req, endTime: end, limit }, lines.length, (t) => barCloseTime('cn', req.interval, t)),
+      end,
+      req,
+    );
   }
 
   async fetchFactors(symbol: string, now: number, signal?: AbortSignal): Promise<FactorPoint[]> {

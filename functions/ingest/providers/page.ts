@@ -3,16 +3,22 @@
  * window dropped, the accepted prefix and the rejections separated, and the next page's start computed.
  */
 import { acceptPrefix, isRejected, type IngestBar, type RejectedRow } from '../bar.js';
-import { INTERVAL_MS, isClosed } from '../intervals.js';
+import { INTERVAL_MS } from '../intervals.js';
 import type { Page, PageRequest } from './types.js';
 
-export function assemblePage(rows: Array<IngestBar | RejectedRow>, req: PageRequest, rawCount: number): Page {
+export function assemblePage(
+  rows: Array<IngestBar | RejectedRow>,
+  req: PageRequest,
+  rawCount: number,
+  /** When a bar opening at t is final: the end of its period, unless the market says otherwise (stock days). */
+  closeOf: (t: number) => number = (t) => t + INTERVAL_MS[req.interval],
+): Page {
   const { bars, rejected } = acceptPrefix(rows);
   let forming: IngestBar | undefined;
   const closed: IngestBar[] = [];
   for (const b of bars) {
     if (b.time < req.startTime || b.time > req.endTime) continue;
-    if (!isClosed(b.time, req.interval, req.now)) {
+    if (closeOf(b.time) > req.now) {
       // Only the newest bar can be forming; anything after it cannot exist yet.
       forming = b;
       break;

@@ -13,6 +13,7 @@
 import { checkBar, type IngestBar, type RejectedRow } from '../bar.js';
 import { INTERVAL_MS, type IngestInterval } from '../intervals.js';
 import type { FactorPoint } from '../../store/adjustments.js';
+import { barCloseTime } from '../../common/market-calendar.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
 import { assemblePage, continueAfterWindow } from './page.js';
 import { cstDateTime, cstEndToOpen, dateStamp, parseAShare, refuseOffGrid, windowEnd, ymd } from './stock-symbols.js';
@@ -147,7 +148,13 @@ export class TushareProvider implements MarketDataProvider {
       const vol = typeof row[iv!] === 'number' ? (row[iv!] as number) * lots : row[iv!];
       return checkBar(i, timeOf(row[it!]), row[io!], row[ih!], row[il!], row[ic!], vol, req.interval);
     });
-    return continueAfterWindow(assemblePage(rows, { ...req, endTime: end, limit }, table.items.length), end, req);
+    return continueAfterWindow(
+      assemblePage(rows, { ...req, endTime: end, limit }, table.items.length, (t) =>
+        barCloseTime('cn', req.interval, t),
+      ),
+      end,
+      req,
+    );
   }
 
   async fetchFactors(symbol: string, _now: number, signal?: AbortSignal): Promise<FactorPoint[]> {

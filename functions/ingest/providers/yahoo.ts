@@ -16,7 +16,7 @@
 import { checkBar, type IngestBar, type RejectedRow } from '../bar.js';
 import { INTERVAL_MS, type IngestInterval } from '../intervals.js';
 import type { FactorPoint } from '../../store/adjustments.js';
-import { localDate } from '../../common/market-calendar.js';
+import { barCloseTime, localDate, marketOf } from '../../common/market-calendar.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
 import { assemblePage, continueAfterWindow } from './page.js';
 import { dateStamp, refuseOffGrid, windowEnd } from './stock-symbols.js';
@@ -126,7 +126,13 @@ export class YahooProvider implements MarketDataProvider {
       const vol = typeof v === 'number' ? Math.round(v / k) : v;
       rows.push(checkBar(i, time, num(o), num(h), num(l), num(c), vol ?? 0, req.interval));
     });
-    return continueAfterWindow(assemblePage(rows, { ...req, endTime: end, limit }, rows.length), end, req);
+    return continueAfterWindow(
+      assemblePage(rows, { ...req, endTime: end, limit }, rows.length, (t) =>
+        barCloseTime(marketOf(this.name, req.symbol), req.interval, t),
+      ),
+      end,
+      req,
+    );
   }
 
   async fetchFactors(symbol: string, now: number, signal?: AbortSignal): Promise<FactorPoint[]> {
