@@ -13,7 +13,7 @@ import { analysisKey } from '../cache/index.js';
 import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
-import { formatTime } from '../common/domain.js';
+import { formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
@@ -23,20 +23,6 @@ import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
-
-type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
-
-/** Stored or uploaded bars as engine input; `time` is the label the response echoes for each bar. */
-function engineBars<B extends OhlcvRow>(bars: readonly B[], time: (b: B, i: number) => string | number) {
-  return bars.map((b, i) => ({
-    time: time(b, i),
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    ...(b.volume === null ? {} : { volume: b.volume }),
-  }));
-}
 
 /**
  * The older page of a truncated analysis: the same request with `to` at the bar just before the analysed window
@@ -107,7 +93,7 @@ export const handler = createHandler('analysis', {
         );
       const t0 = performance.now();
       const result = runEngine(
-        engineBars(bars, (b) => formatTime(interval, b.ts)),
+        toEngineBars(bars, (b) => formatTime(interval, b.ts)),
         resolved,
       );
       emitMetric('AnalysisTime', performance.now() - t0);
@@ -139,7 +125,7 @@ export const handler = createHandler('analysis', {
     const rows = body.bars as { time: string | number }[];
     const t0 = performance.now();
     const result = runEngine(
-      engineBars(bars, (_, i) => rows[i]!.time),
+      toEngineBars(bars, (_, i) => rows[i]!.time),
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);

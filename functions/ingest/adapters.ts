@@ -40,8 +40,7 @@ import type {
   TrackedSeries,
   TrackedSymbolsSource,
 } from './ports.js';
-import type { ProviderSpec } from './providers/index.js';
-import { isFetchableProvider } from './providers/types.js';
+import { isIngestible, type ProviderSpec } from './providers/index.js';
 
 const toStored = (b: IngestBar): StoredBar => ({
   ts: b.time,
@@ -395,7 +394,7 @@ export class RepoTrackedSymbols implements TrackedSymbolsSource {
     for (const s of all as Array<
       (typeof all)[number] & { sourceUrl?: string; sourceLabel?: 'start' | 'end'; historyFrom?: number }
     >) {
-      if (!s.active || !isFetchableProvider(s.provider)) continue; // e.g. provider "upload": bars arrive through the API
+      if (!s.active || !isIngestible(s.provider)) continue; // e.g. provider "upload": bars arrive through the API
       out.push({
         symbol: s.symbol,
         intervals: s.intervals.filter(isIngestInterval),

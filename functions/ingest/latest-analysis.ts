@@ -13,10 +13,10 @@
 import { adjustBars } from '../common/adjust.js';
 import type { FactorPoint } from '../store/adjustments.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { BarInput, ResultSignal } from 'chan-analysis';
+import type { ResultSignal } from 'chan-analysis';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
 import { publishSignalAlerts, type SignalPublisher, type SignalSnapshot } from '../alerts/signal-alerts.js';
-import { INTERVAL_MS, type Interval } from '../common/domain.js';
+import { INTERVAL_MS, toEngineBars, type Interval } from '../common/domain.js';
 import type { KlineStore } from '../store/kline-store.js';
 import type { AnalysisRepository } from '../store/repositories.js';
 
@@ -74,14 +74,7 @@ export async function refreshLatestAnalysis(
   // Loaded on first use: the engine is the heaviest module, and ingestion must work even if it cannot load.
   const { resolveEngineOptions, runEngine } = await import('../common/engine.js');
   const resolved = resolveEngineOptions({}, deps.preset);
-  const input: BarInput[] = adjusted.map((b) => ({
-    time: b.ts,
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    ...(b.volume === null ? {} : { volume: b.volume }),
-  }));
+  const input = toEngineBars(adjusted, (b) => b.ts);
   const t0 = performance.now();
   const r = runEngine(input, resolved);
   deps.onAnalysisTime?.(performance.now() - t0);

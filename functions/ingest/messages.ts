@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { INGEST_INTERVALS } from './intervals.js';
-import { PROVIDER_NAMES } from './providers/types.js';
+import { ProviderSpecSchema } from './providers/index.js';
 
 /**
  * Tries per message before it goes to the dead-letter queue (the SQS redrive policy's maxReceiveCount; the local
@@ -15,11 +15,8 @@ import { PROVIDER_NAMES } from './providers/types.js';
  */
 export const MAX_RECEIVE_COUNT = 5;
 
-export const ProviderSpecSchema = z.object({
-  provider: z.enum(PROVIDER_NAMES),
-  sourceUrl: z.string().url().optional(),
-  sourceLabel: z.enum(['start', 'end']).optional(),
-});
+/** The source of a sync: derived from the provider registry. */
+export { ProviderSpecSchema };
 
 export const SyncMessageSchema = z.object({
   kind: z.literal('sync'),

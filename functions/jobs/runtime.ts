@@ -10,7 +10,7 @@ import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { marketOf } from '../common/market-calendar.js';
 import type { BarInput } from 'chan-analysis';
 import { getDeps } from '../common/deps.js';
-import { formatTime, type Interval } from '../common/domain.js';
+import { formatTime, toEngineBars, type Interval } from '../common/domain.js';
 import { getLogger } from '../common/observability.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { getSeriesService } from '../common/series-deps.js';
@@ -75,14 +75,7 @@ export async function loadBars(symbol: string, interval: Interval, limit: number
   if (bars.length === 0) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
   // Stock symbols are analysed on qfq prices, like GET /analysis by default (none for symbols without factors).
   const adj = await resolveAdjustment(symbol, undefined);
-  return adjustBars(bars, adj.factors, adj.mode).map((b) => ({
-    time: formatTime(interval, b.ts),
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    ...(b.volume === null ? {} : { volume: b.volume }),
-  }));
+  return toEngineBars(adjustBars(bars, adj.factors, adj.mode), (b) => formatTime(interval, b.ts));
 }
 
 // ------------------------------------------------------------------------------------------------ prepare

@@ -9,7 +9,7 @@ import { stockTrackingProblem } from '../ingest/providers/stock-symbols.js';
 import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
-import { getConfig } from '../common/config.js';
+import { getConfig, wiringConfig } from '../common/config.js';
 import { badRequest } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { recordCache } from '../common/observability.js';
@@ -50,7 +50,13 @@ export const handler = createHandler('symbols', {
     const problem = body.sourceUrl && sourceUrlProblem(body.sourceUrl, getConfig().allowHttpSources);
     if (problem)
       throw badRequest(`Invalid body.sourceUrl: ${problem}`, [{ field: 'body.sourceUrl', message: problem }]);
-    const stock = stockTrackingProblem(body.provider, body.providerSymbol ?? params.symbol, body.intervals);
+    const { tushareToken } = wiringConfig().providers;
+    const stock = stockTrackingProblem(
+      body.provider,
+      body.providerSymbol ?? params.symbol,
+      body.intervals,
+      Boolean(tushareToken.value || tushareToken.arn),
+    );
     if (stock) throw badRequest(`Invalid ${stock.field}: ${stock.message}`, [stock]);
     const { symbols, cache } = getDeps();
     const { item, created } = await symbols.put({

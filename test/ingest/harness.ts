@@ -20,7 +20,7 @@ import { AdjustmentRepository } from '../../functions/store/adjustments.js';
 import type { DispatcherDeps } from '../../functions/ingest/dispatcher.js';
 import { CountingMetrics } from '../../functions/ingest/metrics.js';
 import type { IngestInterval } from '../../functions/ingest/intervals.js';
-import { getProvider } from '../../functions/ingest/providers/index.js';
+import { getProvider } from '../../functions/ingest/providers/factories.js';
 import { handleBatch } from '../../functions/ingest/worker-handler.js';
 import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from '../../functions/ingest/worker.js';
 import { createDocClient } from '../../functions/store/client.js';
@@ -88,11 +88,7 @@ export async function startHarness(opts: {
   const symbols = new SymbolRepository(doc, table.tableName);
   const adjustments = new AdjustmentRepository(doc, table.tableName);
   const providerCfg = {
-    binanceBaseUrl: url,
-    bybitBaseUrl: url,
-    eastmoneyBaseUrl: url,
-    yahooBaseUrl: url,
-    tushareBaseUrl: url,
+    baseUrls: { binance: url, bybit: url, eastmoney: url, yahoo: url, tushare: url },
     tushareToken: { value: FAKE_TUSHARE_TOKEN },
     timeoutMs: 2_000,
   };

@@ -90,7 +90,8 @@ export function stockTrackingProblem(
   provider: string,
   symbol: string,
   intervals: readonly IngestInterval[],
-  env: NodeJS.ProcessEnv = process.env,
+  /** Whether a Tushare token is configured (TUSHARE_TOKEN or TUSHARE_TOKEN_ARN, functions/common/config.ts). */
+  tushareToken: boolean,
 ): { field: string; message: string } | undefined {
   if (provider !== 'eastmoney' && provider !== 'tushare' && provider !== 'yahoo') return undefined;
   const field = 'body.providerSymbol';
@@ -104,7 +105,7 @@ export function stockTrackingProblem(
       field: 'body.intervals',
       message: `${offGrid.join(', ')} bars of a session opening at 09:30 are off the service's UTC hour grid: track 30m (multi-level analysis resamples on the exchange calendar)`,
     };
-  if (provider === 'tushare' && !env.TUSHARE_TOKEN && !env.TUSHARE_TOKEN_ARN)
+  if (provider === 'tushare' && !tushareToken)
     return {
       field: 'body.provider',
       message:

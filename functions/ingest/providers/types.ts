@@ -3,16 +3,11 @@
  */
 import type { IngestBar, RejectedRow } from '../bar.js';
 import type { IngestInterval } from '../intervals.js';
+import type { ProviderName } from './index.js';
 import type { FactorPoint } from '../../store/adjustments.js';
 
-/** Providers the ingest worker can fetch from (crypto exchanges, a URL document, A-share and US stock sources). */
-export const PROVIDER_NAMES = ['binance', 'bybit', 'url', 'eastmoney', 'yahoo', 'tushare'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-/** Whether ingestion can fetch from a tracked symbol's provider (not "upload": its bars arrive through the API). */
-export function isFetchableProvider(name: string): name is ProviderName {
-  return (PROVIDER_NAMES as readonly string[]).includes(name);
-}
+/** The providers fetched from: derived from the registry (index.ts). */
+export type { ProviderName };
 
 export interface PageRequest {
   symbol: string;
