@@ -55,7 +55,7 @@ export const handler = createHandler('symbols', {
       body.provider,
       body.providerSymbol ?? params.symbol,
       body.intervals,
-      Boolean(tushareToken.value || tushareToken.arn),
+      tushareToken !== undefined,
     );
     if (stock) throw badRequest(`Invalid ${stock.field}: ${stock.message}`, [stock]);
     const { symbols, cache } = getDeps();
