@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../functions/ingest/dispatcher.js';
-import { FAKE_TUSHARE_TOKEN } from '../support/fake-provider.js';
+import { FAKE_TUSHARE_TOKEN, type CorporateAction, type SourceBar } from '../support/fake-provider.js';
 import { drain } from '../support/sqs-standin.js';
 import { startHarness, type Harness } from './harness.js';
 import { aapl2020, CN_ACTIONS, pingAn2016, SUSPENDED_DAY, US_ACTIONS } from './stock-fixtures.js';
@@ -28,18 +28,25 @@ async function tick(hh: Harness, at: string) {
   return r;
 }
 
+/** A harness at `now` whose fake serves `bars` (and actions) for `symbol`, tracked daily with `provider`. */
+async function trackDaily(
+  now: string,
+  symbol: string,
+  provider: 'eastmoney' | 'yahoo' | 'tushare',
+  bars: SourceBar[],
+  actions: CorporateAction[],
+  historyFrom: string,
+): Promise<Harness> {
+  const hh = await startHarness({ now: T(now) });
+  hh.fake.setSeries(symbol, '1d', bars).setActions(symbol, actions);
+  await hh.symbols.put({ symbol, provider, intervals: ['1d'], active: true, historyFrom: T(historyFrom) });
+  return hh;
+}
+
 describe('A-share daily series (eastmoney)', () => {
   it('ingests history and factors; no fetch and no lag while the market is closed; the suspended day stays absent', async () => {
-    h = await startHarness({ now: T('2016-09-20T01:00:00Z') });
     const CN = pingAn2016();
-    h.fake.setSeries('000001.SZ', '1d', CN).setActions('000001.SZ', CN_ACTIONS);
-    await h.symbols.put({
-      symbol: '000001.SZ',
-      provider: 'eastmoney',
-      intervals: ['1d'],
-      active: true,
-      historyFrom: T('2016-01-01T00:00:00Z'),
-    });
+    h = await trackDaily('2016-09-20T01:00:00Z', '000001.SZ', 'eastmoney', CN, CN_ACTIONS, '2016-01-01T00:00:00Z');
 
     expect(await tick(h, '2016-09-20T01:00:00Z')).toMatchObject({ queued: 1 });
     const stored = await h.stored('000001.SZ', '1d');
@@ -69,15 +76,7 @@ describe('A-share daily series (eastmoney)', () => {
   });
 
   it('a series the worker stopped running shows lag only for bars the market produced', async () => {
-    h = await startHarness({ now: T('2016-09-29T01:00:00Z') });
-    h.fake.setSeries('000001.SZ', '1d', pingAn2016());
-    await h.symbols.put({
-      symbol: '000001.SZ',
-      provider: 'eastmoney',
-      intervals: ['1d'],
-      active: true,
-      historyFrom: T('2016-09-01T00:00:00Z'),
-    });
+    h = await trackDaily('2016-09-29T01:00:00Z', '000001.SZ', 'eastmoney', pingAn2016(), [], '2016-09-01T00:00:00Z');
     await tick(h, '2016-09-29T01:00:00Z');
     // Runs are lost from here on (queue never drained): Sep 29 and 30 were trading days, then Golden Week.
     h.clock.now = T('2016-10-06T00:00:00Z');
@@ -90,16 +89,8 @@ describe('A-share daily series (eastmoney)', () => {
 
 describe('US daily series (yahoo)', () => {
   it('stores unadjusted bars with the split and dividends as factors; weekends and holidays are not due', async () => {
-    h = await startHarness({ now: T('2020-09-05T00:30:00Z') });
     const US = aapl2020();
-    h.fake.setSeries('AAPL', '1d', US).setActions('AAPL', US_ACTIONS);
-    await h.symbols.put({
-      symbol: 'AAPL',
-      provider: 'yahoo',
-      intervals: ['1d'],
-      active: true,
-      historyFrom: T('2020-01-01T00:00:00Z'),
-    });
+    h = await trackDaily('2020-09-05T00:30:00Z', 'AAPL', 'yahoo', US, US_ACTIONS, '2020-01-01T00:00:00Z');
     await tick(h, '2020-09-05T00:30:00Z'); // Saturday after Friday Sep 4
     const stored = await h.stored('AAPL', '1d');
     const expected = US.filter((b) => b.time <= T('2020-09-04T00:00:00Z'));
@@ -119,16 +110,7 @@ describe('US daily series (yahoo)', () => {
 
 describe('tushare', () => {
   it('a rejected token halts the series with the reason (no retries, no token in it)', async () => {
-    h = await startHarness({ now: T('2016-09-20T01:00:00Z') });
-    h.fake.setSeries('000001.SZ', '1d', pingAn2016());
-    // The harness's token is the fake's; this series asks Tushare through a provider with another token.
-    await h.symbols.put({
-      symbol: '000001.SZ',
-      provider: 'tushare',
-      intervals: ['1d'],
-      active: true,
-      historyFrom: T('2016-09-01T00:00:00Z'),
-    });
+    h = await trackDaily('2016-09-20T01:00:00Z', '000001.SZ', 'tushare', pingAn2016(), [], '2016-09-01T00:00:00Z');
     await tick(h, '2016-09-20T01:00:00Z');
     expect((await h.stored('000001.SZ', '1d')).length).toBeGreaterThan(10); // the right token works
     h.fake.inject(

@@ -18,7 +18,17 @@ import type { FactorPoint } from '../../store/adjustments.js';
 import { barCloseTime } from '../../common/market-calendar.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
 import { assemblePage, continueAfterWindow } from './page.js';
-import { cstEndToOpen, dateStamp, mondayOf, parseAShare, refuseOffGrid, windowEnd, ymd } from './stock-symbols.js';
+import {
+  A_SHARE_SESSION_MINUTES,
+  cstEndToOpen,
+  dateStamp,
+  mondayOf,
+  parseAShare,
+  refuseOffGrid,
+  windowEnd,
+  ymd,
+  SHARES_PER_LOT,
+} from './stock-symbols.js';
 import { ProviderError, type MarketDataProvider, type Page, type PageRequest } from './types.js';
 
 export const EASTMONEY_DEFAULT_BASE = 'https://push2his.eastmoney.com';
@@ -31,9 +41,6 @@ const KLT: Partial<Record<IngestInterval, string>> = {
   '1d': '101',
   '1w': '102',
 };
-/** A-share trading minutes per day (09:30–11:30, 13:00–15:00). */
-const SESSION_MINUTES = 240;
-const SHARES_PER_LOT = 100;
 const HALF_CENT = 0.005;
 
 export function eastmoneySecid(symbol: string): string {
@@ -88,7 +95,7 @@ export class EastmoneyProvider implements MarketDataProvider {
 
   async fetchPage(req: PageRequest, signal?: AbortSignal): Promise<Page> {
     const limit = Math.min(req.limit, this.maxLimit);
-    const end = windowEnd(req, limit, SESSION_MINUTES);
+    const end = windowEnd(req, limit, A_SHARE_SESSION_MINUTES);
     const daily = req.interval === '1d' || req.interval === '1w';
     const lines = await this.klines(req.symbol, req.interval, 0, ymd(req.startTime), ymd(end), limit, signal);
     const rows: Array<IngestBar | RejectedRow> = lines.map((line, i) => {

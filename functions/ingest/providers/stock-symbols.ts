@@ -10,6 +10,10 @@ const DAY = 86_400_000;
 /** China Standard Time has no DST: exchange wall-clock = UTC + 8 h all year. */
 const CST_OFFSET = 8 * 3_600_000;
 
+/** A-share trading minutes a day (09:30–11:30, 13:00–15:00) and shares per lot (手), which volumes count in. */
+export const A_SHARE_SESSION_MINUTES = 240;
+export const SHARES_PER_LOT = 100;
+
 export interface AShare {
   code: string;
   exchange: 'SH' | 'SZ';

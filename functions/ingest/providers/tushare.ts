@@ -16,7 +16,17 @@ import type { FactorPoint } from '../../store/adjustments.js';
 import { barCloseTime } from '../../common/market-calendar.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
 import { assemblePage, continueAfterWindow } from './page.js';
-import { cstDateTime, cstEndToOpen, dateStamp, parseAShare, refuseOffGrid, windowEnd, ymd } from './stock-symbols.js';
+import {
+  A_SHARE_SESSION_MINUTES,
+  cstDateTime,
+  cstEndToOpen,
+  dateStamp,
+  parseAShare,
+  refuseOffGrid,
+  windowEnd,
+  ymd,
+  SHARES_PER_LOT,
+} from './stock-symbols.js';
 import { ProviderError, type MarketDataProvider, type Page, type PageRequest } from './types.js';
 
 export const TUSHARE_DEFAULT_BASE = 'http://api.tushare.pro';
@@ -27,8 +37,6 @@ const MIN_FREQ: Partial<Record<IngestInterval, string>> = {
   '15m': '15min',
   '30m': '30min',
 };
-const SESSION_MINUTES = 240;
-const SHARES_PER_LOT = 100;
 const FACTOR_PAGE = 6000;
 /** Tushare's quotas are per minute: wait that long when it says a quota is spent. */
 const QUOTA_WAIT_MS = 60_000;
@@ -92,7 +100,7 @@ export class TushareProvider implements MarketDataProvider {
     refuseOffGrid(this.name, req.interval);
     const s = parseAShare(this.name, req.symbol);
     const limit = Math.min(req.limit, this.maxLimit);
-    const end = windowEnd(req, limit, SESSION_MINUTES);
+    const end = windowEnd(req, limit, A_SHARE_SESSION_MINUTES);
     const tsCode = `${s.code}.${s.exchange}`;
     let table: Table;
     let timeOf: (v: unknown) => unknown;
