@@ -9,10 +9,13 @@
  * fractals): for 5,000 bars that is ~90 KB instead of ~1.8 MB, and serialization no longer dominates a miss.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ChanResult } from 'chan-analysis';
+import type { IncludePart } from '../common/api-spec.js';
 import { analysisKey } from '../cache/index.js';
 import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps } from '../common/deps.js';
+import { columnarResult, type Format } from '../common/columns.js';
 import { formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
@@ -23,6 +26,14 @@ import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { getSeriesService } from '../common/series-deps.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
+
+/** The parts of the response the request chose: which per-bar parts, in which layout (format=columns adds its name). */
+function shaped(result: ChanResult, include: readonly IncludePart[], format: Format | undefined) {
+  const projected = projectResult(result, include);
+  return format === 'columns'
+    ? { include, format: 'columns' as const, result: columnarResult(projected) }
+    : { include, result: projected };
+}
 
 /**
  * The older page of a truncated analysis: the same request with `to` at the bar just before the analysed window
@@ -60,6 +71,7 @@ export const handler = createHandler('analysis', {
       from ?? 'first',
       to ?? 'last',
       include,
+      query.format,
       adj.tag,
     );
     const hit = await cache.get(key);
@@ -110,8 +122,7 @@ export const handler = createHandler('analysis', {
         bars: { analysed: bars.length, stored: meta.count, from: first, to: last },
         truncated: before !== undefined,
         next: before === undefined ? null : olderPage(event, formatTime(interval, before.ts)),
-        include,
-        result: projectResult(result, include),
+        ...shaped(result, include, query.format),
       });
       await cache.set(key, doc, 'general');
       return doc;
@@ -129,7 +140,6 @@ export const handler = createHandler('analysis', {
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);
-    const include = body.include ?? [];
     const first = String(rows[0]!.time);
     const last = String(rows[rows.length - 1]!.time);
     return {
@@ -144,8 +154,7 @@ export const handler = createHandler('analysis', {
         bars: { analysed: bars.length, stored: null, from: first, to: last },
         truncated: false,
         next: null,
-        include,
-        result: projectResult(result, include),
+        ...shaped(result, body.include ?? [], body.format),
       },
     };
   },
