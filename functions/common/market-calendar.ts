@@ -171,7 +171,12 @@ export function sessionsOn(market: MarketId, date: string): Array<{ open: number
 
 /** The market's local date at instant t. */
 export function localDate(market: MarketId, t: number): string {
-  return iso(Math.floor((t + zone(MARKETS[market].timeZone).offset(t)) / DAY));
+  return dateInZone(MARKETS[market].timeZone, t);
+}
+
+/** The calendar date ("YYYY-MM-DD") in an IANA time zone at instant t (e.g. an exchange a provider names). */
+export function dateInZone(timeZone: string, t: number): string {
+  return iso(Math.floor((t + zone(timeZone).offset(t)) / DAY));
 }
 
 /** Beyond this many days without a session a series is treated as due anyway (a table gap must not stall it). */

@@ -124,6 +124,13 @@ describe('Yahoo', () => {
     expect(q).toMatchObject({ events: 'div,splits', includeAdjustedClose: 'true' });
   });
 
+  it('Hong Kong listings are dated in Hong Kong (a 09:30 HKT open is the previous evening in New York)', async () => {
+    const hk = CN.slice(0, 30);
+    fake.setSeries('0700.HK', '1d', hk);
+    const { out } = await readAll(yh, '0700.HK', '1d', hk[0]!.time, hk.at(-1)!.time);
+    expect(out).toEqual(hk);
+  });
+
   it("qfq from its factors equals Yahoo's adjclose; hfq is continuous across the 4:1 split", async () => {
     const factors = changePoints(await yh.fetchFactors('AAPL', fake.now));
     expect(factors.length).toBe(US_ACTIONS.length + 1);

@@ -119,7 +119,7 @@ const YAHOO_IV: Record<string, string> = {
 };
 
 /** The 09:30 New York open of a date, in epoch seconds (Yahoo stamps daily bars and events with it). */
-const nyOpen = (date: string) =>
+const usOpen = (date: string) =>
   Math.floor((sessionsOn('us', date)[0]?.open ?? Date.parse(`${date}T14:30:00Z`)) / 1000);
 
 export function yahoo(
@@ -129,6 +129,9 @@ export function yahoo(
   send: Send,
   log: RequestLog,
 ): void {
+  // Hong Kong listings open at 09:30 HKT (01:30Z, no DST); everything else in New York.
+  const hk = symbol.endsWith('.HK');
+  const nyOpen = (date: string) => (hk ? Date.parse(`${date}T01:30:00Z`) / 1000 : usOpen(date));
   const notFound = () =>
     send(
       404,
@@ -206,9 +209,9 @@ export function yahoo(
       symbol,
       exchangeName: 'NMS',
       instrumentType: 'EQUITY',
-      gmtoffset: -14400,
-      timezone: 'EDT',
-      exchangeTimezoneName: 'America/New_York',
+      gmtoffset: hk ? 28800 : -14400,
+      timezone: hk ? 'HKT' : 'EDT',
+      exchangeTimezoneName: hk ? 'Asia/Hong_Kong' : 'America/New_York',
       dataGranularity: q.interval,
     },
     timestamp: adj.map((b) => (daily ? nyOpen(isoDate(b.time)) : b.time / 1000)),

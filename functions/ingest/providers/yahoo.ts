@@ -16,7 +16,7 @@
 import { checkBar, type IngestBar, type RejectedRow } from '../bar.js';
 import { INTERVAL_MS, type IngestInterval } from '../intervals.js';
 import type { FactorPoint } from '../../store/adjustments.js';
-import { barCloseTime, localDate, marketOf } from '../../common/market-calendar.js';
+import { barCloseTime, dateInZone, marketOf } from '../../common/market-calendar.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
 import { assemblePage, continueAfterWindow } from './page.js';
 import { dateStamp, refuseOffGrid, windowEnd } from './stock-symbols.js';
@@ -39,6 +39,7 @@ const MAX_1M_WINDOW_MS = 7 * 86_400_000;
 const SPLITS_TTL_MS = 3_600_000;
 
 interface ChartResult {
+  meta?: { exchangeTimezoneName?: string };
   timestamp?: number[];
   events?: {
     dividends?: Record<string, { amount: number; date: number }>;
@@ -53,7 +54,14 @@ interface Split {
   ratio: number;
 }
 
-const nyDate = (sec: number) => dateStamp(localDate('us', sec * 1000));
+/**
+ * Epoch seconds → UTC midnight of the exchange's date (daily bars and events are stamped at the session open in the
+ * exchange's zone: New York for US listings, Hong Kong for .HK ones).
+ */
+const exchangeDay = (r: ChartResult) => {
+  const tz = r.meta?.exchangeTimezoneName ?? 'America/New_York';
+  return (sec: number) => dateStamp(dateInZone(tz, sec * 1000));
+};
 
 export class YahooProvider implements MarketDataProvider {
   readonly name = 'yahoo' as const;
@@ -89,7 +97,7 @@ export class YahooProvider implements MarketDataProvider {
       signal,
     );
     const splits = Object.values(r.events?.splits ?? {})
-      .map((s) => ({ date: nyDate(s.date), ratio: s.numerator / s.denominator }))
+      .map((s) => ({ date: exchangeDay(r)(s.date), ratio: s.numerator / s.denominator }))
       .filter((s) => Number.isFinite(s.ratio) && s.ratio > 0)
       .sort((a, b) => a.date - b.date);
     this.splits.set(symbol, { at: now, splits });
@@ -111,6 +119,7 @@ export class YahooProvider implements MarketDataProvider {
       signal,
     );
     const ts = r.timestamp ?? [];
+    const dayOf = exchangeDay(r);
     const q = r.indicators?.quote?.[0];
     if (ts.length > 0 && !q) throw new ProviderError(this.name, 'malformed', 'indicators.quote is missing');
     const rows: Array<IngestBar | RejectedRow> = [];
@@ -118,7 +127,7 @@ export class YahooProvider implements MarketDataProvider {
       const [o, h, l, c, v] = (['open', 'high', 'low', 'close', 'volume'] as const).map((k) => q![k]?.[i]);
       if (o === null && h === null && l === null && c === null) return; // no trade in that period
       const time =
-        req.interval === '1d' || req.interval === '1w' ? nyDate(sec) : typeof sec === 'number' ? sec * 1000 : sec;
+        req.interval === '1d' || req.interval === '1w' ? dayOf(sec) : typeof sec === 'number' ? sec * 1000 : sec;
       // Splits on or after the bar's next day were applied to it by Yahoo: undo them.
       let k = 1;
       for (const s of splits) if (s.date > time) k *= s.ratio;
@@ -141,15 +150,16 @@ export class YahooProvider implements MarketDataProvider {
       { interval: '1d', period1: '0', period2: String(Math.floor(now / 1000)) },
       signal,
     );
+    const dayOf = exchangeDay(r);
     const closes = (r.timestamp ?? []).map((sec, i) => ({
-      date: nyDate(sec),
+      date: dayOf(sec),
       close: r.indicators?.quote?.[0]?.close?.[i],
     }));
     const events = new Map<number, number>(); // date → multiplier
     const bump = (date: number, m: number) => events.set(date, (events.get(date) ?? 1) * m);
-    for (const s of Object.values(r.events?.splits ?? {})) bump(nyDate(s.date), s.numerator / s.denominator);
+    for (const s of Object.values(r.events?.splits ?? {})) bump(dayOf(s.date), s.numerator / s.denominator);
     for (const d of Object.values(r.events?.dividends ?? {})) {
-      const date = nyDate(d.date);
+      const date = dayOf(d.date);
       // Yahoo's closes and dividends are both split-adjusted, so their ratio is the real one.
       const prev = closes.filter((c) => c.date < date && typeof c.close === 'number').at(-1)?.close;
       if (typeof prev === 'number' && prev > d.amount) bump(date, prev / (prev - d.amount));
