@@ -2,8 +2,9 @@
  * GET /api/v1/analysis/{symbol}: the engine over stored bars, at most MAX_ANALYSIS_BARS of them: without `from`
  * the newest ones up to `to`, and the response says when that is not all (`truncated`, `bars.stored`) and links
  * the older page (`next`). The response body is cached as a string under
- * (symbol, interval, last bar time, series rev, config hash, range, include), so a warm hit is two cache reads and
- * no JSON work. POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
+ * (symbol, interval, last bar time, series rev, config hash, range, include, format, adjustment), so a warm hit is
+ * three cache reads (series meta, the symbol's adjustment factors, the body) and no JSON work beyond the factors of
+ * a stock symbol. Stock symbols are analysed on qfq prices by default (functions/common/adjust.ts). POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
  *
  * Both answer meta and the structures only unless `include` names per-bar parts (bars with MACD, mergedBars,
  * fractals): for 5,000 bars that is ~90 KB instead of ~1.8 MB, and serialization no longer dominates a miss.
