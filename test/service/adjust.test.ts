@@ -106,6 +106,10 @@ describe('GET /klines and /analysis with adjust', () => {
     const a4 = await svc.fetch(`/api/v1/analysis/${SYM}?interval=1d&adjust=none`);
     expect([a4.headers.get('x-adjust'), a4.headers.get('x-cache')]).toEqual(['none', 'HIT']);
 
+    // Scan and multi-level jobs read the same qfq prices.
+    const { loadBars } = await import('../../functions/jobs/runtime.js');
+    expect((await loadBars(SYM, '1d', 100)).map((b) => b.close)).toEqual(q.closes);
+
     const after = (await svc.scanAll()).filter((it) => String(it.pk).startsWith('K#'));
     expect(after).toEqual(before);
   });
