@@ -141,6 +141,29 @@ describe('DynamoKlineStore on dynalite', () => {
     });
   });
 
+  it('reads back only buckets within the stored series: a new series or bars past its ends cost no Query', async () => {
+    const queries: string[] = [];
+    const orig = doc.send.bind(doc);
+    const counting = {
+      send: (c: unknown) => {
+        if (c instanceof QueryCommand) queries.push(String(c.input.ExpressionAttributeValues?.[':pk']));
+        return orig(c as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const s2 = new DynamoKlineStore(counting, t.tableName);
+    const m0 = Date.UTC(2021, 0, 1);
+    const jan = Array.from({ length: 48 }, (_, i) => bar(m0 + i * 3_600_000, 10 + i));
+    expect(await s2.upsert('READS', '1h', jan)).toMatchObject({ inserted: 48 });
+    expect(queries).toEqual([]);
+    // February lies past the stored lastTs: nothing there to compare with.
+    const feb = jan.map((b) => ({ ...b, ts: b.ts + 31 * DAY }));
+    expect(await s2.upsert('READS', '1h', feb)).toMatchObject({ inserted: 48, unchanged: 0 });
+    expect(queries).toEqual([]);
+    // Both months again: both are read back and found unchanged.
+    expect(await s2.upsert('READS', '1h', [...jan, ...feb])).toMatchObject({ inserted: 0, unchanged: 96 });
+    expect(queries).toEqual([klinePk('READS', '1h', '2021-01'), klinePk('READS', '1h', '2021-02')]);
+  });
+
   it('reads ranges across many day buckets, paginating 1 MB pages, with limit and latest', async () => {
     // 3 days of 1m bars with wide items → several Query pages per bucket in dynalite's 1 MB paging.
     const day0 = Date.UTC(2024, 4, 1);
