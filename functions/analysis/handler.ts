@@ -11,7 +11,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { analysisKey } from '../cache/index.js';
 import { requireValidRows } from '../common/bars.js';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
@@ -19,7 +19,6 @@ import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
-import { getSeriesService } from '../common/series-deps.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
 
