@@ -183,6 +183,24 @@ function waitFor(err: ProviderError, limits: WorkerLimits): number {
   return Math.max(err.retryAfterMs ?? dflt, 1_000);
 }
 
+/** What one message's page walk may spend: bars, provider calls and the invocation's time. */
+class ChunkBudget {
+  written = 0;
+  pages = 0;
+  constructor(private readonly deps: WorkerDeps) {}
+  /** Rows to ask for in the next page. */
+  limit = (): number => Math.min(this.deps.limits.pageLimit, this.deps.limits.maxBarsPerInvocation - this.written);
+  spent = (): boolean =>
+    this.written >= this.deps.limits.maxBarsPerInvocation ||
+    this.pages >= this.deps.limits.maxPagesPerInvocation ||
+    outOfTime(this.deps);
+  /** Counts a page the walk handed over. */
+  take(page: Page): void {
+    this.pages++;
+    this.written += page.bars.length;
+  }
+}
+
 /** One walk over provider pages: what to fetch, for which series, and when to stop early. */
 interface PageWalk {
   provider: MarketDataProvider;
@@ -287,8 +305,7 @@ async function runSync(
   let position = stored; // what the checkpoint says (undefined: nothing stored yet)
   // A checkpoint left behind the retention window (a long-paused series) resumes at the window's start.
   const next = Math.max(stored ?? seriesStart, floor);
-  let written = 0;
-  let pages = 0;
+  const budget = new ChunkBudget(deps);
   let more = false;
 
   const walk = storedPages(
@@ -300,9 +317,8 @@ async function runSync(
       from: next,
       to: lastClosed,
       now,
-      limit: () => Math.min(limits.pageLimit, limits.maxBarsPerInvocation - written),
-      stop: () =>
-        (more = written >= limits.maxBarsPerInvocation || pages >= limits.maxPagesPerInvocation || outOfTime(deps)),
+      limit: budget.limit,
+      stop: () => (more = budget.spent()),
       resumeAt: (nextStart) => Math.max(nextStart, position ?? seriesStart, floor),
       rejectedMessage: (page) =>
         `${page.rejected.length} row(s) rejected, first: #${page.rejected[0]!.index} ${page.rejected[0]!.reason} (${page.rejected[0]!.detail}); stored up to the row before it`,
@@ -310,7 +326,6 @@ async function runSync(
     deps,
   );
   for await (const page of walk) {
-    pages++;
     let advanceTo = position ?? seriesStart;
     if (page.bars.length > 0) advanceTo = page.bars[page.bars.length - 1]!.time + iv;
     // Step over windows the provider answered empty only where its data is final (old enough).
@@ -327,13 +342,13 @@ async function runSync(
       if (first) verifiedThrough = seriesStart;
       position = advanceTo;
     }
-    written += page.bars.length;
+    budget.take(page);
   }
 
   if (more) {
     await deps.checkpoints.patch(symbol, interval, { continuationAt: now, lastRunAt: now });
     await deps.queue.send([{ ...msg, continuation: true }]);
-    return { status: 'ok', bars: written, more };
+    return { status: 'ok', bars: budget.written, more };
   }
 
   // Caught up: look for holes in the settled past, then refresh derived data once per new data.
@@ -366,7 +381,7 @@ async function runSync(
   } else if (position !== undefined) {
     await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0, ...RUN_SUCCEEDED });
   }
-  return { status: 'ok', bars: written + filled, more: false };
+  return { status: 'ok', bars: budget.written + filled, more: false };
 }
 
 async function tryRefresh(symbol: string, interval: IngestInterval, deps: WorkerDeps): Promise<boolean> {
@@ -477,8 +492,7 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
   const provider = deps.providerFor(job.source);
   // The window slides while a job runs: chunks never ask for bars that would be stamped already expired.
   let cursor = Math.max(job.cursor, retentionFloor(interval, deps.retentionDays, now));
-  let written = 0;
-  let pages = 0;
+  const budget = new ChunkBudget(deps);
   try {
     const walk = storedPages(
       {
@@ -489,8 +503,8 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
         from: cursor,
         to: end,
         now,
-        limit: () => Math.min(limits.pageLimit, limits.maxBarsPerInvocation - written),
-        stop: () => written >= limits.maxBarsPerInvocation || pages >= limits.maxPagesPerInvocation || outOfTime(deps),
+        limit: budget.limit,
+        stop: budget.spent,
         // The cursor is not advanced past a rejected row: the job is not advanced, and the redelivered message
         // repeats this chunk (its writes are idempotent).
         rejectedMessage: (page) => `${page.rejected.length} row(s) rejected, first ${page.rejected[0]!.reason}`,
@@ -498,8 +512,7 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
       deps,
     );
     for await (const page of walk) {
-      pages++;
-      written += page.bars.length;
+      budget.take(page);
       cursor = page.nextStart ?? end + iv;
     }
   } catch (e) {
@@ -527,7 +540,7 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
 
   const done = cursor > end;
   if (done) await tryRefresh(symbol, interval, deps);
-  const barsDone = job.barsDone + written;
+  const barsDone = job.barsDone + budget.written;
   const ok = await deps.jobs.advance(job.jobId, job.seq, {
     cursor,
     barsDone,
@@ -539,5 +552,5 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
   });
   if (!ok) return { status: 'skipped', reason: 'job moved by another run' };
   if (!done) await deps.queue.send([{ kind: 'backfill', jobId: job.jobId, seq: job.seq + 1 }]);
-  return { status: 'ok', bars: written, more: !done };
+  return { status: 'ok', bars: budget.written, more: !done };
 }
