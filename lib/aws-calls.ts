@@ -35,7 +35,8 @@ const readOnly = (...extra: string[]): Record<string, string> => ({
 });
 
 const JOB_TASK: FunctionAwsCalls = { sends: [...TABLE_READS, ...TABLE_WRITES] };
-const PROVIDERS = 'market-data providers (Binance, Bybit) and user-configured URL sources';
+const PROVIDERS =
+  'market-data providers (the ingestible entries of functions/ingest/providers/index.ts: exchange APIs, user-configured URL sources)';
 
 export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
   'Handlers/Health': {

@@ -2,7 +2,7 @@
  * Backfill from the command line:
  *
  *   npm run backfill -- --symbol BTCUSDT --interval 1m --from 2024-01-01 [--to 2024-02-01]
- *                       [--provider binance|bybit|url] [--provider-symbol BTCUSDT] [--source-url URL] [--remote]
+ *                       [--provider <an ingestible provider, e.g. binance>] [--provider-symbol BTCUSDT] [--source-url URL] [--remote]
  *
  * Default (local): runs the worker's chunks in this process against DynamoDB — the local runtime's data folder
  * (DATA_DIR, .data; stop `npm start` first, dynalite holds a lock) or the table named by TABLE_NAME at
@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseTime } from '../functions/common/domain.js';
 import { isIngestInterval } from '../functions/ingest/intervals.js';
 import type { IngestMessage } from '../functions/ingest/messages.js';
+import { INGESTIBLE_PROVIDERS, isIngestible } from '../functions/ingest/providers/index.js';
 import type { BackfillJob } from '../functions/ingest/ports.js';
 import { applyDefaults, DEV_DEFAULTS } from './env.js';
 
@@ -96,9 +97,9 @@ async function main() {
   const { startBackfill } = await import('../functions/ingest/backfill.js');
   const runtime = await import('../functions/ingest/runtime.js');
   const tracked = await getDeps().symbols.get(symbol);
-  const provider = (values.provider ?? tracked?.provider ?? 'binance') as 'binance' | 'bybit' | 'url';
-  if (!['binance', 'bybit', 'url'].includes(provider))
-    fail(`provider ${provider} cannot be fetched from (use --provider binance|bybit|url)`);
+  const provider = values.provider ?? tracked?.provider ?? 'binance';
+  if (!isIngestible(provider))
+    fail(`provider ${provider} cannot be fetched from (use --provider ${INGESTIBLE_PROVIDERS.join('|')})`);
   const source = { provider, ...(values['source-url'] ? { sourceUrl: values['source-url'] } : {}) };
   const providerSymbol =
     values['provider-symbol'] ??

@@ -8,6 +8,13 @@ import { API_PREFIX, type HttpMethod } from '../routes.js';
 import { BarInputSchema } from './bars.js';
 import { SignalAlertPrefsSchema } from '../alerts/prefs.js';
 import { BackfillBodySchema } from '../ingest/backfill-schema.js';
+import {
+  PROVIDER_FIELDS,
+  PROVIDER_REGISTRY,
+  PROVIDERS,
+  requiredFields,
+  SOURCE_LABELS,
+} from '../ingest/providers/index.js';
 import { jobsApiSpecs } from '../jobs/api-spec.js';
 import {
   ChanPyOptionsSchema,
@@ -79,11 +86,8 @@ const JsonObjectParam = (name: string) =>
     })
     .meta({ description: 'JSON object of chan.py option names, e.g. {"bi_strict":false,"divergence_rate":0.9}' });
 
-/** binance / bybit: exchange APIs; url: a CSV/JSON file at `sourceUrl`; upload: bars arrive through POST /klines only. */
-export const PROVIDERS = ['binance', 'bybit', 'url', 'upload'] as const;
-
-/** Where a provider's row time stamps sit in the bar: its open (start) or its close (end). */
-export const SOURCE_LABELS = ['start', 'end'] as const;
+/** Each provider with what it is, from the registry, for the OpenAPI document. */
+const PROVIDERS_DOC = PROVIDERS.map((p) => `${p}: ${PROVIDER_REGISTRY[p].description}`).join('; ');
 
 /** historyFrom in a JSON body: epoch milliseconds (a number) or a date / ISO date-time string; stored as epoch ms. */
 const HistoryFromSchema = z
@@ -325,12 +329,14 @@ export function buildApiSpec(limits: Limits) {
       params: symbolParams,
       body: z
         .strictObject({
-          provider: z.enum(PROVIDERS, {
-            error: (iss) =>
-              iss.input === undefined
-                ? 'provider is required'
-                : `unknown provider "${String(iss.input)}": use one of ${PROVIDERS.join(', ')}`,
-          }),
+          provider: z
+            .enum(PROVIDERS, {
+              error: (iss) =>
+                iss.input === undefined
+                  ? 'provider is required'
+                  : `unknown provider "${String(iss.input)}": use one of ${PROVIDERS.join(', ')}`,
+            })
+            .meta({ description: PROVIDERS_DOC }),
           intervals: z
             .array(IntervalSchema, { error: 'intervals must be a list of intervals' })
             .min(1, { error: 'intervals must name at least one interval' })
@@ -358,13 +364,20 @@ export function buildApiSpec(limits: Limits) {
           }),
         })
         .superRefine((b, ctx) => {
-          if (b.provider === 'url' && !b.sourceUrl)
-            ctx.addIssue({ code: 'custom', path: ['sourceUrl'], message: 'sourceUrl is required with provider "url"' });
-          if (b.provider !== 'url' && (b.sourceUrl !== undefined || b.sourceLabel !== undefined)) {
+          // Which per-symbol fields a provider requires or uses is the registry's (its entry's spec).
+          const given = b as Record<string, unknown>;
+          for (const f of requiredFields(b.provider))
+            if (!given[f])
+              ctx.addIssue({ code: 'custom', path: [f], message: `${f} is required with provider "${b.provider}"` });
+          const unused = [...PROVIDER_FIELDS].find(
+            ([f, users]) => given[f] !== undefined && !users.includes(b.provider as never),
+          );
+          if (unused) {
+            const [f, users] = unused;
             ctx.addIssue({
               code: 'custom',
-              path: [b.sourceUrl !== undefined ? 'sourceUrl' : 'sourceLabel'],
-              message: `only used with provider "url", not "${b.provider}"`,
+              path: [f],
+              message: `only used with provider ${users.map((u) => `"${u}"`).join(' or ')}, not "${b.provider}"`,
             });
           }
         })

@@ -11,7 +11,7 @@ import type { IngestBar } from './bar.js';
 import { isIngestInterval, type IngestInterval } from './intervals.js';
 import type { IngestMessage } from './messages.js';
 import type { BarWriter, QueueSender, TrackedSeries, TrackedSymbolsSource } from './ports.js';
-import type { ProviderSpec } from './providers/index.js';
+import { isIngestible } from './providers/index.js';
 
 const toStored = (b: IngestBar): StoredBar => ({
   ts: b.time,
@@ -53,8 +53,6 @@ export class StoreBarWriter implements BarWriter {
 
 // -------------------------------------------------------------------------------------------- tracked symbols
 
-const INGESTIBLE = new Set(['binance', 'bybit', 'url']);
-
 export class RepoTrackedSymbols implements TrackedSymbolsSource {
   constructor(private readonly repo: Pick<SymbolRepository, 'list'>) {}
   async listTracked(): Promise<TrackedSeries[]> {
@@ -63,12 +61,12 @@ export class RepoTrackedSymbols implements TrackedSymbolsSource {
     for (const s of all as Array<
       (typeof all)[number] & { sourceUrl?: string; sourceLabel?: 'start' | 'end'; historyFrom?: number }
     >) {
-      if (!s.active || !INGESTIBLE.has(s.provider)) continue; // e.g. provider "upload": bars arrive through the API
+      if (!s.active || !isIngestible(s.provider)) continue; // e.g. provider "upload": bars arrive through the API
       out.push({
         symbol: s.symbol,
         intervals: s.intervals.filter(isIngestInterval),
         source: {
-          provider: s.provider as ProviderSpec['provider'],
+          provider: s.provider,
           sourceUrl: s.sourceUrl,
           sourceLabel: s.sourceLabel,
         },

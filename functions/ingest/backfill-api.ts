@@ -1,7 +1,7 @@
 /**
  * POST /api/v1/symbols/{symbol}/backfill  body {interval, from, to?}  →  202 {jobId, …}; progress at
  * GET /api/v1/jobs/{id} (status RUNNING → SUCCEEDED, result {barsDone, totalEstimate, cursor}).
- * The symbol must be tracked with a fetchable provider (binance, bybit, url). Retention (KLINE_RETENTION_DAYS):
+ * The symbol must be tracked with a fetchable provider (one the registry marks ingestible). Retention (KLINE_RETENTION_DAYS):
  * a range entirely older than the interval's window → 400 naming `from`; one starting before it is clamped to the
  * window and the 202 carries a `note` (see backfill.ts). An interval the symbol does not track → 400 (the chart and
  * the schedules could never reach those bars); a backfill of the same symbol and interval still running → 409
@@ -13,6 +13,7 @@ import type { SymbolRepository } from '../store/repositories.js';
 import type { KlineRetentionDays } from '../store/retention.js';
 import { BackfillQueueError, BackfillRangeError, startBackfill } from './backfill.js';
 import { BackfillBodySchema } from './backfill-schema.js';
+import { isIngestible } from './providers/index.js';
 import type { BackfillJobStore, QueueSender } from './ports.js';
 
 export { BackfillBodySchema };
@@ -31,7 +32,7 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
   if (!parsed.success) throw fromZod('body', parsed.error);
   const tracked = await deps.symbols.get(symbol);
   if (!tracked) throw notFound(`Symbol ${symbol} is not tracked: PUT /api/v1/symbols/${symbol} first`);
-  if (!['binance', 'bybit', 'url'].includes(tracked.provider)) {
+  if (!isIngestible(tracked.provider)) {
     throw badRequest(
       `Symbol ${symbol} has provider "${tracked.provider}", which cannot be fetched from; upload bars instead`,
       [{ field: 'provider', message: 'not fetchable' }],
@@ -58,7 +59,7 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
         symbol,
         interval,
         source: {
-          provider: tracked.provider as 'binance' | 'bybit' | 'url',
+          provider: tracked.provider,
           sourceUrl: extra.sourceUrl,
           sourceLabel: extra.sourceLabel,
         },

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { INGEST_INTERVALS } from './intervals.js';
+import { ProviderSpecSchema } from './providers/index.js';
 
 /**
  * Tries per message before it goes to the dead-letter queue (the SQS redrive policy's maxReceiveCount; the local
@@ -14,11 +15,8 @@ import { INGEST_INTERVALS } from './intervals.js';
  */
 export const MAX_RECEIVE_COUNT = 5;
 
-export const ProviderSpecSchema = z.object({
-  provider: z.enum(['binance', 'bybit', 'url']),
-  sourceUrl: z.string().url().optional(),
-  sourceLabel: z.enum(['start', 'end']).optional(),
-});
+/** The source of a sync: derived from the provider registry. */
+export { ProviderSpecSchema };
 
 export const SyncMessageSchema = z.object({
   kind: z.literal('sync'),

@@ -17,7 +17,8 @@ import type { DispatcherDeps } from './dispatcher.js';
 import { refreshLatestAnalysis, type LatestAnalysisAlerts } from './latest-analysis.js';
 import { powertoolsIngestMetrics } from './metrics.js';
 import { getQueueSender } from './queue.js';
-import { getProvider, providerConfigFromEnv } from './providers/index.js';
+import { getProvider } from './providers/factories.js';
+import { providerConfigFromEnv } from './providers/index.js';
 import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from './worker.js';
 
 const int = (v: string | undefined, d: number) =>

@@ -15,7 +15,7 @@ import { BackfillJobRepository } from '../../functions/store/jobs.js';
 import type { DispatcherDeps } from '../../functions/ingest/dispatcher.js';
 import { CountingMetrics } from '../../functions/ingest/metrics.js';
 import type { IngestInterval } from '../../functions/ingest/intervals.js';
-import { getProvider } from '../../functions/ingest/providers/index.js';
+import { getProvider } from '../../functions/ingest/providers/factories.js';
 import { handleBatch } from '../../functions/ingest/worker-handler.js';
 import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from '../../functions/ingest/worker.js';
 import { createDocClient } from '../../functions/store/client.js';
@@ -80,7 +80,7 @@ export async function startHarness(opts: {
   const checkpoints = new CheckpointRepository(doc, table.tableName);
   const jobs = new BackfillJobRepository(doc, table.tableName);
   const symbols = new SymbolRepository(doc, table.tableName);
-  const providerCfg = { binanceBaseUrl: url, bybitBaseUrl: url, timeoutMs: 2_000 };
+  const providerCfg = { baseUrls: { binance: url, bybit: url }, timeoutMs: 2_000 };
   const deps: WorkerDeps = {
     bars: new StoreBarWriter(new SeriesService(klines, cache, () => clock.now), klines),
     checkpoints,

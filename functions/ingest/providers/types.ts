@@ -3,8 +3,10 @@
  */
 import type { IngestBar, RejectedRow } from '../bar.js';
 import type { IngestInterval } from '../intervals.js';
+import type { ProviderName } from './index.js';
 
-export type ProviderName = 'binance' | 'bybit' | 'url';
+/** The providers fetched from: derived from the registry (index.ts). */
+export type { ProviderName };
 
 export interface PageRequest {
   symbol: string;
