@@ -22,7 +22,7 @@ import type { Interval, StoredBar } from '../common/domain.js';
 import { batchWriteAll, type BatchOptions, type WriteRequest } from './batch.js';
 import { BUCKET_KIND, bucketId, bucketsBetween, klinePk, klineSk, type Bucket } from './buckets.js';
 import { isExpired, klineExpiresAt, type KlineRetentionDays } from './retention.js';
-import { TABLE_KEYS } from './table.js';
+import { isConditionFailure, TABLE_KEYS } from './table.js';
 
 export interface SeriesMeta {
   symbol: string;
@@ -375,7 +375,7 @@ export class DynamoKlineStore implements KlineStore {
         );
         meta[attr] = value;
       } catch (e) {
-        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+        if (!isConditionFailure(e)) throw e;
       }
     };
     if (first < meta.firstTs) await widen('firstTs', first, '<');
