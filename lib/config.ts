@@ -7,6 +7,7 @@
  * string form as well (`-c tracing=true`, `-c corsOrigins='["https://a.example"]'`).
  */
 import * as z from 'zod';
+import { checkCorsOrigins } from '../functions/common/cors-origins.js';
 
 /** Values CloudWatch Logs accepts for a log group's retention (RetentionDays, minus "never expire"). */
 const RETENTION_DAYS = [
@@ -39,58 +40,14 @@ const int = (key: string, min: number, max: number) =>
     return n;
   });
 
-/**
- * CORS origins: an explicit list, as the predecessor had it (a JSON list, no wildcard). Each entry must be an
- * exact origin (scheme://host[:port], no path, no trailing slash) because browsers compare origins byte for
- * byte: "https://a.example/" never matches. Plain http is allowed only for localhost (local development).
- */
+/** CORS origins: the rule the functions apply to CORS_ORIGINS too (functions/common/cors-origins.ts). */
 const corsOrigins = z.union([z.array(z.unknown()), z.string()]).transform((v, ctx) => {
-  let list: unknown = v;
-  if (typeof v === 'string') {
-    try {
-      list = JSON.parse(v);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `corsOrigins must be a JSON list of origins, e.g. -c corsOrigins='["https://app.example.com"]'; got ${v}`,
-      });
-      return z.NEVER;
-    }
-  }
-  if (!Array.isArray(list) || list.length === 0 || !list.every((o) => typeof o === 'string')) {
-    ctx.addIssue({ code: 'custom', message: 'corsOrigins must be a non-empty list of origin strings' });
-    return z.NEVER;
-  }
-  for (const o of list as string[]) {
-    if (o.includes('*')) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `corsOrigins must not contain a wildcard ("${o}"): list each allowed origin`,
-      });
-      continue;
-    }
-    let u: URL | undefined;
-    try {
-      u = new URL(o);
-    } catch {
-      u = undefined;
-    }
-    if (!u || u.origin !== o) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `corsOrigins entry "${o}" is not an exact origin (scheme://host[:port], lower case, no path or trailing slash)`,
-      });
-      continue;
-    }
-    const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1';
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `corsOrigins entry "${o}" must use https (plain http only for localhost)`,
-      });
-    }
-  }
-  return [...new Set(list as string[])];
+  const r = checkCorsOrigins(v, 'corsOrigins', {
+    example: `-c corsOrigins='["https://app.example.com"]'`,
+    nonEmpty: true,
+  });
+  for (const message of r.problems) ctx.addIssue({ code: 'custom', message });
+  return r.problems.length ? z.NEVER : r.origins;
 });
 
 const ContextSchema = z.object({

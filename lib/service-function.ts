@@ -1,7 +1,7 @@
 /**
- * ServiceFunction: the ONE place that says how a Lambda of this service is built, so every function (API
- * handlers now; ingestion workers and Step Functions tasks later) gets the same runtime, architecture,
- * bundling, logging, network and permissions baseline, and the stack never repeats these settings.
+ * ServiceFunction: the ONE place that says how a Lambda of this service is built, so every function (the API
+ * handlers, the ingestion worker and dispatcher, the jobs' Step Functions tasks, the notifier) gets the same
+ * runtime, architecture, bundling, logging, network and permissions baseline, and the stack never repeats them.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';

@@ -12,7 +12,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { analysisKey } from '../cache/index.js';
 import { requireValidRows } from '../common/bars.js';
 import { getDeps, getSeriesService } from '../common/deps.js';
-import { formatTime } from '../common/domain.js';
+import { formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
@@ -21,20 +21,6 @@ import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
-
-type OhlcvRow = { open: number; high: number; low: number; close: number; volume: number | null };
-
-/** Stored or uploaded bars as engine input; `time` is the label the response echoes for each bar. */
-function engineBars<B extends OhlcvRow>(bars: readonly B[], time: (b: B, i: number) => string | number) {
-  return bars.map((b, i) => ({
-    time: time(b, i),
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    ...(b.volume === null ? {} : { volume: b.volume }),
-  }));
-}
 
 /**
  * The older page of a truncated analysis: the same request with `to` at the bar just before the analysed window
@@ -102,7 +88,7 @@ export const handler = createHandler('analysis', {
         );
       const t0 = performance.now();
       const result = runEngine(
-        engineBars(bars, (b) => formatTime(interval, b.ts)),
+        toEngineBars(bars, (b) => formatTime(interval, b.ts)),
         resolved,
       );
       emitMetric('AnalysisTime', performance.now() - t0);
@@ -134,7 +120,7 @@ export const handler = createHandler('analysis', {
     const rows = body.bars as { time: string | number }[];
     const t0 = performance.now();
     const result = runEngine(
-      engineBars(bars, (_, i) => rows[i]!.time),
+      toEngineBars(bars, (_, i) => rows[i]!.time),
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);

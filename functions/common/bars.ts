@@ -4,6 +4,7 @@
  * README): a request with any bad row is rejected whole with 400 and nothing is written — a partial write would
  * leave gaps the engine would read as real market structure.
  */
+import { CsvError, CsvScanner, isInteger, missingColumns } from 'chan-analysis';
 import * as z from 'zod';
 import {
   formatTime,
@@ -80,6 +81,9 @@ export interface ValidatedBars {
   problems: FieldProblem[];
 }
 
+/** Where a row read from CSV sat in its file (a key JSON cannot carry, so JSON rows never have it). */
+const CSV_LINE = Symbol('csvLine');
+
 /**
  * Validate rows (already objects). `where` prefixes field paths ("body" → body[3].high). Times must be strictly
  * increasing: duplicates and out-of-order rows are errors, because silently re-sorting would hide a broken feed.
@@ -90,7 +94,12 @@ export function validateRows(rows: unknown[], where: string, now = Date.now()): 
   let prevTs = -Infinity;
   let prevIdx = -1;
   const push = (i: number, field: string, message: string) => {
-    if (problems.length < 200) problems.push({ field: `${where}[${i}]${field ? '.' + field : ''}`, message });
+    const line = (rows[i] as { [CSV_LINE]?: number } | null)?.[CSV_LINE];
+    if (problems.length < 200)
+      problems.push({
+        field: `${where}[${i}]${field ? '.' + field : ''}`,
+        message: line === undefined ? message : `${message} (CSV line ${line})`,
+      });
   };
   rows.forEach((row, i) => {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
@@ -237,52 +246,51 @@ export function requireValidRows(rows: unknown[], where: string, interval?: Inte
   return bars;
 }
 
-const TIME_HEADERS = new Set(['time', 'date', 'datetime', 'timestamp', 'open_time', 'opentime']);
+/** A CSV problem the engine's scanner found before any row (no header, a column named twice) as a 400. */
+function csvFileError(e: unknown, where: string): never {
+  if (!(e instanceof CsvError)) throw e;
+  throw badRequest(`${where}: ${e.message}`, [{ field: `${where}.header`, message: e.detail }]);
+}
 
 /**
- * CSV → row objects. Header required (time|date|timestamp, open, high, low, close[, volume]), comma separated,
- * numbers in plain decimal. Numeric cells become numbers and anything unparsable stays a string, so the row
- * validator reports "open must be a number, got string "abc"" with the row index.
+ * CSV → row objects, read by the engine's scanner (so `chan analyze` accepts what uploads accept): the accepted
+ * headers, separators and times are documented in shared/chan-analysis/src/csv.ts. Numeric cells become numbers
+ * and anything unparsable stays a string, so the row validator reports "open must be a number, got string "abc""
+ * with the row index. Row indexes (`body[i]`) count bars from 0, as in a JSON body; messages about a line add its
+ * file line number (1-based, header = line 1, blank lines counted), as every CSV error does.
  */
 export function csvToRows(text: string, where = 'body'): unknown[] {
-  const lines = text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw badRequest(`${where}: CSV is empty`, [{ field: where, message: 'empty CSV' }]);
-  const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase().replace(/^"|"$/g, ''));
-  const timeCol = header.findIndex((h) => TIME_HEADERS.has(h));
-  const col = (n: string) => header.indexOf(n);
-  const missing = ['open', 'high', 'low', 'close'].filter((n) => col(n) < 0);
-  if (timeCol < 0) missing.unshift('time');
+  let scan: CsvScanner;
+  try {
+    scan = new CsvScanner(text);
+  } catch (e) {
+    csvFileError(e, where);
+  }
+  const { col, names } = scan.header;
+  const missing = missingColumns(scan.header);
   if (missing.length) {
     throw badRequest(
       `${where}: CSV header must name time, open, high, low, close (volume optional); missing ${missing.join(', ')}`,
-      {
-        field: `${where}.header`,
-        header,
-        missing,
-      },
+      { field: `${where}.header`, header: names, missing },
     );
   }
-  const volCol = col('volume');
+  const num = (c: string) => (c !== '' && Number.isFinite(Number(c)) ? Number(c) : c);
   const rows: unknown[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const cells = lines[i]!.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
-    if (cells.length !== header.length) {
-      // Keep the row index aligned with data rows (row 0 = first line after the header).
-      rows.push({ __csvError: `expected ${header.length} cells, got ${cells.length}` });
+  while (scan.next()) {
+    if (scan.count !== names.length) {
+      // Keep the row index aligned with data rows (row 0 = first bar after the header).
+      rows.push({ __csvError: `CSV line ${scan.line}: expected ${names.length} cells, got ${scan.count}` });
       continue;
     }
-    const num = (c: string | undefined) => (c !== undefined && c !== '' && Number.isFinite(Number(c)) ? Number(c) : c);
-    const t = cells[timeCol]!;
+    const t = scan.cell(col.time);
     rows.push({
-      time: /^-?\d+$/.test(t) ? Number(t) : t,
-      open: num(cells[col('open')]),
-      high: num(cells[col('high')]),
-      low: num(cells[col('low')]),
-      close: num(cells[col('close')]),
-      ...(volCol >= 0 ? { volume: cells[volCol] === '' ? null : num(cells[volCol]) } : {}),
+      [CSV_LINE]: scan.line,
+      time: isInteger(t) ? Number(t) : t,
+      open: num(scan.cell(col.open)),
+      high: num(scan.cell(col.high)),
+      low: num(scan.cell(col.low)),
+      close: num(scan.cell(col.close)),
+      ...(col.volume >= 0 ? { volume: scan.cell(col.volume) === '' ? null : num(scan.cell(col.volume)) } : {}),
     });
   }
   return rows;
@@ -294,7 +302,7 @@ export function requireValidCsv(text: string, where = 'body', interval?: Interva
   const structural: FieldProblem[] = [];
   rows.forEach((r, i) => {
     const err = (r as { __csvError?: string }).__csvError;
-    if (err) structural.push({ field: `${where}[${i}]`, message: `CSV row ${i + 2}: ${err}` });
+    if (err) structural.push({ field: `${where}[${i}]`, message: err });
   });
   if (structural.length) {
     throw badRequest(`Invalid ${structural[0]!.field}: ${structural[0]!.message}; nothing was written`, {

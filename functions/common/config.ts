@@ -6,78 +6,50 @@
  * deployed function; secrets.ts reads them at run time where they are needed.
  */
 import * as z from 'zod';
+import { PROVIDERS, type ProviderConfig, type TrackProvider } from '../ingest/providers/index.js';
 import { API_PREFIX } from '../routes.js';
+import { checkCorsOrigins } from './cors-origins.js';
 import { INTERVALS } from './domain.js';
 import { DEFAULT_KLINE_RETENTION_DAYS, type KlineRetentionDays } from '../store/retention.js';
 
-/** "true"/"1"/"yes" → true; "false"/"0"/"no"/"" → false. Anything else is a config error, not a silent false. */
-const boolFromEnv = (name: string, dflt: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return dflt;
-      const s = v.trim().toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(s)) return true;
-      if (['false', '0', 'no', 'off'].includes(s)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got "${v}"` });
-      return z.NEVER;
-    });
+/** Variables are trimmed, and a blank one is unset (its default applies): the stack leaves optional ones empty. */
+const envVar = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v), schema);
 
+/** "true"/"1"/"yes"/"on" → true; "false"/"0"/"no"/"off" → false (any case). Anything else is a config error, not a silent false. */
+const boolFromEnv = (name: string, dflt: boolean) =>
+  envVar(
+    z
+      .stringbool({
+        truthy: ['true', '1', 'yes', 'on'],
+        falsy: ['false', '0', 'no', 'off'],
+        error: (iss) => `${name} must be true or false, got "${String(iss.input)}"`,
+      })
+      .default(dflt),
+  );
+
+const intIn = (name: string, min: number, max: number) => {
+  const error = (iss: { input?: unknown }) =>
+    `${name} must be an integer in [${min}, ${max}], got ${Number.isNaN(iss.input) ? 'text that is not a number' : String(iss.input)}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 const intFromEnv = (name: string, dflt: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return dflt;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be an integer in [${min}, ${max}], got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
+  envVar(intIn(name, min, max).default(dflt));
+/** Unset: the consumer's own default (kept beside the code it tunes, e.g. the ingest worker's DEFAULT_LIMITS). */
+const optionalIntFromEnv = (name: string, min: number, max: number) => envVar(intIn(name, min, max).optional());
+const optionalString = envVar(z.string().optional());
+const optionalUrl = (name: string) =>
+  envVar(z.url({ error: (iss) => `${name} must be a URL, got "${String(iss.input)}"` }).optional());
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
-/** CORS origins: a JSON list of exact origins. `*` is refused: the API takes API keys and must name its callers. */
-const corsOrigins = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return [] as string[];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(v);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `CORS_ORIGINS must be a JSON list of origins, e.g. ["https://app.example.com"]; got ${v}`,
-      });
-      return z.NEVER;
-    }
-    if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string')) {
-      ctx.addIssue({ code: 'custom', message: 'CORS_ORIGINS must be a JSON list of strings' });
-      return z.NEVER;
-    }
-    for (const o of parsed as string[]) {
-      if (o.includes('*')) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `CORS_ORIGINS must not contain a wildcard ("${o}"): list each allowed origin`,
-        });
-        return z.NEVER;
-      }
-      if (!/^https?:\/\/[^/\s]+$/.test(o)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `CORS_ORIGINS entry "${o}" is not an origin (scheme://host[:port], no path)`,
-        });
-        return z.NEVER;
-      }
-    }
-    return parsed as string[];
-  });
+/** CORS origins: a JSON list of exact origins, by the rule the stack applies too (cors-origins.ts); unset → none. */
+const corsOrigins = envVar(z.string().optional()).transform((v, ctx) => {
+  if (v === undefined) return [] as string[];
+  const r = checkCorsOrigins(v, 'CORS_ORIGINS', { example: '["https://app.example.com"]', nonEmpty: false });
+  for (const message of r.problems) ctx.addIssue({ code: 'custom', message });
+  return r.problems.length ? z.NEVER : r.origins;
+});
 
 /**
  * KLINE_RETENTION_DAYS: a JSON object interval → days, e.g. {"1m": 400, "5m": 1830}. Bars of a listed interval
@@ -113,6 +85,65 @@ const klineRetentionDays = z
     }
     return out;
   });
+
+const baseUrlVar = <P extends TrackProvider>(p: P) => `${p.toUpperCase() as Uppercase<P>}_BASE_URL` as const;
+type BaseUrlVars = { [P in TrackProvider as ReturnType<typeof baseUrlVar<P>>]: ReturnType<typeof optionalUrl> };
+
+/**
+ * The variables of the wiring — ingestion (queue, providers, limits, alerts), the jobs starter, the cache probe and
+ * the DynamoDB client's timeouts. Part of EnvSchema, so every cold start validates them; `wiringConfig()` also parses
+ * them on their own where they are wired (once per cold start too), because the local runtime sets CHART_BASE_URL
+ * only once its server listens, after the configuration was first read.
+ */
+export const WiringEnvSchema = z
+  .object({
+    /** The ingest queue (worker, dispatcher and the backfill API send to it); unset: this deployment has none. */
+    INGEST_QUEUE_URL: optionalString,
+    /** The jobs state machine (POST /jobs starts executions of it); unset: jobs cannot start. */
+    JOBS_STATE_MACHINE_ARN: optionalString,
+    /** Buy/sell point alerts go to this SNS topic; unset: none are published. */
+    SIGNAL_TOPIC_ARN: optionalString,
+    /** The chart page an alert links to. */
+    CHART_BASE_URL: optionalUrl('CHART_BASE_URL'),
+    /** The ElastiCache resource the health check describes; unset: none (npm start, tests). */
+    CACHE_NAME: optionalString,
+    PROVIDER_TIMEOUT_MS: intFromEnv('PROVIDER_TIMEOUT_MS', 10_000, 100, 900_000),
+    INGEST_MAX_BARS_PER_INVOCATION: optionalIntFromEnv('INGEST_MAX_BARS_PER_INVOCATION', 1, 1_000_000),
+    INGEST_MAX_PAGES_PER_INVOCATION: optionalIntFromEnv('INGEST_MAX_PAGES_PER_INVOCATION', 1, 10_000),
+    INGEST_DEFAULT_HISTORY_BARS: optionalIntFromEnv('INGEST_DEFAULT_HISTORY_BARS', 1, 1_000_000),
+    INGEST_SETTLE_MS: optionalIntFromEnv('INGEST_SETTLE_MS', 0, 7 * 86_400_000),
+    /** A backfill with no progress for this long is restarted by the dispatcher. */
+    INGEST_STALL_MS: intFromEnv('INGEST_STALL_MS', 15 * 60_000, 1000, 7 * 86_400_000),
+    /** Overrides of the DynamoDB client's 1 s connect / 5 s request timeouts (the test suite raises them). */
+    DYNAMODB_CONNECT_TIMEOUT_MS: optionalIntFromEnv('DYNAMODB_CONNECT_TIMEOUT_MS', 1, 600_000),
+    DYNAMODB_REQUEST_TIMEOUT_MS: optionalIntFromEnv('DYNAMODB_REQUEST_TIMEOUT_MS', 1, 600_000),
+  })
+  // `<NAME>_BASE_URL` of every provider in the registry overrides its default base URL.
+  .extend(Object.fromEntries(PROVIDERS.map((p) => [baseUrlVar(p), optionalUrl(baseUrlVar(p))])) as BaseUrlVars);
+
+const toWiring = (e: z.output<typeof WiringEnvSchema>) => ({
+  ingestQueueUrl: e.INGEST_QUEUE_URL,
+  jobsStateMachineArn: e.JOBS_STATE_MACHINE_ARN,
+  signalTopicArn: e.SIGNAL_TOPIC_ARN,
+  chartBaseUrl: e.CHART_BASE_URL,
+  cacheName: e.CACHE_NAME,
+  providers: {
+    baseUrls: Object.fromEntries(PROVIDERS.map((p) => [p, e[baseUrlVar(p)]])),
+    timeoutMs: e.PROVIDER_TIMEOUT_MS,
+  } satisfies ProviderConfig,
+  /** Unset ones: the worker's DEFAULT_LIMITS. */
+  ingestLimits: {
+    maxBarsPerInvocation: e.INGEST_MAX_BARS_PER_INVOCATION,
+    maxPagesPerInvocation: e.INGEST_MAX_PAGES_PER_INVOCATION,
+    defaultHistoryBars: e.INGEST_DEFAULT_HISTORY_BARS,
+    settleMs: e.INGEST_SETTLE_MS,
+  },
+  ingestStallMs: e.INGEST_STALL_MS,
+  dynamoConnectTimeoutMs: e.DYNAMODB_CONNECT_TIMEOUT_MS,
+  dynamoRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
+});
+
+export type WiringConfig = ReturnType<typeof toWiring>;
 
 export const EnvSchema = z
   .object({
@@ -201,6 +232,7 @@ export const EnvSchema = z
     POWERTOOLS_SERVICE_NAME: z.string().default('chan-analysis'),
     POWERTOOLS_METRICS_NAMESPACE: z.string().default('ChanAnalysis'),
   })
+  .extend(WiringEnvSchema.shape)
   .transform((e) => ({
     environment: e.ENVIRONMENT,
     debug: e.DEBUG,
@@ -229,6 +261,7 @@ export const EnvSchema = z
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
     version: '2.0.0' as const,
+    wiring: toWiring(e),
   }));
 
 export type AppConfig = z.output<typeof EnvSchema>;
@@ -240,9 +273,40 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The notifier's variables. It is a function of its own, without the table, so they are parsed on their own
+ * (notifierEnv) rather than with EnvSchema. In AWS the webhook list is a secret (WEBHOOKS_SECRET_ARN); WEBHOOKS
+ * holds the same JSON inline for the local runtime and tests.
+ */
+export const NotifierEnvSchema = z.object({
+  WEBHOOKS: optionalString,
+  WEBHOOKS_SECRET_ARN: optionalString,
+  CRITICAL_TOPIC_ARN: optionalString,
+  WARNING_TOPIC_ARN: optionalString,
+  INFO_TOPIC_ARN: optionalString,
+  SIGNAL_TOPIC_ARN: optionalString,
+});
+
+export type NotifierEnv = z.output<typeof NotifierEnvSchema>;
+
+type Env = Record<string, string | undefined>;
+
 /** Pure: parse an environment object (tests pass their own). Throws ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const r = EnvSchema.safeParse(env);
+export function loadConfig(env: Env): AppConfig {
+  return parseEnv(EnvSchema, env);
+}
+
+/** The wiring's variables (WiringEnvSchema), read now: see there why not from the cached configuration. */
+export function wiringConfig(env: Env = process.env): WiringConfig {
+  return toWiring(parseEnv(WiringEnvSchema, env));
+}
+
+export function notifierEnv(env: Env = process.env): NotifierEnv {
+  return parseEnv(NotifierEnvSchema, env);
+}
+
+function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  const r = schema.safeParse(env);
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => {
     const key = i.path.join('.');

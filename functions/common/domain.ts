@@ -2,6 +2,7 @@
  * The API's vocabulary shared by handlers, the store, ingestion and the OpenAPI document: intervals, symbols,
  * times and bars. Kept free of AWS and middy imports so every bundle (and the ingest worker) can use it.
  */
+import { isInteger, parseTimeString, type BarInput } from 'chan-analysis';
 import * as z from 'zod';
 
 export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'] as const;
@@ -41,29 +42,21 @@ export const SymbolSchema = z
 export const MIN_TIME_MS = Date.UTC(1900, 0, 1);
 export const MAX_FUTURE_MS = 2 * 86_400_000;
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
 /**
- * A time as the API accepts it: epoch milliseconds, a date (YYYY-MM-DD, UTC midnight) or an ISO date-time
- * (UTC when no offset is given). Returns NaN when it is none of these.
+ * A time as the API accepts it: epoch milliseconds (an integer, or a string of one), or a string the engine's
+ * parseTimeString accepts — a date (YYYY-MM-DD, UTC midnight) or an ISO date-time (UTC when no offset is given).
+ * Returns NaN when it is none of these. One grammar with the CLI and CSV uploads (shared/chan-analysis csv.ts).
  */
 export function parseTime(v: unknown): number {
   if (typeof v === 'number') return Number.isInteger(v) ? v : NaN;
   if (typeof v !== 'string') return NaN;
   const s = v.trim();
-  if (/^-?\d+$/.test(s)) return Number(s);
-  if (DATE_RE.test(s)) {
-    const t = Date.parse(`${s}T00:00:00Z`);
-    // Date.parse accepts 2023-02-30 (rolls over); refuse dates that do not round-trip.
-    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s ? t : NaN;
+  if (isInteger(s)) return Number(s);
+  try {
+    return parseTimeString(s);
+  } catch {
+    return NaN;
   }
-  if (DATETIME_RE.test(s)) {
-    const iso = s.replace(' ', 'T');
-    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(iso);
-    return Date.parse(hasZone ? iso : `${iso}Z`);
-  }
-  return NaN;
 }
 
 /** Query-string time (from/to). */
@@ -109,6 +102,25 @@ export interface StoredBar {
 export interface ApiBar extends Omit<StoredBar, 'ts'> {
   time: string;
   ts: number;
+}
+
+/**
+ * Bars as engine input — the one mapping from stored (or uploaded) bars to the engine's BarInput. `time` is what
+ * the result labels each bar with: the API's formatTime for stored series, an upload's own time cells, or the
+ * epoch ms (the engine then labels by its own formatTime).
+ */
+export function toEngineBars<B extends Omit<StoredBar, 'ts'>>(
+  bars: readonly B[],
+  time: (b: B, i: number) => string | number,
+): BarInput[] {
+  return bars.map((b, i) => ({
+    time: time(b, i),
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+    ...(b.volume === null ? {} : { volume: b.volume }),
+  }));
 }
 
 export const toApiBar = (interval: Interval, b: StoredBar): ApiBar => ({

@@ -8,6 +8,7 @@
  * and the control-plane API has a low request rate limit of its own.
  */
 import { DescribeServerlessCachesCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { wiringConfig } from '../common/config.js';
 
 export type CacheResourceState = 'available' | 'changing' | 'failed' | 'unknown' | 'not_applicable';
 
@@ -82,7 +83,7 @@ let probe: CacheResourceProbe | undefined;
 
 /** The process's probe, for the cache the stack named in CACHE_NAME. */
 export function getCacheResourceProbe(): CacheResourceProbe {
-  probe ??= cacheResourceProbe(process.env.CACHE_NAME || undefined);
+  probe ??= cacheResourceProbe(wiringConfig().cacheName);
   return probe;
 }
 

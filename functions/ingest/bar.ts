@@ -2,6 +2,7 @@
  * The bar shape ingestion moves around, and the row validator every provider uses: a row is either a bar or a
  * rejection with a reason (never silently dropped, never "repaired").
  */
+import { parseTime } from '../common/domain.js';
 import { isAligned, type IngestInterval } from './intervals.js';
 
 /** One closed OHLCV bar, stamped with its open time (epoch ms, UTC). */
@@ -39,15 +40,12 @@ export function parseNum(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function parseTime(v: unknown): number | undefined {
+/** A provider's row time: epoch ms (a number or a string of digits, as exchanges send), else the shared grammar. */
+function rowTime(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-  if (typeof v !== 'string' || v.trim() === '') return undefined;
-  if (/^\d+$/.test(v)) {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = parseTime(v);
+  return Number.isSafeInteger(t) && t >= 0 ? t : undefined;
 }
 
 /** Validates one candidate bar's values (time alignment, finite numbers, OHLC consistency, volume ≥ 0). */
@@ -61,7 +59,7 @@ export function checkBar(
   v: unknown,
   interval: IngestInterval,
 ): IngestBar | RejectedRow {
-  const t = parseTime(time);
+  const t = rowTime(time);
   if (t === undefined) return { index, reason: 'bad_time', detail: `time ${JSON.stringify(time)}` };
   if (!isAligned(t, interval))
     return { index, reason: 'misaligned_time', detail: `${new Date(t).toISOString()} is not a ${interval} open time` };

@@ -10,7 +10,7 @@
  * retries (dedupe items), so a retry that finds the baseline unchanged publishes nothing twice. If publishing
  * fails, this function throws before storing; the worker leaves refreshedThrough behind and the next run retries.
  */
-import type { BarInput, ResultSignal } from 'chan-analysis';
+import type { ResultSignal } from 'chan-analysis';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
 import {
   publishSignalAlerts,
@@ -18,7 +18,7 @@ import {
   type SignalPublisher,
   type SignalSnapshot,
 } from '../alerts/signal-alerts.js';
-import { INTERVAL_MS, type Interval } from '../common/domain.js';
+import { INTERVAL_MS, toEngineBars, type Interval } from '../common/domain.js';
 import type { KlineStore } from '../store/kline-store.js';
 import type { AnalysisRepository } from '../store/repositories.js';
 
@@ -71,14 +71,7 @@ export async function refreshLatestAnalysis(
   // Loaded on first use: the engine is the heaviest module, and ingestion must work even if it cannot load.
   const { resolveEngineOptions, runEngine } = await import('../common/engine.js');
   const resolved = resolveEngineOptions({}, deps.preset);
-  const input: BarInput[] = bars.map((b) => ({
-    time: b.ts,
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    ...(b.volume === null ? {} : { volume: b.volume }),
-  }));
+  const input = toEngineBars(bars, (b) => b.ts);
   const t0 = performance.now();
   const r = runEngine(input, resolved);
   deps.onAnalysisTime?.(performance.now() - t0);

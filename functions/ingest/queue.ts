@@ -4,6 +4,7 @@
  * API handlers (POST /symbols/{symbol}/backfill) get the queue without the worker's wiring.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { wiringConfig } from '../common/config.js';
 import { misconfigured } from '../common/errors.js';
 import { SqsQueueSender } from './adapters.js';
 import type { QueueSender } from './ports.js';
@@ -12,7 +13,7 @@ let sender: QueueSender | undefined;
 
 export function getQueueSender(): QueueSender {
   if (sender) return sender;
-  const url = process.env.INGEST_QUEUE_URL;
+  const url = wiringConfig().ingestQueueUrl;
   if (!url)
     throw misconfigured(
       'INGEST_QUEUE_URL is not set: this deployment has no ingest queue to send to (the worker, dispatcher and backfill API need it)',

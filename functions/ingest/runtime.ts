@@ -2,14 +2,12 @@
  * Wiring for the Lambda handlers (and the local runtime / CLI): the ingestion ports bound to the process-wide
  * store, cache and SQS client, with limits from the environment. Built once per cold start.
  *
- * Environment: INGEST_QUEUE_URL (required by worker and dispatcher), BINANCE_BASE_URL, BYBIT_BASE_URL,
- * PROVIDER_TIMEOUT_MS, INGEST_MAX_BARS_PER_INVOCATION, INGEST_DEFAULT_HISTORY_BARS, INGEST_SETTLE_MS,
- * INGEST_STALL_MS; SIGNAL_TOPIC_ARN (buy/sell point alerts to SNS; none when unset) and CHART_BASE_URL (the
- * alert's chart link).
+ * Environment: the wiring variables of functions/common/config.ts (WiringEnvSchema): INGEST_QUEUE_URL,
+ * `<PROVIDER>_BASE_URL`, PROVIDER_TIMEOUT_MS, INGEST_* limits, SIGNAL_TOPIC_ARN and CHART_BASE_URL.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { snsSignalPublisher, type SignalPublisher } from '../alerts/signal-alerts.js';
-import { getConfig } from '../common/config.js';
+import { getConfig, wiringConfig, type WiringConfig } from '../common/config.js';
 import { getDeps, getSeriesService } from '../common/deps.js';
 import { getLogger } from '../common/observability.js';
 import { RepoTrackedSymbols, StoreBarWriter } from './adapters.js';
@@ -18,20 +16,12 @@ import { refreshLatestAnalysis, type LatestAnalysisAlerts } from './latest-analy
 import { powertoolsIngestMetrics } from './metrics.js';
 import { getQueueSender } from './queue.js';
 import { getProvider } from './providers/factories.js';
-import { providerConfigFromEnv } from './providers/index.js';
 import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from './worker.js';
 
-const int = (v: string | undefined, d: number) =>
-  v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d;
-
-export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerLimits {
-  return {
-    ...DEFAULT_LIMITS,
-    maxBarsPerInvocation: int(env.INGEST_MAX_BARS_PER_INVOCATION, DEFAULT_LIMITS.maxBarsPerInvocation),
-    maxPagesPerInvocation: int(env.INGEST_MAX_PAGES_PER_INVOCATION, DEFAULT_LIMITS.maxPagesPerInvocation),
-    defaultHistoryBars: int(env.INGEST_DEFAULT_HISTORY_BARS, DEFAULT_LIMITS.defaultHistoryBars),
-    settleMs: int(env.INGEST_SETTLE_MS, DEFAULT_LIMITS.settleMs),
-  };
+/** The worker's limits: DEFAULT_LIMITS, with what INGEST_MAX_BARS_PER_INVOCATION etc. set (config.ts) on top. */
+export function ingestLimits(wiring: WiringConfig = wiringConfig()): WorkerLimits {
+  const set = Object.entries(wiring.ingestLimits).filter(([, v]) => v !== undefined);
+  return { ...DEFAULT_LIMITS, ...Object.fromEntries(set) };
 }
 
 export { getQueueSender, setQueueSender } from './queue.js';
@@ -47,9 +37,9 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
   const cfg = getConfig();
   const d = getDeps();
   const series = getSeriesService();
-  const providerCfg = providerConfigFromEnv();
+  const wiring = wiringConfig();
   const log = getLogger();
-  const topicArn = process.env.SIGNAL_TOPIC_ARN;
+  const topicArn = wiring.signalTopicArn;
   const publisher =
     localSignalPublisher ?? (topicArn ? snsSignalPublisher(new SNSClient({ maxAttempts: 3 }), topicArn) : undefined);
   const alerts: LatestAnalysisAlerts | undefined = publisher
@@ -57,7 +47,7 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
         publisher,
         dedupe: d.alertDedupe,
         prefs: async (symbol) => (await d.symbols.get(symbol))?.alerts,
-        chartBaseUrl: process.env.CHART_BASE_URL || undefined,
+        chartBaseUrl: wiring.chartBaseUrl,
       }
     : undefined;
   return {
@@ -78,9 +68,9 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
       },
     },
     metrics: powertoolsIngestMetrics,
-    providerFor: (spec) => getProvider(spec, providerCfg),
+    providerFor: (spec) => getProvider(spec, wiring.providers),
     now: Date.now,
-    limits: limitsFromEnv(),
+    limits: ingestLimits(wiring),
     retentionDays: cfg.klineRetentionDays,
     logger: {
       info: (m, e) => log.info(m, e ?? {}),
@@ -100,7 +90,7 @@ export function buildDispatcherDeps(overrides: Partial<DispatcherDeps> = {}): Di
     queue: getQueueSender(),
     metrics: powertoolsIngestMetrics,
     now: Date.now,
-    stallMs: int(process.env.INGEST_STALL_MS, 15 * 60_000),
+    stallMs: wiringConfig().ingestStallMs,
     ...overrides,
   };
 }

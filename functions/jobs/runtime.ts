@@ -8,7 +8,7 @@
  */
 import type { BarInput } from 'chan-analysis';
 import { getDeps, getSeriesService } from '../common/deps.js';
-import { formatTime, type Interval } from '../common/domain.js';
+import { formatTime, toEngineBars, type Interval } from '../common/domain.js';
 import { getLogger } from '../common/observability.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import {
@@ -50,14 +50,7 @@ export async function loadBars(symbol: string, interval: Interval, limit: number
   if (!meta) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
   const bars = await series.read(meta, { from: meta.firstTs, to: meta.lastTs, limit, latest: true });
   if (bars.length === 0) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
-  return bars.map((b) => ({
-    time: formatTime(interval, b.ts),
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    ...(b.volume === null ? {} : { volume: b.volume }),
-  }));
+  return toEngineBars(bars, (b) => formatTime(interval, b.ts));
 }
 
 // ------------------------------------------------------------------------------------------------ prepare

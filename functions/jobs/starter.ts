@@ -5,6 +5,7 @@
  * that runs the same definition in-process (setJobStarter).
  */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { wiringConfig } from '../common/config.js';
 import type { ExecutionInput } from './model.js';
 
 export interface JobStarter {
@@ -36,7 +37,7 @@ let starter: JobStarter | undefined;
 
 export function getJobStarter(): JobStarter {
   if (starter) return starter;
-  const arn = process.env.JOBS_STATE_MACHINE_ARN;
+  const arn = wiringConfig().jobsStateMachineArn;
   if (!arn) throw new StarterNotConfiguredError('JOBS_STATE_MACHINE_ARN is not set: this deployment cannot start jobs');
   starter = new SfnJobStarter(arn);
   return starter;

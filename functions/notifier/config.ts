@@ -6,7 +6,10 @@
  * the template or the function's environment. WEBHOOKS (the same JSON inline) is for the local runtime and tests.
  */
 import * as z from 'zod';
+import type { NotifierEnv } from '../common/config.js';
 import { readSecretString } from '../common/secrets.js';
+
+export type { NotifierEnv };
 
 export const TIERS = ['critical', 'warning', 'info'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -84,15 +87,6 @@ export type SecretReader = (secretId: string) => Promise<string>;
  * Parameters with a cache, so a rotated list applies within minutes without a deploy).
  */
 export const readSecretFromSecretsManager: SecretReader = (secretId) => readSecretString(secretId);
-
-export interface NotifierEnv {
-  WEBHOOKS?: string;
-  WEBHOOKS_SECRET_ARN?: string;
-  CRITICAL_TOPIC_ARN?: string;
-  WARNING_TOPIC_ARN?: string;
-  INFO_TOPIC_ARN?: string;
-  SIGNAL_TOPIC_ARN?: string;
-}
 
 /**
  * Webhooks from the secret when WEBHOOKS_SECRET_ARN is set, else from WEBHOOKS. An empty list is a valid

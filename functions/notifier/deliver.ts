@@ -110,7 +110,10 @@ export function classifyResponse(
   };
 }
 
-/** Full jitter on an exponential schedule: spreads retries of many notifiers hitting one rate-limited bot. */
+/**
+ * Equal jitter on an exponential schedule (half the capped delay plus a random half): spreads retries of many
+ * notifiers hitting one rate-limited bot while every retry still waits at least half its step.
+ */
 export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number): number {
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(cap / 2 + (random() * cap) / 2);

@@ -16,6 +16,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSEvent } from 'aws-lambda';
+import { notifierEnv } from '../common/config.js';
 import { emitMetric, METRICS_SERVICE } from '../common/metrics-catalog.js';
 import {
   loadWebhooks,
@@ -63,7 +64,7 @@ export interface NotifierOptions {
 }
 
 export function createNotifier(opts: NotifierOptions = {}) {
-  const env = opts.env ?? (process.env as NotifierEnv);
+  const env = opts.env ?? notifierEnv();
   const retry = opts.retry ?? DEFAULT_RETRY;
   const deps = opts.deps ?? defaultDeps;
   const logger = opts.logger ?? new Logger({ serviceName: METRICS_SERVICE });

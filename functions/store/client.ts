@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { wiringConfig } from '../common/config.js';
 
 export interface DocClientOptions {
   endpoint?: string;
@@ -13,20 +14,19 @@ export interface DocClientOptions {
   requestTimeoutMs?: number;
 }
 
-/** Env overrides: DYNAMODB_CONNECT_TIMEOUT_MS / DYNAMODB_REQUEST_TIMEOUT_MS (the test suite raises them: its
- * in-process dynalite shares two cores with everything else, where a 1 s connect can legitimately take longer). */
-function envMs(name: string): number | undefined {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : undefined;
-}
-
+/**
+ * Timeouts: the options', else DYNAMODB_CONNECT_TIMEOUT_MS / DYNAMODB_REQUEST_TIMEOUT_MS (config.ts; the test suite
+ * raises them: its in-process dynalite shares two cores with everything else, where a 1 s connect can legitimately
+ * take longer), else 1 s / 5 s.
+ */
 export function createDocClient(opts: DocClientOptions = {}): DynamoDBDocumentClient {
+  const wiring = wiringConfig();
   const client = new DynamoDBClient({
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     maxAttempts: opts.maxAttempts ?? 3,
     requestHandler: {
-      connectionTimeout: opts.connectionTimeoutMs ?? envMs('DYNAMODB_CONNECT_TIMEOUT_MS') ?? 1000,
-      requestTimeout: opts.requestTimeoutMs ?? envMs('DYNAMODB_REQUEST_TIMEOUT_MS') ?? 5000,
+      connectionTimeout: opts.connectionTimeoutMs ?? wiring.dynamoConnectTimeoutMs ?? 1000,
+      requestTimeout: opts.requestTimeoutMs ?? wiring.dynamoRequestTimeoutMs ?? 5000,
       // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting: a store that accepts
       // the connection and never answers would hold the request until the Lambda's own timeout. With it the call
       // fails with TimeoutError (retried, then a 503 with Retry-After: functions/common/dependency-errors.ts).

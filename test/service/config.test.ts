@@ -1,7 +1,8 @@
 /** Config: one schema, fail fast with the variable named, DEBUG off, INFO in production, no wildcard CORS. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../functions/common/config.js';
+import { ConfigError, loadConfig, wiringConfig } from '../../functions/common/config.js';
+import { checkCorsOrigins } from '../../functions/common/cors-origins.js';
 import { klineExpiresAt, retentionStart, type KlineRetentionDays } from '../../functions/store/retention.js';
 import { DEV_DEFAULTS } from '../../local/env.js';
 
@@ -143,5 +144,42 @@ describe('config', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/CORS_ORIGINS must not contain a wildcard/);
+  });
+
+  it('validates the wiring variables (ingestion, queue, jobs, providers, store client) with the rest: no silent fallback', () => {
+    const w = loadConfig({
+      ...base,
+      INGEST_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/111122223333/q',
+      BYBIT_BASE_URL: 'http://127.0.0.1:9000',
+      PROVIDER_TIMEOUT_MS: '2500',
+      INGEST_MAX_BARS_PER_INVOCATION: '500',
+      INGEST_SETTLE_MS: ' ',
+    }).wiring;
+    expect(w.ingestQueueUrl).toBe('https://sqs.eu-central-1.amazonaws.com/111122223333/q');
+    // Every provider of the registry has its <NAME>_BASE_URL; unset ones keep the provider's default.
+    expect(w.providers).toEqual({
+      baseUrls: expect.objectContaining({ bybit: 'http://127.0.0.1:9000' }),
+      timeoutMs: 2500,
+    });
+    expect(w.providers.baseUrls.binance).toBeUndefined();
+    expect(w.ingestLimits).toMatchObject({ maxBarsPerInvocation: 500, settleMs: undefined });
+    expect(w.ingestStallMs).toBe(15 * 60_000);
+    // Before, a non-number fell back to the default without a word.
+    expect(() => loadConfig({ ...base, INGEST_STALL_MS: 'soon' })).toThrow(/INGEST_STALL_MS must be an integer/);
+    expect(() => loadConfig({ ...base, PROVIDER_TIMEOUT_MS: '1e9' })).toThrow(/PROVIDER_TIMEOUT_MS must be an integer/);
+    expect(() => loadConfig({ ...base, BINANCE_BASE_URL: 'not a url' })).toThrow(/BINANCE_BASE_URL must be a URL/);
+    expect(() => loadConfig({ ...base, DYNAMODB_REQUEST_TIMEOUT_MS: '-5' })).toThrow(/DYNAMODB_REQUEST_TIMEOUT_MS/);
+    expect(() => wiringConfig({ CHART_BASE_URL: 'chart' })).toThrow(/CHART_BASE_URL must be a URL/);
+    expect(wiringConfig({}).providers.timeoutMs).toBe(10_000);
+    expect(loadConfig({ ...base, DEBUG: ' Yes ' }).debug).toBe(true);
+  });
+
+  it("applies the stack's CORS-origin rule (one rule for both): exact https origins, http for localhost only", () => {
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: '["http://a.example.com"]' })).toThrow(
+      /CORS_ORIGINS entry "http:\/\/a.example.com" must use https/,
+    );
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: '["https://a.example.com/"]' })).toThrow(/not an exact origin/);
+    const stack = checkCorsOrigins(['https://a.example.com/'], 'corsOrigins', { example: '', nonEmpty: true });
+    expect(stack.problems).toEqual([expect.stringMatching(/corsOrigins entry .* not an exact origin/)]);
   });
 });

@@ -15,7 +15,7 @@ export * from './types.js';
 export const SOURCE_LABELS = ['start', 'end'] as const;
 
 export interface ProviderConfig {
-  /** Base URL per provider, overriding its default (from `<NAME>_BASE_URL`). */
+  /** Base URL per provider, overriding its default (`<NAME>_BASE_URL`, functions/common/config.ts). */
   baseUrls: Readonly<Partial<Record<string, string>>>;
   timeoutMs: number;
 }
@@ -55,14 +55,6 @@ export const PROVIDER_REGISTRY = {
 };
 
 type Registry = typeof PROVIDER_REGISTRY;
-
-/** `<NAME>_BASE_URL` overrides a provider's default base URL; PROVIDER_TIMEOUT_MS bounds each call. */
-export function providerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ProviderConfig {
-  const baseUrls = Object.fromEntries(
-    Object.keys(PROVIDER_REGISTRY).map((p) => [p, env[`${p.toUpperCase()}_BASE_URL`] || undefined]),
-  );
-  return { baseUrls, timeoutMs: Number(env.PROVIDER_TIMEOUT_MS || 10_000) };
-}
 
 /** Every provider a symbol may be tracked with. */
 export type TrackProvider = keyof Registry;

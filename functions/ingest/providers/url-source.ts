@@ -1,15 +1,17 @@
 /**
  * A CSV or JSON document at a URL (e.g. an exported data set or a vendor file on S3/HTTPS). The URL is a
  * template: `{symbol}` and `{interval}` are substituted. Accepted documents:
- * - CSV with a header naming time (or timestamp/date/open_time), open, high, low, close and optionally volume;
- * - JSON: an array (or `{bars: [...]}` / `{data: [...]}`) of objects with those keys (or o/h/l/c/v/t), or of
+ * - CSV as the engine's reader takes it (shared/chan-analysis/src/csv.ts: the same header names, separators and
+ *   quoting as `chan analyze` and uploads);
+ * - JSON: an array (or `{bars: [...]}` / `{data: [...]}`) of objects keyed by those column names, or of
  *   Binance-style arrays [time, open, high, low, close, volume, ...].
- * Times are ISO-8601 or epoch ms (epoch seconds when below 1e11). `label: 'end'` marks sources that stamp a bar
+ * A missing volume (no column, or an empty cell as uploads allow) counts as 0. Times: see toEpoch. `label: 'end'` marks sources that stamp a bar
  * with its close (e.g. A-share minute bars); they are shifted to open times. The document is fetched once per
  * `cacheMs` and paged locally.
  */
+import { CSV_COLUMNS, CsvError, CsvScanner, isInteger, missingColumns, parseTimeString } from 'chan-analysis';
 import { checkBar, type IngestBar, type RejectedRow } from '../bar.js';
-import { INTERVAL_MS, type IngestInterval } from '../intervals.js';
+import { INTERVAL_MS } from '../intervals.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
 import { assemblePage } from './page.js';
 import { ProviderError, type MarketDataProvider, type Page, type PageRequest } from './types.js';
@@ -23,19 +25,24 @@ export interface UrlSourceOptions {
 
 type Raw = [unknown, unknown, unknown, unknown, unknown, unknown];
 
-const KEYS = {
-  time: ['time', 'timestamp', 'date', 'datetime', 'open_time', 'opentime', 't'],
-  open: ['open', 'o'],
-  high: ['high', 'h'],
-  low: ['low', 'l'],
-  close: ['close', 'c'],
-  volume: ['volume', 'vol', 'v'],
-} as const;
+/** The fields a row carries, in Raw order; JSON objects use the CSV reader's column names as keys. */
+const FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
 
+/**
+ * A time as a vendor document writes it, in epoch ms: integer epoch ms, or seconds when below 1e11 (vendor files
+ * use either); a string the shared time grammar accepts (parseTimeString); else whatever Date.parse makes of it
+ * (vendor formats such as RFC 2822 dates). Anything else is passed on for checkBar to reject.
+ */
 function toEpoch(v: unknown): unknown {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && isInteger(v) && v[0] !== '-' ? Number(v) : undefined;
   if (n !== undefined) return n < 1e11 ? n * 1000 : n;
-  return v;
+  if (typeof v !== 'string') return v;
+  try {
+    return parseTimeString(v);
+  } catch {
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? t : v;
+  }
 }
 
 export function parseDocument(text: string, contentType: string | null): Raw[] {
@@ -52,30 +59,39 @@ export function parseDocument(text: string, contentType: string | null): Raw[] {
       if (Array.isArray(r)) return [r[0], r[1], r[2], r[3], r[4], r[5] ?? 0];
       if (r && typeof r === 'object') {
         const o = Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));
-        const pick = (ks: readonly string[]) => ks.map((k) => o[k]).find((v) => v !== undefined);
-        return [
-          pick(KEYS.time),
-          pick(KEYS.open),
-          pick(KEYS.high),
-          pick(KEYS.low),
-          pick(KEYS.close),
-          pick(KEYS.volume) ?? 0,
-        ];
+        const [time, open, high, low, close, volume] = FIELDS.map((f) =>
+          CSV_COLUMNS[f].map((k) => o[k]).find((v) => v !== undefined),
+        );
+        return [time, open, high, low, close, volume ?? 0];
       }
       return [undefined, undefined, undefined, undefined, undefined, undefined];
     });
   }
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) return [];
-  const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase());
-  const col = (ks: readonly string[]) => header.findIndex((h) => (ks as readonly string[]).includes(h));
-  const idx = [col(KEYS.time), col(KEYS.open), col(KEYS.high), col(KEYS.low), col(KEYS.close), col(KEYS.volume)];
-  if (idx.slice(0, 5).some((i) => i < 0))
-    throw new ProviderError('url', 'malformed', `CSV header lacks time/open/high/low/close: ${lines[0]}`);
-  return lines.slice(1).map((l) => {
-    const f = l.split(',').map((x) => x.trim());
-    return idx.map((i, k) => (i < 0 ? (k === 5 ? '0' : undefined) : f[i])) as Raw;
-  });
+  // CSV: the engine's scanner, so the headers, separators and quoting are the CLI's and the uploads'.
+  if (trimmed === '') return [];
+  let scan: CsvScanner;
+  try {
+    scan = new CsvScanner(text);
+  } catch (e) {
+    if (e instanceof CsvError) throw new ProviderError('url', 'malformed', e.message);
+    throw e;
+  }
+  const { col, names } = scan.header;
+  if (missingColumns(scan.header).length)
+    throw new ProviderError('url', 'malformed', `CSV header lacks time/open/high/low/close: ${names.join(',')}`);
+  const rows: Raw[] = [];
+  while (scan.next()) {
+    const cell = (k: number) => (k < 0 ? undefined : k < scan.count ? scan.cell(k) : undefined);
+    rows.push([
+      cell(col.time),
+      cell(col.open),
+      cell(col.high),
+      cell(col.low),
+      cell(col.close),
+      cell(col.volume) || '0',
+    ]);
+  }
+  return rows;
 }
 
 export class UrlSourceProvider implements MarketDataProvider {
@@ -103,13 +119,7 @@ export class UrlSourceProvider implements MarketDataProvider {
     const shift = this.opts.label === 'end' ? INTERVAL_MS[req.interval] : 0;
     const checked: Array<IngestBar | RejectedRow> = raw.map((r, i) => {
       const t = toEpoch(r[0]);
-      const tt =
-        typeof t === 'number'
-          ? t - shift
-          : typeof t === 'string' && Number.isFinite(Date.parse(t))
-            ? Date.parse(t) - shift
-            : t;
-      return checkBar(i, tt, r[1], r[2], r[3], r[4], r[5], req.interval as IngestInterval);
+      return checkBar(i, typeof t === 'number' ? t - shift : t, r[1], r[2], r[3], r[4], r[5], req.interval);
     });
     // Keep rows in the window (rejections are always kept so that they stop the page), at most `limit`.
     const inWindow: Array<IngestBar | RejectedRow> = [];

@@ -72,8 +72,9 @@ function badTime(s: string, why: string): never {
 }
 
 /**
- * Parses a time string to epoch ms. Accepted: `YYYY-MM-DD` (UTC midnight; `/` separators too),
- * `YYYY-MM-DD[T| ]HH:MM[:SS[.fff]]` followed by nothing (UTC), `Z`, or an offset `±HH:MM` / `±HHMM`.
+ * Parses a time string to epoch ms: the one time grammar of the engine, the CLI, API uploads and query times and
+ * the URL provider. Accepted: `YYYY-MM-DD` (UTC midnight; `/` separators too), `YYYY-MM-DD[T| ]HH:MM[:SS[.fff]]`
+ * followed by nothing (UTC), `Z`, or an offset `±HH:MM` / `±HHMM`.
  * Hand-written because Date.parse is slow and treats offset-less date-times as local time.
  */
 export function parseTimeString(s: string): number {

@@ -1,11 +1,26 @@
 /**
- * CSV bar files: header `time,open,high,low,close[,volume][,turnover][,turnover_rate]` (columns found by name,
- * any order, case-insensitive; other columns are ignored). Tolerates a UTF-8 BOM, CRLF line ends, blank lines
- * and double-quoted cells. Every problem is reported with its 1-based line number.
+ * CSV bar files: the one reader. The CLI (`chan analyze`, `chan resample`), API uploads (`POST /klines`,
+ * functions/common/bars.ts) and the URL provider (functions/ingest/providers/url-source.ts) all read through
+ * `scanCsv`, so a file one of them accepts the others accept too.
+ *
+ * - Header: the first non-blank line. Columns are found by name, in any order, case-insensitive; other columns are
+ *   ignored. Accepted names (CSV_COLUMNS): time = `time`, `date`, `datetime`, `timestamp`, `open_time`, `opentime`,
+ *   `t`; `open`/`o`, `high`/`h`, `low`/`l`, `close`/`c`; optional volume = `volume`, `vol`, `v`; turnover =
+ *   `turnover`, `amount`; turnover rate = `turnover_rate`, `turnoverrate`. When several columns name one field
+ *   (`date` and `time`, say), the leftmost is read and the others are ignored.
+ * - Separator: comma, semicolon or tab — whichever the header line holds most of.
+ * - Cells: surrounding spaces and one pair of enclosing double quotes are dropped. The line is split at separators
+ *   first, so quotes do not protect a separator (or a line break) inside a cell.
+ * - Times: `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM]` (UTC without an offset; `/` date separators and a space for
+ *   `T` too; see parseTimeString) or integer epoch milliseconds.
+ * - A UTF-8 BOM, CRLF line ends and blank lines are fine.
+ * - Row numbers: every error names the file line, 1-based, the header being line 1 and blank lines counted
+ *   (the number an editor shows).
  */
 import {
   BarFields,
   BarValidationError,
+  formatTime,
   parseTimeString,
   readBarExtras,
   readBarPrices,
@@ -37,15 +52,28 @@ export interface CsvOptions extends BarOptions {
   validate?: boolean;
 }
 
-const REQUIRED = ['time', 'open', 'high', 'low', 'close'] as const;
-const OPTIONAL: Record<string, 'volume' | 'turnover' | 'turnoverRate'> = {
-  volume: 'volume',
-  vol: 'volume',
-  turnover: 'turnover',
-  amount: 'turnover',
-  turnover_rate: 'turnoverRate',
-  turnoverrate: 'turnoverRate',
-};
+/** Each field's accepted header names, case-insensitive (see the module comment). */
+export const CSV_COLUMNS = {
+  time: ['time', 'date', 'datetime', 'timestamp', 'open_time', 'opentime', 't'],
+  open: ['open', 'o'],
+  high: ['high', 'h'],
+  low: ['low', 'l'],
+  close: ['close', 'c'],
+  volume: ['volume', 'vol', 'v'],
+  turnover: ['turnover', 'amount'],
+  turnoverRate: ['turnover_rate', 'turnoverrate'],
+} as const;
+
+export type CsvField = keyof typeof CSV_COLUMNS;
+
+/** The fields every file must have. */
+export const CSV_REQUIRED = ['time', 'open', 'high', 'low', 'close'] as const satisfies readonly CsvField[];
+
+const FIELD_OF = new Map<string, CsvField>(
+  Object.entries(CSV_COLUMNS).flatMap(([field, names]) => names.map((n) => [n, field as CsvField] as const)),
+);
+
+const SEPARATORS = [44, 59, 9]; // , ; tab
 
 /** Narrows the span `bounds[k]…bounds[k + 1]` of `text` to the cell's value: trimmed, enclosing quotes dropped. */
 function trimCell(text: string, bounds: Int32Array, k: number): void {
@@ -118,6 +146,129 @@ const isBlank = (text: string, from: number, to: number) => {
   return true;
 };
 
+/** A file's header: where it is and which column holds each field. */
+export interface CsvHeader {
+  /** Its line number (1-based). */
+  line: number;
+  /** The header cells, trimmed, unquoted and lower-cased. */
+  names: string[];
+  /** The column of each field, -1 when the file has none. */
+  col: Record<CsvField, number>;
+}
+
+/** The required fields a header lacks, in CSV_REQUIRED order. */
+export const missingColumns = (h: CsvHeader): CsvField[] => CSV_REQUIRED.filter((f) => h.col[f] < 0);
+
+/**
+ * The scanner under every CSV consumer: one pass over the text, lines and cells found by index (no array of lines,
+ * no array of cells per row). The constructor finds the header (an empty file throws CsvError); each `next()` moves to the next non-blank line and marks its cells: cell k spans
+ * `text[bounds[2k], bounds[2k + 1])` untrimmed (for k below the header's width), `count` is how many the line has.
+ * What a row must hold is the consumer's to check. The loop stays in the consumer, so the per-row work inlines.
+ */
+export class CsvScanner {
+  readonly header: CsvHeader;
+  readonly bounds: Int32Array;
+  /** Cells on the current line. */
+  count = 0;
+  /** The current line's number (1-based, blank lines counted). */
+  line = 0;
+  private pos: number;
+  private start = 0;
+  private end = 0;
+  private readonly sep: string;
+  private readonly width: number;
+
+  constructor(readonly text: string) {
+    this.pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    let found = false;
+    while (this.nextLine()) {
+      if (!isBlank(text, this.start, this.end)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) throw new CsvError(1, undefined, 'empty file: a header line is required');
+    const headerText = text.slice(this.start, this.end);
+    let sep = 44,
+      most = 0;
+    for (const c of SEPARATORS) {
+      let n = 0;
+      for (let i = 0; i < headerText.length; i++) if (headerText.charCodeAt(i) === c) n++;
+      if (n > most) [sep, most] = [c, n];
+    }
+    this.sep = String.fromCharCode(sep);
+    const header: CsvHeader = {
+      line: this.line,
+      names: headerText.split(this.sep).map((h) => cellText(h).toLowerCase()),
+      col: { time: -1, open: -1, high: -1, low: -1, close: -1, volume: -1, turnover: -1, turnoverRate: -1 },
+    };
+    header.names.forEach((name, c) => {
+      const field = FIELD_OF.get(name);
+      if (field !== undefined && header.col[field] < 0) header.col[field] = c;
+    });
+    this.header = header;
+    this.width = header.names.length;
+    // Start of cell c at 2c, end at 2c + 1.
+    this.bounds = new Int32Array(this.width * 2);
+  }
+
+  /** Moves to the next line (blank or not); false at the end of the text. */
+  private nextLine(): boolean {
+    const len = this.text.length;
+    if (this.pos > len || (this.pos === len && this.line > 0)) return false;
+    this.start = this.pos;
+    const nl = this.text.indexOf('\n', this.pos);
+    this.end = nl < 0 ? len : nl;
+    this.pos = this.end + 1;
+    this.line++;
+    return true;
+  }
+
+  /** Moves to the next non-blank line and marks its cells; false at the end of the text. */
+  next(): boolean {
+    const text = this.text,
+      bounds = this.bounds,
+      width = this.width,
+      sep = this.sep;
+    do {
+      if (!this.nextLine()) return false;
+    } while (isBlank(text, this.start, this.end));
+    const end = this.end;
+    let count = 0;
+    let from = this.start;
+    for (;;) {
+      const at = text.indexOf(sep, from);
+      const to = at < 0 || at > end ? end : at;
+      if (count < width) {
+        bounds[2 * count] = from;
+        bounds[2 * count + 1] = to;
+      }
+      count++;
+      if (to === end) break;
+      from = to + 1;
+    }
+    this.count = count;
+    return true;
+  }
+
+  /** Cell k of the current line, trimmed and unquoted. */
+  cell(k: number): string {
+    trimCell(this.text, this.bounds, 2 * k);
+    return this.text.slice(this.bounds[2 * k], this.bounds[2 * k + 1]);
+  }
+}
+
+/** Whether a cell is an integer (epoch milliseconds in a time column). */
+export function isInteger(s: string): boolean {
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === s.length) return false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+  }
+  return true;
+}
+
 /** Every row as a new BarInput (epoch-ms time) and its time cell as written. */
 export function parseCsv(text: string, opts?: CsvOptions): CsvBars {
   const bars: BarInput[] = [];
@@ -157,61 +308,19 @@ export function readCsv(
 ): void {
   const validate = opts?.validate !== false;
   const autofix = opts?.autofix === true;
-  const len = text.length;
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let lineNo = 0;
-  /** Start and end (exclusive, before '\n') of the next line; advances `pos` and `lineNo`. */
-  let lineStart = 0,
-    lineEnd = 0;
-  const nextLine = (): boolean => {
-    if (pos > len || (pos === len && lineNo > 0)) return false;
-    lineStart = pos;
-    const nl = text.indexOf('\n', pos);
-    lineEnd = nl < 0 ? len : nl;
-    pos = lineEnd + 1;
-    lineNo++;
-    return true;
-  };
-  let found = false;
-  while (nextLine()) {
-    if (!isBlank(text, lineStart, lineEnd)) {
-      found = true;
-      break;
-    }
+  const scan = new CsvScanner(text);
+  const h = scan.header;
+  const missing = missingColumns(h);
+  if (missing.length) {
+    throw new CsvError(h.line, missing[0], `missing column (header must contain ${CSV_REQUIRED.join(',')})`);
   }
-  if (!found) throw new CsvError(1, undefined, 'empty file: a header line is required');
-  const headerLine = lineNo;
-  const header = text
-    .slice(lineStart, lineEnd)
-    .split(',')
-    .map((h) => cellText(h).toLowerCase());
-  const colOf: Record<string, number> = {};
-  for (let c = 0; c < header.length; c++) {
-    const key = (REQUIRED as readonly string[]).includes(header[c]) ? header[c] : OPTIONAL[header[c]];
-    if (key === undefined) continue;
-    if (colOf[key] !== undefined) throw new CsvError(headerLine, header[c], 'duplicate column');
-    colOf[key] = c;
-  }
-  for (const r of REQUIRED) {
-    if (colOf[r] === undefined) {
-      throw new CsvError(headerLine, r, `missing column (header must contain ${REQUIRED.join(',')})`);
-    }
-  }
-  const width = header.length;
-  // Cell bounds of the current row: start of cell c at 2c, end at 2c + 1.
-  const bounds = new Int32Array(width * 2);
+  const width = h.names.length;
+  const bounds = scan.bounds;
   const value = (c: number, line: number, column: string, optional: boolean) => {
     trimCell(text, bounds, 2 * c);
     return num(text, bounds[2 * c], bounds[2 * c + 1], line, column, optional);
   };
-  const iT = colOf.time,
-    iO = colOf.open,
-    iH = colOf.high,
-    iL = colOf.low,
-    iC = colOf.close;
-  const iV = colOf.volume ?? -1,
-    iTo = colOf.turnover ?? -1,
-    iTr = colOf.turnoverRate ?? -1;
+  const { time: iT, open: iO, high: iH, low: iL, close: iC, volume: iV, turnover: iTo, turnoverRate: iTr } = h.col;
 
   const fields = new BarFields();
   // Each field keeps one kind of value from the start (a field going from undefined to numbers would change the
@@ -229,30 +338,22 @@ export function readCsv(
   let count = 0;
   let prevTime = -Infinity;
   let prevLabel = '';
-  while (nextLine()) {
-    const line = lineNo;
-    if (isBlank(text, lineStart, lineEnd)) continue;
-    let cells = 0;
-    let from = lineStart;
-    for (;;) {
-      const comma = text.indexOf(',', from);
-      const to = comma < 0 || comma > lineEnd ? lineEnd : comma;
-      if (cells < width) {
-        bounds[2 * cells] = from;
-        bounds[2 * cells + 1] = to;
-      }
-      cells++;
-      if (to === lineEnd) break;
-      from = to + 1;
-    }
-    if (cells !== width) throw new CsvError(line, undefined, `expected ${width} cells, got ${cells}`);
-    trimCell(text, bounds, 2 * iT);
-    const label = text.slice(bounds[2 * iT], bounds[2 * iT + 1]);
+  while (scan.next()) {
+    const line = scan.line;
+    if (scan.count !== width) throw new CsvError(line, undefined, `expected ${width} cells, got ${scan.count}`);
+    let label = scan.cell(iT);
     let time: number;
-    try {
-      time = parseTimeString(label);
-    } catch (e) {
-      throw new CsvError(line, 'time', (e as Error).message);
+    // A date's fifth character is its separator: only other cells can be epoch milliseconds.
+    const c4 = label.charCodeAt(4);
+    if (c4 !== 45 && c4 !== 47 && isInteger(label)) {
+      time = Number(label);
+      label = formatTime(time);
+    } else {
+      try {
+        time = parseTimeString(label);
+      } catch (e) {
+        throw new CsvError(line, 'time', (e as Error).message);
+      }
     }
     const input = row;
     input.time = time;

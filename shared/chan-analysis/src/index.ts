@@ -11,7 +11,19 @@ export type * from './result.js';
 export { ChanAnalyzer, analyze, analyzeToAnalyzer, configFromOptions, type AnalyzerOptions } from './chan.js';
 export { toResult, ENGINE_NAME, ENGINE_VERSION, type LevelSnapshot, type ResultOptions } from './output.js';
 export { BarValidationError, parseTime, parseTimeString, formatTime, toBar, toBars, type BarOptions } from './bar.js';
-export { parseCsv, CsvError } from './csv.js';
+export {
+  parseCsv,
+  readCsv,
+  CsvError,
+  CsvScanner,
+  CSV_COLUMNS,
+  CSV_REQUIRED,
+  isInteger,
+  missingColumns,
+  type CsvField,
+  type CsvHeader,
+  type CsvRow,
+} from './csv.js';
 export { macdSeries, MacdSeries } from './indicators/macd.js';
 export { rsiSeries, RsiSeries } from './indicators/rsi.js';
 export {
