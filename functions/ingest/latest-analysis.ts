@@ -10,10 +10,14 @@
  * retries (dedupe items), so a retry that finds the baseline unchanged publishes nothing twice. If publishing
  * fails, this function throws before storing; the worker leaves refreshedThrough behind and the next run retries.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ResultSignal } from 'chan-analysis';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
-import { publishSignalAlerts, type SignalPublisher, type SignalSnapshot } from '../alerts/signal-alerts.js';
+import {
+  publishSignalAlerts,
+  type SignalDedupe,
+  type SignalPublisher,
+  type SignalSnapshot,
+} from '../alerts/signal-alerts.js';
 import { INTERVAL_MS, toEngineBars, type Interval } from '../common/domain.js';
 import type { KlineStore } from '../store/kline-store.js';
 import type { AnalysisRepository } from '../store/repositories.js';
@@ -21,9 +25,8 @@ import type { AnalysisRepository } from '../store/repositories.js';
 /** Buy/sell point alerts after a refresh (SIGNAL_TOPIC_ARN set: an SNS publisher; tests: a fake). */
 export interface LatestAnalysisAlerts {
   publisher: SignalPublisher;
-  /** The table the dedupe items live in. */
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  /** What went out already (the store's AlertDedupeRepository). */
+  dedupe: SignalDedupe;
   /** The symbol's alert preferences (TrackedSymbol.alerts); undefined or not enabled: no alerts. */
   prefs(symbol: string): Promise<SignalAlertPrefs | undefined>;
   /** Chart page base URL for the alert's link (CHART_BASE_URL). */
@@ -87,8 +90,7 @@ export async function refreshLatestAnalysis(
           prefs,
         },
         {
-          doc: deps.alerts.doc,
-          tableName: deps.alerts.tableName,
+          dedupe: deps.alerts.dedupe,
           publisher: deps.alerts.publisher,
           chartBaseUrl: deps.alerts.chartBaseUrl,
           now: deps.alerts.now,
