@@ -12,10 +12,14 @@
  */
 import { adjustBars } from '../common/adjust.js';
 import type { FactorPoint } from '../store/adjustments.js';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ResultSignal } from 'chan-analysis';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
-import { publishSignalAlerts, type SignalPublisher, type SignalSnapshot } from '../alerts/signal-alerts.js';
+import {
+  publishSignalAlerts,
+  type SignalDedupe,
+  type SignalPublisher,
+  type SignalSnapshot,
+} from '../alerts/signal-alerts.js';
 import { INTERVAL_MS, toEngineBars, type Interval } from '../common/domain.js';
 import type { KlineStore } from '../store/kline-store.js';
 import type { AnalysisRepository } from '../store/repositories.js';
@@ -23,9 +27,8 @@ import type { AnalysisRepository } from '../store/repositories.js';
 /** Buy/sell point alerts after a refresh (SIGNAL_TOPIC_ARN set: an SNS publisher; tests: a fake). */
 export interface LatestAnalysisAlerts {
   publisher: SignalPublisher;
-  /** The table the dedupe items live in. */
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  /** What went out already (the store's AlertDedupeRepository). */
+  dedupe: SignalDedupe;
   /** The symbol's alert preferences (TrackedSymbol.alerts); undefined or not enabled: no alerts. */
   prefs(symbol: string): Promise<SignalAlertPrefs | undefined>;
   /** Chart page base URL for the alert's link (CHART_BASE_URL). */
@@ -93,8 +96,7 @@ export async function refreshLatestAnalysis(
           prefs,
         },
         {
-          doc: deps.alerts.doc,
-          tableName: deps.alerts.tableName,
+          dedupe: deps.alerts.dedupe,
           publisher: deps.alerts.publisher,
           chartBaseUrl: deps.alerts.chartBaseUrl,
           now: deps.alerts.now,

@@ -1,7 +1,8 @@
 /**
  * What the ingestion core needs from the rest of the system, as small interfaces. The worker and dispatcher
- * are written against these; `adapters.ts` binds them to the shared store (functions/store), the cache and the
- * engine, and to SQS. Tests bind the same adapters to dynalite.
+ * are written against these; the store's repositories implement the checkpoint and backfill-job ports
+ * (functions/store/checkpoints.ts, jobs.ts), `adapters.ts` binds the rest to the store, the cache and SQS, and
+ * functions/common/deps.ts builds them once per process. Tests bind the same classes to dynalite.
  */
 import type { IngestBar } from './bar.js';
 import type { IngestInterval } from './intervals.js';
@@ -46,9 +47,11 @@ export interface Checkpoint {
    * reports ingestion degraded while any series has failures.
    */
   failures?: number;
+  /** When the checkpoint was last written (ISO 8601; set by the store on every write). */
+  updatedAt?: string;
 }
 
-export type CheckpointPatch = Partial<Omit<Checkpoint, 'symbol' | 'interval' | 'nextOpenTime'>>;
+export type CheckpointPatch = Partial<Omit<Checkpoint, 'symbol' | 'interval' | 'nextOpenTime' | 'updatedAt'>>;
 
 export interface CheckpointStore {
   get(symbol: string, interval: IngestInterval): Promise<Checkpoint | undefined>;

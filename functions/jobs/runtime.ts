@@ -9,14 +9,10 @@
 import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { marketOf } from '../common/market-calendar.js';
 import type { BarInput } from 'chan-analysis';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { formatTime, toEngineBars, type Interval } from '../common/domain.js';
 import { getLogger } from '../common/observability.js';
 import { emitMetric } from '../common/metrics-catalog.js';
-import { getSeriesService } from '../common/series-deps.js';
-import { getConfig } from '../common/config.js';
-import { createDocClient } from '../store/client.js';
-import { JobResultsRepository, WatchlistRepository } from '../store/jobs-results.js';
 import {
   backtestBars,
   backtestReport,
@@ -49,23 +45,6 @@ export class JobInputError extends Error {
   override name = 'JobInputError';
 }
 
-let repos: { key: string; results: JobResultsRepository; watchlists: WatchlistRepository } | undefined;
-
-/** Jobs' own repositories, on the same table and endpoint as getDeps() (rebuilt when the table changes). */
-export function jobRepos(): { results: JobResultsRepository; watchlists: WatchlistRepository } {
-  const { tableName: table } = getConfig();
-  const key = `${table}|${process.env.AWS_ENDPOINT_URL_DYNAMODB ?? ''}`;
-  if (repos?.key !== key) {
-    const doc = createDocClient();
-    repos = {
-      key,
-      results: new JobResultsRepository(doc, table),
-      watchlists: new WatchlistRepository(doc, table),
-    };
-  }
-  return repos;
-}
-
 /** The newest `limit` stored bars of a series, as engine input (times as the API shows them). */
 export async function loadBars(symbol: string, interval: Interval, limit: number): Promise<BarInput[]> {
   const series = getSeriesService();
@@ -91,7 +70,7 @@ async function resolveUniverse(params: JobParams): Promise<string[]> {
       .map((s) => s.symbol)
       .sort();
   }
-  const wl = await jobRepos().watchlists.get(name);
+  const wl = await getDeps().watchlists.get(name);
   if (!wl) throw new JobInputError(`unknown watchlist "${name}"`);
   return [...new Set(wl.symbols)];
 }
@@ -102,8 +81,7 @@ export async function prepareJob(input: ExecutionInput): Promise<PreparedJob> {
     throw new JobInputError('the job has no symbols (empty watchlist or no tracked symbol with this interval)');
   if (symbols.length > MAX_JOB_SYMBOLS)
     throw new JobInputError(`the job has ${symbols.length} symbols; at most ${MAX_JOB_SYMBOLS}`);
-  const { jobs } = getDeps();
-  const { results } = jobRepos();
+  const { jobs, jobResults: results } = getDeps();
   await jobs.update(input.jobId, { status: 'RUNNING' });
   await results.setTotal(input.jobId, symbols.length);
   getLogger().info('job prepared', { jobId: input.jobId, kind: input.params.kind, symbols: symbols.length });
@@ -129,11 +107,11 @@ export async function runSymbol(task: SymbolTask): Promise<Record<string, never>
   if (params.kind === 'scan') {
     const data: ScanResult = scanBars(bars, params, engine);
     engineMs();
-    await jobRepos().results.putResult(jobId, { symbol, ok: true, matched: data.matched, data });
+    await getDeps().jobResults.putResult(jobId, { symbol, ok: true, matched: data.matched, data });
   } else {
     const data: BacktestResult = backtestBars(bars, params, engine);
     engineMs();
-    await jobRepos().results.putResult(jobId, { symbol, ok: true, data });
+    await getDeps().jobResults.putResult(jobId, { symbol, ok: true, data });
   }
   // Nothing flows back into the Map's result array: 5,000 outputs would not fit the 256 KB state limit.
   return {};
@@ -145,7 +123,7 @@ export async function recordSymbolFailure(
 ): Promise<Record<string, never>> {
   const name = task.error?.Error ?? 'Error';
   const cause = causeMessage(task.error?.Cause);
-  await jobRepos().results.putResult(task.jobId, {
+  await getDeps().jobResults.putResult(task.jobId, {
     symbol: task.symbol,
     ok: false,
     error: `${name}: ${cause}`.slice(0, 1000),
@@ -195,7 +173,7 @@ export async function runMultiLevel(input: {
     source: p.source,
     ...compactMultiLevel(r),
   };
-  await jobRepos().results.putResult(input.jobId, { symbol: p.symbol, ok: true, data });
+  await getDeps().jobResults.putResult(input.jobId, { symbol: p.symbol, ok: true, data });
   return {};
 }
 
@@ -206,8 +184,7 @@ const INTERVAL_ORDER: Interval[] = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', 
 const TOP_MATCHES = 200;
 
 export async function aggregateJob(jobId: string): Promise<{ status: 'SUCCEEDED' | 'FAILED' }> {
-  const { jobs } = getDeps();
-  const { results } = jobRepos();
+  const { jobs, jobResults: results } = getDeps();
   const job = await jobs.get(jobId);
   if (!job) throw new Error(`job ${jobId} not found`);
   const params = job.input as JobParams;

@@ -7,13 +7,12 @@
  */
 import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidCsv, requireValidRows } from '../common/bars.js';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { toApiBar } from '../common/domain.js';
 import { badRequest, notFound, payloadTooLarge } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
-import { getSeriesService } from '../common/series-deps.js';
 import { formatTime } from '../common/domain.js';
 import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 

@@ -13,7 +13,8 @@ import type { AdjustmentRepository } from '../store/adjustments.js';
 import { conflict, notFound } from '../common/errors.js';
 import type { BackfillJobStore } from '../ingest/ports.js';
 import type { KlineStore } from '../store/kline-store.js';
-import type { AnalysisRepository, CheckpointRepository, SymbolRepository } from '../store/repositories.js';
+import type { CheckpointRepository } from '../store/checkpoints.js';
+import type { AnalysisRepository, SymbolRepository } from '../store/repositories.js';
 
 /** A purge's working time per request: well below the symbols function's 10 s timeout (lib/api-handlers.ts). */
 export const PURGE_BUDGET_MS = 6_000;

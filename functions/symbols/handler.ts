@@ -13,13 +13,11 @@ import { getConfig, wiringConfig } from '../common/config.js';
 import { badRequest } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { recordCache } from '../common/observability.js';
-import { DynamoBackfillJobStore } from '../ingest/adapters.js';
 import { requestBackfill } from '../ingest/backfill-api.js';
 import { sourceUrlProblem } from '../ingest/source-url.js';
 import type { QueueSender } from '../ingest/ports.js';
 import { getQueueSender } from '../ingest/queue.js';
 import { deleteSymbol, PURGE_BUDGET_MS } from './delete.js';
-import { createDocClient } from '../store/client.js';
 import type { SeriesMeta } from '../store/kline-store.js';
 
 const seriesView = (s: SeriesMeta) => ({
@@ -75,8 +73,7 @@ export const handler = createHandler('symbols', {
   },
 
   'DELETE /api/v1/symbols/{symbol}': async ({ params, query }) => {
-    const { symbols, klines, checkpoints, analysis, adjustments, cache } = getDeps();
-    const backfills = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
+    const { symbols, klines, checkpoints, analysis, adjustments, backfills, cache } = getDeps();
     return deleteSymbol(params.symbol, query.purge, {
       symbols,
       klines,
@@ -91,9 +88,7 @@ export const handler = createHandler('symbols', {
   },
 
   'POST /api/v1/symbols/{symbol}/backfill': async ({ params, body }) => {
-    const { symbols } = getDeps();
-    // Per request (rare: 1 request/s): the job store follows the current config and endpoint.
-    const jobs = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
+    const { symbols, backfills: jobs } = getDeps();
     // The queue is resolved only when the request is valid and the job is created (validation errors come first).
     const queue = { send: (...a: Parameters<QueueSender['send']>) => getQueueSender().send(...a) };
     return requestBackfill(params.symbol, body, {

@@ -9,14 +9,10 @@ import { ResilientCache } from '../../functions/cache/resilient.js';
 import { SeriesService } from '../../functions/common/series.js';
 import { DynamoKlineStore } from '../../functions/store/kline-store.js';
 import { SymbolRepository } from '../../functions/store/repositories.js';
-import {
-  DynamoBackfillJobStore,
-  DynamoCheckpointStore,
-  RepoTrackedSymbols,
-  StoreAdjustmentSink,
-  StoreBarWriter,
-} from '../../functions/ingest/adapters.js';
+import { RepoTrackedSymbols, StoreAdjustmentSink, StoreBarWriter } from '../../functions/ingest/adapters.js';
 import { AdjustmentRepository } from '../../functions/store/adjustments.js';
+import { CheckpointRepository } from '../../functions/store/checkpoints.js';
+import { BackfillJobRepository } from '../../functions/store/jobs.js';
 import type { DispatcherDeps } from '../../functions/ingest/dispatcher.js';
 import { CountingMetrics } from '../../functions/ingest/metrics.js';
 import type { IngestInterval } from '../../functions/ingest/intervals.js';
@@ -45,8 +41,8 @@ export interface Harness {
   klines: DynamoKlineStore;
   symbols: SymbolRepository;
   adjustments: AdjustmentRepository;
-  checkpoints: DynamoCheckpointStore;
-  jobs: DynamoBackfillJobStore;
+  checkpoints: CheckpointRepository;
+  jobs: BackfillJobRepository;
   deps: WorkerDeps;
   dispatcherDeps: DispatcherDeps;
   worker: (event: SQSEvent) => ReturnType<typeof handleBatch>;
@@ -83,8 +79,8 @@ export async function startHarness(opts: {
     { retentionDays: opts.retentionDays, now: () => clock.now },
   );
   const cache = new ResilientCache(new MemoryCache(16 * 1024 * 1024), { timeoutMs: 1000, cooldownMs: 0 });
-  const checkpoints = new DynamoCheckpointStore(doc, table.tableName);
-  const jobs = new DynamoBackfillJobStore(doc, table.tableName);
+  const checkpoints = new CheckpointRepository(doc, table.tableName);
+  const jobs = new BackfillJobRepository(doc, table.tableName);
   const symbols = new SymbolRepository(doc, table.tableName);
   const adjustments = new AdjustmentRepository(doc, table.tableName);
   const providerCfg = {
