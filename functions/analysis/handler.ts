@@ -2,8 +2,9 @@
  * GET /api/v1/analysis/{symbol}: the engine over stored bars, at most MAX_ANALYSIS_BARS of them: without `from`
  * the newest ones up to `to`, and the response says when that is not all (`truncated`, `bars.stored`) and links
  * the older page (`next`). The response body is cached as a string under
- * (symbol, interval, last bar time, series rev, config hash, range, include), so a warm hit is two cache reads and
- * no JSON work. POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
+ * (symbol, interval, last bar time, series rev, config hash, range, include, format, adjustment), so a warm hit is
+ * three cache reads (series meta, the symbol's adjustment factors, the body) and no JSON work beyond the factors of
+ * a stock symbol. Stock symbols are analysed on qfq prices by default (functions/common/adjust.ts). POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
  *
  * Both answer meta and the structures only unless `include` names per-bar parts (bars with MACD, mergedBars,
  * fractals): for 5,000 bars that is ~90 KB instead of ~1.8 MB, and serialization no longer dominates a miss.
@@ -12,8 +13,9 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ChanResult } from 'chan-analysis';
 import type { IncludePart } from '../common/api-spec.js';
 import { analysisKey } from '../cache/index.js';
+import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidRows } from '../common/bars.js';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { columnarResult, type Format } from '../common/columns.js';
 import { engineTime, formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
@@ -22,7 +24,6 @@ import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
-import { getSeriesService } from '../common/series-deps.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
 
@@ -60,6 +61,7 @@ export const handler = createHandler('analysis', {
     const series = getSeriesService();
     const meta = requireSeries(await series.meta(symbol, interval), symbol, interval);
     const { cache } = getDeps();
+    const adj = await resolveAdjustment(symbol, query.adjust);
     const key = analysisKey(
       symbol,
       interval,
@@ -70,10 +72,11 @@ export const handler = createHandler('analysis', {
       to ?? 'last',
       include,
       query.format,
+      adj.tag,
     );
     const hit = await cache.get(key);
     recordCache('analysis', hit !== null);
-    if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
+    if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT', 'x-adjust': adj.mode } };
 
     // Identical concurrent misses share one read and one analysis (the first request's run).
     const body = await analyses.run(key, async () => {
@@ -81,12 +84,13 @@ export const handler = createHandler('analysis', {
       // One bar more than analysed either way: with `from` it means "range too wide", without it it is the bar
       // just before the window, where the older page ends (so the response can say it is not the whole series).
       const latest = from === undefined;
-      const bars = await series.read(meta, {
+      const stored = await series.read(meta, {
         from: from ?? meta.firstTs,
         to: to ?? meta.lastTs,
         limit: max + 1,
         latest,
       });
+      const bars = adjustBars(stored, adj.factors, adj.mode);
       const before = latest && bars.length > max ? bars.shift() : undefined;
       if (bars.length > max) {
         throw badRequest(
@@ -123,7 +127,7 @@ export const handler = createHandler('analysis', {
       await cache.set(key, doc, 'general');
       return doc;
     });
-    return { rawBody: body, headers: { 'x-cache': 'MISS' } };
+    return { rawBody: body, headers: { 'x-cache': 'MISS', 'x-adjust': adj.mode } };
   },
 
   'POST /api/v1/analysis': async ({ body, config }) => {

@@ -19,6 +19,7 @@ import {
 } from '../ingest/providers/index.js';
 import { jobsApiSpecs } from '../jobs/api-spec.js';
 import {
+  ADJUST_MODES,
   ChanPyOptionsSchema,
   IntervalSchema,
   INTERVALS,
@@ -90,6 +91,12 @@ const JsonObjectParam = (name: string) =>
 
 /** Each provider with what it is, from the registry, for the OpenAPI document. */
 const PROVIDERS_DOC = PROVIDERS.map((p) => `${p}: ${PROVIDER_REGISTRY[p].description}`).join('; ');
+
+/** Price adjustment applied at read time (functions/common/adjust.ts). */
+const AdjustParam = z.enum(ADJUST_MODES, { error: `adjust must be one of ${ADJUST_MODES.join(', ')}` }).meta({
+  description:
+    "Price adjustment (复权) computed at read time from the stored unadjusted bars and the symbol's factors: none, qfq (前复权, latest prices real) or hfq (后复权). Default: qfq for symbols with adjustment factors (stocks from eastmoney, tushare, yahoo), none otherwise",
+});
 
 /** historyFrom in a JSON body: epoch milliseconds (a number) or a date / ISO date-time string; stored as epoch ms. */
 const HistoryFromSchema = z
@@ -498,11 +505,12 @@ export function buildApiSpec(limits: Limits) {
           limit: positiveInt('limit', limits.maxKlinesLimit)
             .optional()
             .meta({ description: `Max bars (default 1000, at most ${limits.maxKlinesLimit})` }),
+          adjust: AdjustParam.optional(),
         })
         .refine(rangeOrdered, RANGE_ERROR),
       responses: {
         200: {
-          description: 'Bars, oldest first',
+          description: 'Bars, oldest first (header x-adjust: the adjustment applied)',
           schema: z.object({
             symbol: z.string(),
             interval: IntervalSchema,
@@ -566,10 +574,14 @@ export function buildApiSpec(limits: Limits) {
           config: JsonObjectParam('config').optional(),
           include: IncludeQueryParam.optional(),
           format: FormatSchema.optional(),
+          adjust: AdjustParam.optional(),
         })
         .refine(rangeOrdered, RANGE_ERROR),
       responses: {
-        200: { description: 'Analysis (header x-cache: HIT|MISS)', schema: AnalysisSchema },
+        200: {
+          description: 'Analysis (header x-cache: HIT|MISS; x-adjust: the adjustment applied)',
+          schema: AnalysisSchema,
+        },
         400: errors[400],
         404: errors[404],
       },
