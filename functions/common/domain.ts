@@ -114,11 +114,11 @@ export function engineTime(interval: Interval, ts: number): string | number {
   return engineFormats(ts) && (isDaily(interval) || ts % DAY_MS !== 0) ? ts : formatTime(interval, ts);
 }
 
-/** A bar as stored and served. `ts` = open time in epoch ms. */
 /** Price adjustment modes of stored bars (functions/common/adjust.ts): none, 前复权 (qfq), 后复权 (hfq). */
 export const ADJUST_MODES = ['none', 'qfq', 'hfq'] as const;
 export type AdjustMode = (typeof ADJUST_MODES)[number];
 
+/** A bar as stored and served. `ts` = open time in epoch ms. */
 export interface StoredBar {
   ts: number;
   open: number;
