@@ -160,13 +160,23 @@ export class ChartSite extends Construct {
       },
     );
 
-    // Our own log group for CDK's deployment handler, so its logs follow the stack's retention and removal policy
-    // instead of the handler's default (two years, deleted with the stack).
+    this.deployment = this.deployPage(webDist, props);
+    this.acknowledgeDeploymentHandler();
+
+    this.siteOrigin = `https://${this.distribution.distributionDomainName}`;
+    new CfnOutput(this, 'ChartUrl', { value: `${this.siteOrigin}/`, description: 'The chart page' });
+  }
+
+  /**
+   * Uploads the built page and invalidates the distribution. The deployment handler logs to a log group of ours, so
+   * its logs follow the stack's retention and removal policy instead of the handler's default (two years, kept).
+   */
+  private deployPage(webDist: string, props: ChartSiteProps): s3deploy.BucketDeployment {
     const deployLogs = new logs.LogGroup(this, 'DeployLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
+    return new s3deploy.BucketDeployment(this, 'Deploy', {
       logGroup: deployLogs,
       sources: [s3deploy.Source.asset(webDist)],
       destinationBucket: this.bucket,
@@ -175,11 +185,6 @@ export class ChartSite extends Construct {
       prune: true,
       memoryLimit: 256,
     });
-
-    this.acknowledgeDeploymentHandler();
-
-    this.siteOrigin = `https://${this.distribution.distributionDomainName}`;
-    new CfnOutput(this, 'ChartUrl', { value: `${this.siteOrigin}/`, description: 'The chart page' });
   }
 
   /** The page's response headers: CSP limited to its own origin, HSTS, no framing, no sniffing. */
