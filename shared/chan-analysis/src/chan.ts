@@ -300,7 +300,9 @@ function sureCount(segs: readonly { isSure: boolean }[]): number {
 
 /** Batch analysis of a whole series. */
 export function analyze(bars: readonly BarInput[], options: AnalyzerOptions = {}): ChanResult {
-  return analyzeToAnalyzer(bars, options).result();
+  const a = analyzeToAnalyzer(bars, options);
+  // Nothing else holds `a`: its snapshot is final, so the document may build its per-bar parts on first read.
+  return toResult(a.snapshot(), { preset: a.preset, frozen: true });
 }
 
 /** Batch run that keeps the analyser (to continue streaming, or to read live structures). */
