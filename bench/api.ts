@@ -6,7 +6,7 @@
  *               bars still served from the per-bucket cache
  *   store-cold  every cache emptied before each request: series summary and bars read from dynalite too
  * each for the default document (meta + structures) and for `include=all` (plus every bar with MACD, merged bar
- * and fractal: what the chart page asks for). The engine alone (analyze() on the same bars, in-process) is
+ * and fractal, as rows; the chart page's columnar request is bench/wire.ts). The engine alone (analyze() on the same bars, in-process) is
  * measured too, so the share of a miss that is engine time is visible.
  * Latency is measured sequentially (p50/p99); requests/s with 8 concurrent clients.
  */
@@ -118,7 +118,7 @@ export async function benchApi(): Promise<string[]> {
       line('warm', lean.warm, lean.warmRps, 'target p99 ≤ 10 ms'),
       line('cold', lean.cold, lean.coldRps, 'target p99 ≤ 60 ms'),
       line('store-cold', lean.storeCold, null, 'informational: bars read from dynalite'),
-      ` include=all (plus bars with MACD, mergedBars, fractals: the chart page), ${(all.size / 1024).toFixed(0)} KB:`,
+      ` include=all (plus bars with MACD, mergedBars, fractals, as rows), ${(all.size / 1024).toFixed(0)} KB:`,
       line('warm', all.warm, all.warmRps, 'informational'),
       line('cold', all.cold, all.coldRps, 'informational'),
       line('store-cold', all.storeCold, null, 'informational'),

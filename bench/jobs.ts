@@ -29,8 +29,7 @@ export async function benchJobs(): Promise<string[]> {
   const out: string[] = [];
   const table = await startJobsEnv();
   try {
-    const [{ getSeriesService }, { getDeps }, { JobRequestSchema }] = await Promise.all([
-      import('../functions/common/series-deps.js'),
+    const [{ getSeriesService, getDeps }, { JobRequestSchema }] = await Promise.all([
       import('../functions/common/deps.js'),
       import('../functions/jobs/model.js'),
     ]);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every figure the issues ask for. Each section is its own module; run one with
- * `npm run bench -- engine` (sections: engine, cold, api, bundles, ingest, jobs, cost, load).
+ * `npm run bench -- engine` (sections: engine, cold, api, wire, bundles, ingest, upload, jobs, cost, load).
  */
 // Keep the SDK's Node-version notice out of the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -8,8 +8,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const sections: Record<string, () => Promise<string[]>> = {
   engine: async () => (await import('./engine.js')).benchEngine(),
   api: async () => (await import('./api.js')).benchApi(),
+  wire: async () => (await import('./wire.js')).benchWire(),
   bundles: async () => (await import('./bundles.js')).benchBundles(),
   ingest: async () => (await import('./ingest.js')).benchIngest(),
+  upload: async () => (await import('./upload.js')).benchUpload(),
   jobs: async () => (await import('./jobs.js')).benchJobs(),
   cold: async () => (await import('./cold.js')).benchCold(),
   cost: async () => (await import('./cost.js')).benchCost(),

@@ -70,6 +70,8 @@ export const AWS_CALLS: Readonly<Record<string, FunctionAwsCalls>> = {
       ...TABLE_WRITES,
       ...on('Ingestion/Queue', 'sqs:SendMessage'),
       ...on('Monitoring/SignalTopic', 'sns:Publish'),
+      // Provider "tushare": its token, read at run time (functions/common/secrets.ts).
+      ...on('Ingestion/TushareToken', 'secretsmanager:GetSecretValue'),
     ],
     internet: PROVIDERS,
   },

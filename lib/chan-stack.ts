@@ -139,6 +139,8 @@ export class ChanStack extends Stack {
     const symbolsWriter = handlers.functionFor('symbols', 'write');
     if (symbolsWriter) {
       symbolsWriter.function.addEnvironment('INGEST_QUEUE_URL', ingestion.queue.queueUrl);
+      // Only so PUT /symbols knows a Tushare token is configured; the function never reads the secret.
+      symbolsWriter.function.addEnvironment('TUSHARE_TOKEN_ARN', ingestion.tushareToken.secretArn);
       ingestion.queue.grantSendMessages(symbolsWriter);
     }
 

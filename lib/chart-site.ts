@@ -49,6 +49,29 @@ export function apiPathPatterns(routes: readonly RouteDef[] = ROUTES): string[] 
   return [...new Set(routes.map((r) => (r.path.startsWith('/api/') ? API_PATH_PATTERN : r.path)))];
 }
 
+/**
+ * The API behaviours' cache policy: nothing is kept, but responses are compressed. The API has its own cache
+ * (ElastiCache) and throttling, and one user's answer must never be served to another, so the default TTL is 0: a
+ * response without Cache-Control (every API answer but openapi.json's) is never stored. The managed CachingDisabled
+ * policy does that too but turns off compression: CloudFront compresses only under a policy with the gzip/brotli
+ * flags, and CloudFormation refuses those flags when every TTL is 0. Hence a maximum TTL of 1 s, which only caps
+ * what an origin marks cacheable itself (openapi.json, public, max-age=300), keyed on the whole query string and the
+ * Origin header (the CORS answer depends on it).
+ */
+function apiCachePolicy(scope: Construct): cloudfront.CachePolicy {
+  return new cloudfront.CachePolicy(scope, 'ApiCompressNoStore', {
+    comment: 'chan API: nothing cached (default TTL 0, at most 1 s when the origin asks), gzip and brotli',
+    minTtl: Duration.seconds(0),
+    defaultTtl: Duration.seconds(0),
+    maxTtl: Duration.seconds(1),
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+    queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+    headerBehavior: cloudfront.CacheHeaderBehavior.allowList('Origin'),
+    cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+  });
+}
+
 export class ChartSite extends Construct {
   readonly bucket: s3.Bucket;
   readonly logBucket?: s3.Bucket;
@@ -115,8 +138,7 @@ export class ChartSite extends Construct {
       origin: new origins.RestApiOrigin(props.api),
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-      // The API has its own cache (ElastiCache) and throttling; never serve one user's answer to another.
-      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      cachePolicy: apiCachePolicy(this),
       // Everything the viewer sent (query, x-api-key, content-type) except Host, which API Gateway must see as its own.
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       compress: true,

@@ -13,14 +13,19 @@
  * - maxConcurrency caps parallel workers: all egress leaves through the NAT's one IP, and Binance/Bybit limit
  *   per IP.
  * - The worker sends its own continuation messages (bounded chunks), so it may send to the queue.
+ * - Provider "tushare" needs a token: the TushareToken secret (a generated placeholder until an operator puts the
+ *   real one: `aws secretsmanager put-secret-value --secret-id <TushareTokenArn> --secret-string <token>`), read
+ *   at run time by the worker (TUSHARE_TOKEN_ARN, functions/common/secrets.ts). Tushare refuses the placeholder,
+ *   so such series halt with "Tushare rejected the token" until then.
  *
  * Wire in ChanStack with one line: `new Ingestion(this, 'Ingestion', this.platform);`
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
@@ -58,6 +63,8 @@ export class Ingestion extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly dispatcher: ServiceFunction;
   readonly worker: ServiceFunction;
+  /** The Tushare Pro token (provider "tushare"); the worker reads it at run time. */
+  readonly tushareToken: secretsmanager.Secret;
   readonly rules: Record<IntervalFamily, events.Rule>;
   /** Messages waiting in the DLQ (≥ 1 for 5 minutes): for the monitoring construct to route to SNS. */
 
@@ -108,6 +115,20 @@ export class Ingestion extends Construct {
         maxConcurrency: props.maxWorkerConcurrency ?? 5,
       }),
     );
+
+    this.tushareToken = new secretsmanager.Secret(this, 'TushareToken', {
+      description:
+        'Tushare Pro token for provider "tushare" (a placeholder until you put yours with put-secret-value; read at run time by the ingest worker)',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.tushareToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A third-party API token: it is rotated on tushare.pro and put here by hand; the worker uses a new value within 5 minutes.',
+    });
+    this.worker.function.addEnvironment('TUSHARE_TOKEN_ARN', this.tushareToken.secretArn);
+    this.tushareToken.grantRead(this.worker);
 
     this.dispatcher = new ServiceFunction(this, 'Dispatcher', {
       defaults,

@@ -4,7 +4,8 @@
  * prototype-less records: "constructor" or "__proto__" are keys like any other, as in the gateway's JSON event,
  * never Object.prototype members.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { IncomingMessage } from 'node:http';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 export interface ProxyRequest {
   method: string;
@@ -94,5 +95,44 @@ export function proxyEvent(r: ProxyRequest): APIGatewayProxyEvent {
         userArn: null,
       },
     },
+  };
+}
+
+/** Header name/value pairs as they arrived (Node's rawHeaders: names in the client's case, repeats kept). */
+export function rawHeaderPairs(req: IncomingMessage): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) pairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  return pairs;
+}
+
+/** The event for a request the local adapter received, once its route is matched and its body read. */
+export function requestEvent(
+  req: IncomingMessage,
+  r: Omit<ProxyRequest, 'headers' | 'sourceIp' | 'protocol'>,
+): APIGatewayProxyEvent {
+  return proxyEvent({
+    ...r,
+    headers: rawHeaderPairs(req),
+    sourceIp: req.socket.remoteAddress,
+    protocol: `HTTP/${req.httpVersion}`,
+  });
+}
+
+/** The Lambda context a function of `group` gets locally, with API Gateway's 29 s integration timeout as deadline. */
+export function lambdaContext(group: string, requestId: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `local-${group}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${group}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/local-${group}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
   };
 }

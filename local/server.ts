@@ -1,26 +1,33 @@
 /**
- * A small API Gateway (REST, v1 proxy) stand-in on node:http. It reads the same ROUTES table the CDK stack reads
- * and mirrors what the gateway does before a Lambda runs: resource matching with {param} extraction, OPTIONS
- * preflight answered from the CORS origins, API keys on write routes (x-api-key), per-method token-bucket
- * throttling (route override or STAGE_THROTTLE), the 10 MB payload limit. Then it builds a full v1 proxy event,
- * invokes the group's handler, and writes its result. Static files from web/dist are served at `/`.
+ * A small API Gateway (REST, v1 proxy) stand-in on node:http, put together from one module per job: route matching
+ * on the ROUTES table the CDK stack reads (routing.ts), the gateway's checks before a Lambda runs — payload limit,
+ * CORS preflight, API keys on write routes, throttling (gateway.ts) —, the v1 proxy event (proxy-event.ts), and the
+ * answer with the gateway's compression (respond.ts). Static files from web/dist are served at `/`
+ * (static-files.ts). What stays here is the order of those steps, the server's life cycle and its answers to
+ * requests Node cannot parse.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { deflateSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ROUTES, type HandlerGroup } from '../functions/routes.js';
 import {
-  MIN_COMPRESSION_BYTES,
-  ROUTES,
-  STAGE_THROTTLE,
-  type HandlerGroup,
-  type RouteDef,
-} from '../functions/routes.js';
-import { proxyEvent, record } from './proxy-event.js';
+  apiKeyOf,
+  badGateway,
+  bodyTooLarge,
+  checkApiKey,
+  Cors,
+  methodNotAllowed,
+  readBody,
+  Throttle,
+  type Refusal,
+} from './gateway.js';
+import { lambdaContext, requestEvent } from './proxy-event.js';
+import { writeError, writeResult } from './respond.js';
+import { pathParameters, requestTarget, routesFor, safeDecode } from './routing.js';
+import { staticFiles } from './static-files.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | void>;
 
@@ -43,301 +50,68 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** API Gateway's request payload limit. */
-const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
-const CORS_ALLOW_HEADERS = 'Content-Type,X-Api-Key,Authorization';
-
-interface CompiledRoute extends RouteDef {
-  regex: RegExp;
-  params: string[];
-}
-
-const compiled: CompiledRoute[] = ROUTES.map((r) => {
-  const params: string[] = [];
-  const re = r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
-    params.push(name);
-    return '([^/]+)';
-  });
-  return { ...r, regex: new RegExp(`^${re}$`), params };
-});
-
-/**
- * The encoding API Gateway would pick for a response (it compresses with gzip or deflate, never br), from the
- * client's Accept-Encoding: the first of gzip, deflate that the client lists without q=0.
- */
-export function negotiateEncoding(accept: string | string[] | undefined): 'gzip' | 'deflate' | undefined {
-  const offered = new Map<string, number>();
-  for (const part of (Array.isArray(accept) ? accept.join(',') : (accept ?? '')).split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    if (!name) continue;
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    offered.set(name, q === undefined ? 1 : Number(q));
-  }
-  for (const enc of ['gzip', 'deflate'] as const) {
-    const q = offered.get(enc) ?? offered.get('*');
-    if (q !== undefined && q > 0) return enc;
-  }
-  return undefined;
-}
-
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {
-    this.tokens = burst;
-  }
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.map': 'application/json',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** decodeURIComponent, or undefined for malformed percent-encoding (a 400, not an adapter fault). */
-function safeDecode(s: string): string | undefined {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}
-
-function lambdaContext(group: string, requestId: string): Context {
-  const deadline = Date.now() + 29_000; // API Gateway's integration timeout
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `local-${group}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${group}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/local-${group}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
   const stage = opts.stage ?? 'local';
-  const buckets = new Map<string, TokenBucket>();
-  const staticRoot = opts.staticDir && existsSync(opts.staticDir) ? resolve(opts.staticDir) : undefined;
+  const cors = new Cors(opts.corsOrigins);
+  const throttle = opts.throttle === false ? undefined : new Throttle();
+  const serveStatic = staticFiles(opts.staticDir);
 
-  const allowedOrigin = (origin: string | undefined) =>
-    origin && opts.corsOrigins.includes(origin) ? origin : undefined;
-
-  const sendJson = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    error: string,
-    message: string,
-    details: unknown = null,
-    extra: Record<string, string> = {},
-  ) => {
-    const origin = allowedOrigin(req.headers.origin);
-    res.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      ...(origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {}),
-      ...extra,
-    });
-    res.end(JSON.stringify({ error, message, details }));
-  };
-
-  const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string): boolean => {
-    if (!staticRoot || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    const decoded = safeDecode(pathname === '/' ? '/index.html' : pathname);
-    if (decoded === undefined) return false;
-    const rel = normalize(decoded).replace(/^([/\\])+/, '');
-    const file = resolve(join(staticRoot, rel));
-    if (!file.startsWith(staticRoot)) return false; // path traversal
-    if (!existsSync(file) || !statSync(file).isFile()) return false;
-    const ext = extname(file);
-    res.writeHead(200, { 'Content-Type': (Object.hasOwn(MIME, ext) && MIME[ext]) || 'application/octet-stream' });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-    return true;
-  };
-
-  /**
-   * The whole body is read before any answer, as API Gateway does: a request refused early (unknown route, missing
-   * key, bad query) still gets its JSON error, where answering mid-upload would close the connection under a client
-   * that is still sending (a broken pipe, not an answer). Above the gateway's limit the rest is drained, not kept.
-   */
-  const readBody = (req: IncomingMessage) =>
-    new Promise<Buffer | null>((resolveBody, reject) => {
-      let chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > GATEWAY_MAX_BODY) chunks = [];
-        else chunks.push(c);
-      });
-      req.on('end', () => resolveBody(size > GATEWAY_MAX_BODY ? null : Buffer.concat(chunks)));
-      req.on('error', reject);
-      req.on('close', () => {
-        if (!req.complete) reject(new Error('client closed the connection before sending the whole body'));
-      });
+  const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) =>
+    writeError(res, r.status, r.error, r.message, r.details ?? null, {
+      ...cors.responseHeaders(req.headers),
+      ...r.headers,
     });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
-    if (body === null)
-      return sendJson(req, res, 413, 'PayloadTooLarge', `body exceeds API Gateway's ${GATEWAY_MAX_BODY} byte limit`, {
-        field: 'body',
-      });
-    const target = req.url ?? '/';
-    // An origin-form target is a path even when it starts with "//" (new URL would read a host there).
-    const url = new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost');
+    if (body === null) return refuse(req, res, bodyTooLarge);
+    const { url, pathname } = requestTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
-    const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    const decoded = safeDecode(pathname);
-    if (decoded === undefined)
-      return sendJson(req, res, 400, 'BadRequest', `Malformed percent-encoding in the path ${pathname}`, {
-        field: 'path',
+    if (safeDecode(pathname) === undefined)
+      return refuse(req, res, {
+        status: 400,
+        error: 'BadRequest',
+        message: `Malformed percent-encoding in the path ${pathname}`,
+        details: { field: 'path' },
       });
-    const matches = compiled.filter((r) => r.regex.test(pathname));
-
+    const matches = routesFor(pathname);
     if (matches.length === 0) {
-      if (serveStatic(req, res, url.pathname)) return;
-      return sendJson(req, res, 404, 'NotFound', `No route ${method} ${pathname}`);
+      if (serveStatic?.(req, res, url.pathname)) return;
+      return refuse(req, res, { status: 404, error: 'NotFound', message: `No route ${method} ${pathname}` });
     }
-
     if (method === 'OPTIONS') {
-      // The gateway's CORS preflight (a MOCK integration): no Lambda runs, no API key is needed.
-      const origin = allowedOrigin(req.headers.origin);
-      const methods = [...new Set(matches.map((r) => r.method)), 'OPTIONS'].join(',');
-      res.writeHead(204, {
-        ...(origin
-          ? {
-              'Access-Control-Allow-Origin': origin,
-              'Access-Control-Allow-Methods': methods,
-              'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
-              'Access-Control-Max-Age': '600',
-              Vary: 'Origin',
-            }
-          : {}),
-      });
+      res.writeHead(204, cors.preflightHeaders(req.headers, matches));
       return res.end();
     }
-
     const route = matches.find((r) => r.method === method);
-    if (!route) {
-      return sendJson(
-        req,
-        res,
-        405,
-        'MethodNotAllowed',
-        `${method} is not allowed on ${pathname}; use ${matches.map((r) => r.method).join(', ')}`,
-        null,
-        {
-          Allow: matches.map((r) => r.method).join(', '),
-        },
-      );
-    }
-
-    const apiKey = typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined;
-    if (route.apiKey && (!apiKey || !opts.apiKeys.includes(apiKey))) {
-      return sendJson(
-        req,
-        res,
-        403,
-        'Forbidden',
-        `${apiKey ? 'Invalid' : 'Missing'} API key: ${method} ${route.path} requires a valid x-api-key header`,
-        [{ field: 'headers.x-api-key', message: apiKey ? 'invalid' : 'missing' }],
-      );
-    }
-
-    if (opts.throttle !== false) {
-      const key = `${route.method} ${route.path}`;
-      const t = route.throttle ?? STAGE_THROTTLE;
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = new TokenBucket(t.rateLimit, t.burstLimit)));
-      if (!b.take())
-        return sendJson(
-          req,
-          res,
-          429,
-          'TooManyRequests',
-          `Too many requests: ${key} allows ${t.rateLimit} requests/s (burst ${t.burstLimit})`,
-        );
-    }
+    if (!route) return refuse(req, res, methodNotAllowed(method, pathname, matches));
+    const apiKey = apiKeyOf(req.headers);
+    const refusal = checkApiKey(route, apiKey, opts.apiKeys) ?? throttle?.check(route);
+    if (refusal) return refuse(req, res, refusal);
 
     const handler = opts.handlers[route.handler];
-    if (!handler) return sendJson(req, res, 502, 'BadGateway', `No local handler for group ${route.handler}`);
-
-    const m = route.regex.exec(pathname)!;
+    if (!handler) return refuse(req, res, badGateway(`No local handler for group ${route.handler}`));
     const requestId = randomUUID();
-    const rawHeaders: [string, string][] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) rawHeaders.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
-    const event = proxyEvent({
+    const event = requestEvent(req, {
       method,
       resource: route.path,
       path: pathname,
-      pathParameters: route.params.map((p, i) => [p, safeDecode(m[i + 1]!)!]),
-      headers: rawHeaders,
+      pathParameters: pathParameters(route, pathname),
       query: [...url.searchParams],
       body: body.length ? body.toString('utf8') : null,
       requestId,
       stage,
-      sourceIp: req.socket.remoteAddress,
-      protocol: `HTTP/${req.httpVersion}`,
       apiKey,
     });
-
-    let result: APIGatewayProxyResult | void;
-    try {
-      result = await handler(event, lambdaContext(route.handler, requestId));
-    } catch (e) {
-      // What the gateway answers when the Lambda itself fails (init error, unhandled throw).
-      console.error(`[local] ${route.handler} handler threw:`, e);
-      return sendJson(req, res, 502, 'BadGateway', 'Internal server error (the function failed)');
-    }
-    if (!result) return sendJson(req, res, 502, 'BadGateway', 'The function returned no response');
-    const outHeaders = record<string | string[]>();
-    for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
-    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) outHeaders[k] = v.map(String);
-    outHeaders['x-amzn-RequestId'] = requestId;
-    let payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
-    const encoding = negotiateEncoding(req.headers['accept-encoding']);
-    if (
-      encoding &&
-      payload.length >= MIN_COMPRESSION_BYTES &&
-      !Object.keys(outHeaders).some((k) => k.toLowerCase() === 'content-encoding')
-    ) {
-      payload = encoding === 'gzip' ? gzipSync(payload) : deflateSync(payload);
-      outHeaders['content-encoding'] = encoding;
-      outHeaders['vary'] = 'accept-encoding';
-    }
-    res.writeHead(result.statusCode, outHeaders);
-    res.end(payload);
+    const result = await invoke(handler, event, route.handler, requestId);
+    if ('error' in result) return refuse(req, res, result);
+    await writeResult(res, result, requestId, req.headers['accept-encoding']);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       console.error('[local] adapter error:', e);
-      if (!res.headersSent) sendJson(req, res, 502, 'BadGateway', 'local adapter error');
+      if (!res.headersSent) refuse(req, res, badGateway('local adapter error'));
       else res.end();
     });
   });
@@ -383,6 +157,21 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         server.close(() => r());
       }),
   };
+}
+
+/** The function's result, or what the gateway answers when the function fails (init error, throw, no response). */
+async function invoke(
+  handler: LambdaHandler,
+  event: APIGatewayProxyEvent,
+  group: HandlerGroup,
+  requestId: string,
+): Promise<APIGatewayProxyResult | Refusal> {
+  try {
+    return (await handler(event, lambdaContext(group, requestId))) ?? badGateway('The function returned no response');
+  } catch (e) {
+    console.error(`[local] ${group} handler threw:`, e);
+    return badGateway('Internal server error (the function failed)');
+  }
 }
 
 /** Import every handler group that exists (functions/<group>/handler.ts). */

@@ -39,9 +39,8 @@ export const SEED_SERIES = [
 
 /** Seed tracked symbols and their bars, unless symbols are already tracked (first start only). */
 export async function seedIfEmpty(): Promise<{ seeded: boolean; bars: number }> {
-  const [{ getDeps }, { getSeriesService }, { requireValidCsv }] = await Promise.all([
+  const [{ getDeps, getSeriesService }, { requireValidCsv }] = await Promise.all([
     import('../functions/common/deps.js'),
-    import('../functions/common/series-deps.js'),
     import('../functions/common/bars.js'),
   ]);
   const { symbols } = getDeps();

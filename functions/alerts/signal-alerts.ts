@@ -16,11 +16,11 @@
  * analysis, next = the new one)`, and only then store the new analysis as latest. Storing first would make a
  * retry compare the new analysis with itself and find nothing new.
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { ResultSignal } from 'chan-analysis';
 import { emitMetric } from '../common/metrics-catalog.js';
-import { expiresAfterDays, TABLE_KEYS } from '../store/table.js';
+import { dedupeKey as itemKey } from '../store/alert-dedupe.js';
+import { expiresAfterDays } from '../store/table.js';
 import type { SignalAlertPrefs } from './prefs.js';
 import { SIGNAL_MESSAGE_KIND, type SignalLevel, type SignalMessage, type SignalStage } from './signal-message.js';
 
@@ -43,9 +43,28 @@ export interface SignalPublisher {
   publish(message: SignalMessage): Promise<string>;
 }
 
+/** One stage of one signal's alert: what the de-duplication keys on. */
+export interface AlertKey {
+  symbol: string;
+  interval: string;
+  level: SignalLevel;
+  signalId: string;
+  stage: SignalStage;
+}
+
+/** Where the alerts remember what went out (functions/store/alert-dedupe.ts). */
+export interface SignalDedupe {
+  /** Whether the alert of this stage was published and marked sent. */
+  wasSent(key: AlertKey): Promise<boolean>;
+  /** Claims the alert for this run: false when it is sent, or claimed by a run whose lease has not passed. */
+  claim(key: AlertKey, at: number, leaseMs: number, expiresAt: number): Promise<boolean>;
+  /** Gives back this run's claim (made at `claimedAt`), so a retry need not wait out the lease. */
+  release(key: AlertKey, claimedAt: number): Promise<void>;
+  markSent(key: AlertKey, sentAt: string, messageId: string): Promise<void>;
+}
+
 export interface SignalAlertDeps {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  dedupe: SignalDedupe;
   publisher: SignalPublisher;
   /** Base URL of the chart page (e.g. the CloudFront URL); the alert links to the symbol, interval and point. */
   chartBaseUrl?: string;
@@ -81,9 +100,9 @@ export interface SignalAlertResult {
 
 const LEVEL_FIELD: Record<SignalLevel, keyof SignalSnapshot> = { stroke: 'strokeSignals', segment: 'segmentSignals' };
 
-/** Dedupe item keys: one partition per series (a handful of alerts a day), one item per signal stage. */
+/** Dedupe item keys (functions/store/alert-dedupe.ts): one partition per series, one item per signal stage. */
 export function dedupeKey(symbol: string, interval: string, level: SignalLevel, signalId: string, stage: SignalStage) {
-  return { pk: `ALERT#${symbol}#${interval}`, sk: `${level}#${signalId}#${stage}` };
+  return itemKey({ symbol, interval, level, signalId, stage });
 }
 
 export function chartLink(base: string | undefined, symbol: string, interval: string, ts: number): string | undefined {
@@ -147,46 +166,25 @@ export function alertCandidates(input: SignalAlertInput): Candidate[] {
 
 // ---------------------------------------------------------------------------------------------- publishing
 
-const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
-
 export async function publishSignalAlerts(input: SignalAlertInput, deps: SignalAlertDeps): Promise<SignalAlertResult> {
   const now = deps.now ?? Date.now;
   const leaseMs = deps.leaseMs ?? 60_000;
-  const ttl = () => expiresAfterDays(deps.retentionDays ?? 180, now());
   const result: SignalAlertResult = { published: [], duplicates: 0 };
 
   for (const c of alertCandidates(input)) {
-    const key = dedupeKey(input.symbol, input.interval, c.level, c.signal.id, c.stage);
+    const key: AlertKey = {
+      symbol: input.symbol,
+      interval: input.interval,
+      level: c.level,
+      signalId: c.signal.id,
+      stage: c.stage,
+    };
+    if (c.stage === 'withdrawn' && !(await deps.dedupe.wasSent({ ...key, stage: 'provisional' }))) continue;
 
-    if (c.stage === 'withdrawn') {
-      const provisional = await deps.doc.send(
-        new GetCommand({
-          TableName: deps.tableName,
-          Key: dedupeKey(input.symbol, input.interval, c.level, c.signal.id, 'provisional'),
-          ConsistentRead: true,
-        }),
-      );
-      if (provisional.Item?.status !== 'sent') continue;
-    }
-
-    // Claim: new, or a stale claim of a run that died before marking it sent.
     const t = now();
-    try {
-      await deps.doc.send(
-        new PutCommand({
-          TableName: deps.tableName,
-          Item: { ...key, status: 'pending', leaseUntil: t + leaseMs, claimedAt: t, [TABLE_KEYS.ttlAttribute]: ttl() },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#st = :pending AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#st': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':now': t },
-        }),
-      );
-    } catch (e) {
-      if (isConditionFailure(e)) {
-        result.duplicates++;
-        continue;
-      }
-      throw e;
+    if (!(await deps.dedupe.claim(key, t, leaseMs, expiresAfterDays(deps.retentionDays ?? 180, t)))) {
+      result.duplicates++;
+      continue;
     }
 
     const message: SignalMessage = {
@@ -212,30 +210,11 @@ export async function publishSignalAlerts(input: SignalAlertInput, deps: SignalA
       messageId = await deps.publisher.publish(message);
     } catch (e) {
       // Release the claim so the retry of this ingest message can publish at once instead of after the lease.
-      await deps.doc
-        .send(
-          new UpdateCommand({
-            TableName: deps.tableName,
-            Key: key,
-            UpdateExpression: 'SET leaseUntil = :zero',
-            ConditionExpression: '#st = :pending AND claimedAt = :t',
-            ExpressionAttributeNames: { '#st': 'status' },
-            ExpressionAttributeValues: { ':zero': 0, ':pending': 'pending', ':t': t },
-          }),
-        )
-        .catch(() => undefined); // the lease expires anyway
+      await deps.dedupe.release(key, t).catch(() => undefined); // the lease expires anyway
       throw e;
     }
 
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: 'SET #st = :sent, sentAt = :now, messageId = :mid REMOVE leaseUntil',
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':now': new Date(now()).toISOString(), ':mid': messageId },
-      }),
-    );
+    await deps.dedupe.markSent(key, new Date(now()).toISOString(), messageId);
     emitMetric('SignalAlertsPublished', 1);
     result.published.push(message);
   }

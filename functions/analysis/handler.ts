@@ -2,16 +2,21 @@
  * GET /api/v1/analysis/{symbol}: the engine over stored bars, at most MAX_ANALYSIS_BARS of them: without `from`
  * the newest ones up to `to`, and the response says when that is not all (`truncated`, `bars.stored`) and links
  * the older page (`next`). The response body is cached as a string under
- * (symbol, interval, last bar time, series rev, config hash, range, include), so a warm hit is two cache reads and
- * no JSON work. POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
+ * (symbol, interval, last bar time, series rev, config hash, range, include, format, adjustment), so a warm hit is
+ * three cache reads (series meta, the symbol's adjustment factors, the body) and no JSON work beyond the factors of
+ * a stock symbol. Stock symbols are analysed on qfq prices by default (functions/common/adjust.ts). POST /api/v1/analysis: bars in the body (bounded), validated like uploads, nothing stored or cached.
  *
  * Both answer meta and the structures only unless `include` names per-bar parts (bars with MACD, mergedBars,
  * fractals): for 5,000 bars that is ~90 KB instead of ~1.8 MB, and serialization no longer dominates a miss.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ChanResult } from 'chan-analysis';
+import type { IncludePart } from '../common/api-spec.js';
 import { analysisKey } from '../cache/index.js';
+import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidRows } from '../common/bars.js';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
+import { columnarResult, type Format } from '../common/columns.js';
 import { formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
@@ -19,9 +24,16 @@ import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
-import { getSeriesService } from '../common/series-deps.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { API_PREFIX } from '../routes.js';
+
+/** The parts of the response the request chose: which per-bar parts, in which layout (format=columns adds its name). */
+function shaped(result: ChanResult, include: readonly IncludePart[], format: Format | undefined) {
+  const projected = projectResult(result, include);
+  return format === 'columns'
+    ? { include, format: 'columns' as const, result: columnarResult(projected) }
+    : { include, result: projected };
+}
 
 /**
  * The older page of a truncated analysis: the same request with `to` at the bar just before the analysed window
@@ -49,6 +61,7 @@ export const handler = createHandler('analysis', {
     const series = getSeriesService();
     const meta = requireSeries(await series.meta(symbol, interval), symbol, interval);
     const { cache } = getDeps();
+    const adj = await resolveAdjustment(symbol, query.adjust);
     const key = analysisKey(
       symbol,
       interval,
@@ -58,10 +71,12 @@ export const handler = createHandler('analysis', {
       from ?? 'first',
       to ?? 'last',
       include,
+      query.format,
+      adj.tag,
     );
     const hit = await cache.get(key);
     recordCache('analysis', hit !== null);
-    if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT' } };
+    if (hit !== null) return { rawBody: hit, headers: { 'x-cache': 'HIT', 'x-adjust': adj.mode } };
 
     // Identical concurrent misses share one read and one analysis (the first request's run).
     const body = await analyses.run(key, async () => {
@@ -69,12 +84,13 @@ export const handler = createHandler('analysis', {
       // One bar more than analysed either way: with `from` it means "range too wide", without it it is the bar
       // just before the window, where the older page ends (so the response can say it is not the whole series).
       const latest = from === undefined;
-      const bars = await series.read(meta, {
+      const stored = await series.read(meta, {
         from: from ?? meta.firstTs,
         to: to ?? meta.lastTs,
         limit: max + 1,
         latest,
       });
+      const bars = adjustBars(stored, adj.factors, adj.mode);
       const before = latest && bars.length > max ? bars.shift() : undefined;
       if (bars.length > max) {
         throw badRequest(
@@ -106,13 +122,12 @@ export const handler = createHandler('analysis', {
         bars: { analysed: bars.length, stored: meta.count, from: first, to: last },
         truncated: before !== undefined,
         next: before === undefined ? null : olderPage(event, formatTime(interval, before.ts)),
-        include,
-        result: projectResult(result, include),
+        ...shaped(result, include, query.format),
       });
       await cache.set(key, doc, 'general');
       return doc;
     });
-    return { rawBody: body, headers: { 'x-cache': 'MISS' } };
+    return { rawBody: body, headers: { 'x-cache': 'MISS', 'x-adjust': adj.mode } };
   },
 
   'POST /api/v1/analysis': async ({ body, config }) => {
@@ -125,7 +140,6 @@ export const handler = createHandler('analysis', {
       resolved,
     );
     emitMetric('AnalysisTime', performance.now() - t0);
-    const include = body.include ?? [];
     const first = String(rows[0]!.time);
     const last = String(rows[rows.length - 1]!.time);
     return {
@@ -140,8 +154,7 @@ export const handler = createHandler('analysis', {
         bars: { analysed: bars.length, stored: null, from: first, to: last },
         truncated: false,
         next: null,
-        include,
-        result: projectResult(result, include),
+        ...shaped(result, body.include ?? [], body.format),
       },
     };
   },

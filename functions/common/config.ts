@@ -38,6 +38,14 @@ const intFromEnv = (name: string, dflt: number, min: number, max: number) =>
 /** Unset: the consumer's own default (kept beside the code it tunes, e.g. the ingest worker's DEFAULT_LIMITS). */
 const optionalIntFromEnv = (name: string, min: number, max: number) => envVar(intIn(name, min, max).optional());
 const optionalString = envVar(z.string().optional());
+/** The ARN of a Secrets Manager secret a function reads at run time (secrets.ts). */
+const secretArn = (name: string) =>
+  z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
+      error: `${name} must be the ARN of a Secrets Manager secret`,
+    })
+    .optional();
 const optionalUrl = (name: string) =>
   envVar(z.url({ error: (iss) => `${name} must be a URL, got "${String(iss.input)}"` }).optional());
 
@@ -108,6 +116,10 @@ export const WiringEnvSchema = z
     /** The ElastiCache resource the health check describes; unset: none (npm start, tests). */
     CACHE_NAME: optionalString,
     PROVIDER_TIMEOUT_MS: intFromEnv('PROVIDER_TIMEOUT_MS', 10_000, 100, 900_000),
+    /** Provider "tushare": its token locally (npm start, tests); never logged. */
+    TUSHARE_TOKEN: optionalString,
+    /** Provider "tushare", deployed: the secret holding its token, read at run time (secrets.ts). */
+    TUSHARE_TOKEN_ARN: envVar(secretArn('TUSHARE_TOKEN_ARN')),
     INGEST_MAX_BARS_PER_INVOCATION: optionalIntFromEnv('INGEST_MAX_BARS_PER_INVOCATION', 1, 1_000_000),
     INGEST_MAX_PAGES_PER_INVOCATION: optionalIntFromEnv('INGEST_MAX_PAGES_PER_INVOCATION', 1, 10_000),
     INGEST_DEFAULT_HISTORY_BARS: optionalIntFromEnv('INGEST_DEFAULT_HISTORY_BARS', 1, 1_000_000),
@@ -130,6 +142,10 @@ const toWiring = (e: z.output<typeof WiringEnvSchema>) => ({
   providers: {
     baseUrls: Object.fromEntries(PROVIDERS.map((p) => [p, e[baseUrlVar(p)]])),
     timeoutMs: e.PROVIDER_TIMEOUT_MS,
+    // Only when configured: a deployment without Tushare has no token source at all.
+    ...(e.TUSHARE_TOKEN || e.TUSHARE_TOKEN_ARN
+      ? { tushareToken: { value: e.TUSHARE_TOKEN, arn: e.TUSHARE_TOKEN_ARN } }
+      : {}),
   } satisfies ProviderConfig,
   /** Unset ones: the worker's DEFAULT_LIMITS. */
   ingestLimits: {
@@ -154,12 +170,7 @@ export const EnvSchema = z
      * environment: the ones that need it read the secret SECRET_KEY_ARN names at run time (secrets.ts).
      */
     SECRET_KEY: z.string().min(16, { error: 'SECRET_KEY must be at least 16 characters long' }).optional(),
-    SECRET_KEY_ARN: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
-        error: 'SECRET_KEY_ARN must be the ARN of a Secrets Manager secret',
-      })
-      .optional(),
+    SECRET_KEY_ARN: secretArn('SECRET_KEY_ARN'),
     CORS_ORIGINS: corsOrigins,
     LOG_LEVEL: z
       .string()

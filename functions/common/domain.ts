@@ -90,6 +90,10 @@ export function formatTime(interval: Interval, ts: number): string {
 }
 
 /** A bar as stored and served. `ts` = open time in epoch ms. */
+/** Price adjustment modes of stored bars (functions/common/adjust.ts): none, 前复权 (qfq), 后复权 (hfq). */
+export const ADJUST_MODES = ['none', 'qfq', 'hfq'] as const;
+export type AdjustMode = (typeof ADJUST_MODES)[number];
+
 export interface StoredBar {
   ts: number;
   open: number;

@@ -38,3 +38,13 @@ export async function getSecretKey(): Promise<string> {
   if (value.length < 16) throw new ConfigError([`the secret SECRET_KEY_ARN names is shorter than 16 characters`]);
   return value;
 }
+
+/**
+ * A market-data provider's token: `value` where set (local: the environment), else the secret `arn` names
+ * (deployed), else undefined (the provider then fails with a clear "not configured" reason). Never logged.
+ */
+export async function getProviderToken(source: { value?: string; arn?: string }): Promise<string | undefined> {
+  if (source.value) return source.value;
+  if (source.arn) return readSecretString(source.arn);
+  return undefined;
+}

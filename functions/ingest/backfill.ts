@@ -11,7 +11,7 @@ import type { KlineRetentionDays } from '../store/retention.js';
 import { INTERVAL_MS, type IngestInterval } from './intervals.js';
 import type { BackfillJob, BackfillJobStore, QueueSender } from './ports.js';
 import type { ProviderSpec } from './providers/index.js';
-import { ceilToInterval, lastClosedOpenTime, retentionFloor } from './worker.js';
+import { ceilToInterval, lastClosedOpenTime, marketOfSource, retentionFloor } from './worker.js';
 import { floorToInterval } from './intervals.js';
 
 export interface BackfillRequest {
@@ -58,7 +58,8 @@ export async function startBackfill(
 ): Promise<BackfillJob & { note?: string }> {
   const now = deps.now();
   let from = ceilToInterval(req.from, req.interval);
-  const to = Math.min(floorToInterval(req.to ?? now, req.interval), lastClosedOpenTime(req.interval, now));
+  const market = marketOfSource(req.source, req.providerSymbol ?? req.symbol);
+  const to = Math.min(floorToInterval(req.to ?? now, req.interval), lastClosedOpenTime(req.interval, now, market));
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new BackfillRangeError('from and to must be times');
   if (to < from)
     throw new BackfillRangeError(

@@ -8,6 +8,7 @@ import type { IngestMessage } from './messages.js';
 import type { IngestMetrics } from './metrics.js';
 import type { BackfillJobStore, Checkpoint, CheckpointStore, QueueSender, TrackedSymbolsSource } from './ports.js';
 import { lastClosedOpenTime } from './worker.js';
+import { firstBarCloseAfter, marketOf, type MarketId } from '../common/market-calendar.js';
 
 export interface DispatcherDeps {
   tracked: TrackedSymbolsSource;
@@ -29,20 +30,41 @@ export interface DispatchResult {
   lagSeconds: number;
 }
 
-/** Due when a bar has closed since the checkpoint (or the series has no checkpoint: its history starts). */
-export function isDue(cp: Checkpoint | undefined, interval: keyof typeof INTERVAL_MS, now: number): boolean {
+/**
+ * Due when a bar has closed since the checkpoint (or the series has no checkpoint: its history starts). A stock
+ * market is due only once a session has produced that bar: nights, weekends and holidays cost no fetch.
+ */
+export function isDue(
+  cp: Checkpoint | undefined,
+  interval: keyof typeof INTERVAL_MS,
+  now: number,
+  market: MarketId = 'crypto',
+): boolean {
   if (cp?.nextOpenTime === undefined) return true;
-  return cp.nextOpenTime <= lastClosedOpenTime(interval, now);
+  if (cp.nextOpenTime > lastClosedOpenTime(interval, now, market)) return false;
+  return market === 'crypto' || firstBarCloseAfter(market, interval, cp.nextOpenTime, now) !== undefined;
 }
 
 /**
  * How late a series' next run is, in whole seconds: a healthy series runs once per bar, so its last run is at most
- * one interval old when the next is due; only the time beyond that is lag. Floored at 0. A series never run
- * counts as on time: its first run is being queued now.
+ * one interval old when the next is due; only the time beyond that is lag. A stock series is late only from when
+ * its market produced the next bar: a closed market (night, weekend, holiday) is no lag, so IngestionLag stays
+ * quiet. Floored at 0. A series never run counts as on time: its first run is being queued now.
  */
-export function overdueSeconds(cp: Checkpoint | undefined, interval: keyof typeof INTERVAL_MS, now: number): number {
+export function overdueSeconds(
+  cp: Checkpoint | undefined,
+  interval: keyof typeof INTERVAL_MS,
+  now: number,
+  market: MarketId = 'crypto',
+): number {
   if (cp?.lastRunAt === undefined) return 0;
-  return Math.max(0, Math.round((now - cp.lastRunAt - INTERVAL_MS[interval]) / 1000));
+  let since = cp.lastRunAt + INTERVAL_MS[interval];
+  if (market !== 'crypto' && cp.nextOpenTime !== undefined) {
+    const close = firstBarCloseAfter(market, interval, cp.nextOpenTime, now);
+    if (close === undefined) return 0;
+    since = Math.max(since, close);
+  }
+  return Math.max(0, Math.round((now - since) / 1000));
 }
 
 export async function dispatch(family: IntervalFamily, deps: DispatcherDeps): Promise<DispatchResult> {
@@ -69,7 +91,7 @@ export async function dispatch(family: IntervalFamily, deps: DispatcherDeps): Pr
       res.paused++;
     } else if ((cp?.continuationAt ?? 0) > now - deps.stallMs) {
       res.inFlight++; // a worker is still working through a backlog and queued its own continuation
-    } else if (!isDue(cp, interval, now)) {
+    } else if (!isDue(cp, interval, now, marketOf(t.source.provider, t.providerSymbol ?? t.symbol))) {
       res.notDue++;
     } else {
       messages.push({
@@ -82,8 +104,13 @@ export async function dispatch(family: IntervalFamily, deps: DispatcherDeps): Pr
       });
     }
   }
-  for (const { t, interval } of all)
-    res.lagSeconds = Math.max(res.lagSeconds, overdueSeconds(cps.get(`${t.symbol}#${interval}`), interval, now));
+  for (const { t, interval } of all) {
+    const market = marketOf(t.source.provider, t.providerSymbol ?? t.symbol);
+    res.lagSeconds = Math.max(
+      res.lagSeconds,
+      overdueSeconds(cps.get(`${t.symbol}#${interval}`), interval, now, market),
+    );
+  }
 
   // Watchdog: a backfill chain whose next chunk message was lost (worker died after recording the chunk).
   for (const job of await deps.jobs.listRunning()) {

@@ -10,10 +10,16 @@
  * retries (dedupe items), so a retry that finds the baseline unchanged publishes nothing twice. If publishing
  * fails, this function throws before storing; the worker leaves refreshedThrough behind and the next run retries.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { adjustBars } from '../common/adjust.js';
+import type { FactorPoint } from '../store/adjustments.js';
 import type { ResultSignal } from 'chan-analysis';
 import type { SignalAlertPrefs } from '../alerts/prefs.js';
-import { publishSignalAlerts, type SignalPublisher, type SignalSnapshot } from '../alerts/signal-alerts.js';
+import {
+  publishSignalAlerts,
+  type SignalDedupe,
+  type SignalPublisher,
+  type SignalSnapshot,
+} from '../alerts/signal-alerts.js';
 import { INTERVAL_MS, toEngineBars, type Interval } from '../common/domain.js';
 import type { KlineStore } from '../store/kline-store.js';
 import type { AnalysisRepository } from '../store/repositories.js';
@@ -21,9 +27,8 @@ import type { AnalysisRepository } from '../store/repositories.js';
 /** Buy/sell point alerts after a refresh (SIGNAL_TOPIC_ARN set: an SNS publisher; tests: a fake). */
 export interface LatestAnalysisAlerts {
   publisher: SignalPublisher;
-  /** The table the dedupe items live in. */
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  /** What went out already (the store's AlertDedupeRepository). */
+  dedupe: SignalDedupe;
   /** The symbol's alert preferences (TrackedSymbol.alerts); undefined or not enabled: no alerts. */
   prefs(symbol: string): Promise<SignalAlertPrefs | undefined>;
   /** Chart page base URL for the alert's link (CHART_BASE_URL). */
@@ -39,6 +44,8 @@ export interface LatestAnalysisDeps {
   maxBars: number;
   onAnalysisTime?: (ms: number) => void;
   alerts?: LatestAnalysisAlerts;
+  /** A stock symbol's adjustment factors: the latest analysis is then of qfq prices, as GET /analysis defaults to. */
+  factors?: (symbol: string) => Promise<FactorPoint[]>;
 }
 
 const signalsOf = (summary: Record<string, unknown> | undefined): SignalSnapshot => ({
@@ -65,10 +72,12 @@ export async function refreshLatestAnalysis(
     latest: true,
   });
   if (bars.length === 0) return false;
+  const factors = (await deps.factors?.(symbol)) ?? [];
+  const adjusted = adjustBars(bars, factors, 'qfq');
   // Loaded on first use: the engine is the heaviest module, and ingestion must work even if it cannot load.
   const { resolveEngineOptions, runEngine } = await import('../common/engine.js');
   const resolved = resolveEngineOptions({}, deps.preset);
-  const input = toEngineBars(bars, (b) => b.ts);
+  const input = toEngineBars(adjusted, (b) => b.ts);
   const t0 = performance.now();
   const r = runEngine(input, resolved);
   deps.onAnalysisTime?.(performance.now() - t0);
@@ -87,8 +96,7 @@ export async function refreshLatestAnalysis(
           prefs,
         },
         {
-          doc: deps.alerts.doc,
-          tableName: deps.alerts.tableName,
+          dedupe: deps.alerts.dedupe,
           publisher: deps.alerts.publisher,
           chartBaseUrl: deps.alerts.chartBaseUrl,
           now: deps.alerts.now,

@@ -1,11 +1,13 @@
 /**
  * What the ingestion core needs from the rest of the system, as small interfaces. The worker and dispatcher
- * are written against these; `adapters.ts` binds them to the shared store (functions/store), the cache and the
- * engine, and to SQS. Tests bind the same adapters to dynalite.
+ * are written against these; the store's repositories implement the checkpoint and backfill-job ports
+ * (functions/store/checkpoints.ts, jobs.ts), `adapters.ts` binds the rest to the store, the cache and SQS, and
+ * functions/common/deps.ts builds them once per process. Tests bind the same classes to dynalite.
  */
 import type { IngestBar } from './bar.js';
 import type { IngestInterval } from './intervals.js';
 import type { ProviderSpec } from './providers/index.js';
+import type { FactorPoint } from '../store/adjustments.js';
 
 export interface BarWriter {
   /**
@@ -45,9 +47,11 @@ export interface Checkpoint {
    * reports ingestion degraded while any series has failures.
    */
   failures?: number;
+  /** When the checkpoint was last written (ISO 8601; set by the store on every write). */
+  updatedAt?: string;
 }
 
-export type CheckpointPatch = Partial<Omit<Checkpoint, 'symbol' | 'interval' | 'nextOpenTime'>>;
+export type CheckpointPatch = Partial<Omit<Checkpoint, 'symbol' | 'interval' | 'nextOpenTime' | 'updatedAt'>>;
 
 export interface CheckpointStore {
   get(symbol: string, interval: IngestInterval): Promise<Checkpoint | undefined>;
@@ -123,4 +127,12 @@ export interface AfterIngest {
 
 export interface QueueSender {
   send(messages: readonly import('./messages.js').IngestMessage[], delaySeconds?: number): Promise<void>;
+}
+
+/** Where the worker keeps a stock symbol's price-adjustment factors (functions/store/adjustments.ts). */
+export interface AdjustmentSink {
+  /** When the provider was last asked for the symbol's factors (undefined: never). */
+  checkedAt(symbol: string): Promise<number | undefined>;
+  /** Stores them; when they changed, cached adjusted data of the symbol is invalidated. */
+  save(symbol: string, source: string, points: readonly FactorPoint[], now: number): Promise<{ changed: boolean }>;
 }

@@ -8,11 +8,9 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { snsSignalPublisher, type SignalPublisher } from '../alerts/signal-alerts.js';
 import { getConfig, wiringConfig, type WiringConfig } from '../common/config.js';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { getLogger } from '../common/observability.js';
-import { getSeriesService } from '../common/series-deps.js';
-import { createDocClient } from '../store/client.js';
-import { DynamoBackfillJobStore, DynamoCheckpointStore, RepoTrackedSymbols, StoreBarWriter } from './adapters.js';
+import { RepoTrackedSymbols, StoreAdjustmentSink, StoreBarWriter } from './adapters.js';
 import type { DispatcherDeps } from './dispatcher.js';
 import { refreshLatestAnalysis, type LatestAnalysisAlerts } from './latest-analysis.js';
 import { powertoolsIngestMetrics } from './metrics.js';
@@ -38,7 +36,6 @@ export function setSignalPublisher(p: SignalPublisher | undefined): void {
 export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps {
   const cfg = getConfig();
   const d = getDeps();
-  const doc = createDocClient();
   const series = getSeriesService();
   const wiring = wiringConfig();
   const log = getLogger();
@@ -48,16 +45,15 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
   const alerts: LatestAnalysisAlerts | undefined = publisher
     ? {
         publisher,
-        doc,
-        tableName: cfg.tableName,
+        dedupe: d.alertDedupe,
         prefs: async (symbol) => (await d.symbols.get(symbol))?.alerts,
         chartBaseUrl: wiring.chartBaseUrl,
       }
     : undefined;
   return {
     bars: new StoreBarWriter(series, d.klines),
-    checkpoints: new DynamoCheckpointStore(doc, cfg.tableName),
-    jobs: new DynamoBackfillJobStore(doc, cfg.tableName),
+    checkpoints: d.checkpoints,
+    jobs: d.backfills,
     queue: getQueueSender(),
     after: {
       refresh: async (symbol, interval) => {
@@ -68,11 +64,13 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
           maxBars: Math.min(cfg.maxAnalysisBars, 5_000),
           onAnalysisTime: (ms) => powertoolsIngestMetrics.analysisTime(ms),
           alerts,
+          factors: async (s) => (await d.adjustments.get(s))?.factors ?? [],
         });
       },
     },
     metrics: powertoolsIngestMetrics,
     providerFor: (spec) => getProvider(spec, wiring.providers),
+    adjustments: new StoreAdjustmentSink(d.adjustments, d.cache),
     now: Date.now,
     limits: ingestLimits(wiring),
     retentionDays: cfg.klineRetentionDays,
@@ -86,13 +84,11 @@ export function buildWorkerDeps(overrides: Partial<WorkerDeps> = {}): WorkerDeps
 }
 
 export function buildDispatcherDeps(overrides: Partial<DispatcherDeps> = {}): DispatcherDeps {
-  const cfg = getConfig();
   const d = getDeps();
-  const doc = createDocClient();
   return {
     tracked: new RepoTrackedSymbols(d.symbols),
-    checkpoints: new DynamoCheckpointStore(doc, cfg.tableName),
-    jobs: new DynamoBackfillJobStore(doc, cfg.tableName),
+    checkpoints: d.checkpoints,
+    jobs: d.backfills,
     queue: getQueueSender(),
     metrics: powertoolsIngestMetrics,
     now: Date.now,

@@ -21,9 +21,17 @@ import { DEFAULT_FETCH_POLICY, fetchPageWithRetry, type FetchPolicy } from './fe
 import { floorToInterval, INTERVAL_MS, type IngestInterval } from './intervals.js';
 import type { BackfillMessage, IngestMessage, SyncMessage } from './messages.js';
 import type { IngestMetrics } from './metrics.js';
-import type { AfterIngest, BackfillJobStore, BarWriter, CheckpointStore, QueueSender } from './ports.js';
+import { canHaveBars, lastClosedOpen, marketOf, type MarketId } from '../common/market-calendar.js';
+import type {
+  AdjustmentSink,
+  AfterIngest,
+  BackfillJobStore,
+  BarWriter,
+  CheckpointStore,
+  QueueSender,
+} from './ports.js';
 import type { ProviderSpec } from './providers/index.js';
-import { isProviderError, ProviderError, type MarketDataProvider } from './providers/types.js';
+import { isProviderError, ProviderError, type MarketDataProvider, type Page } from './providers/types.js';
 
 export interface WorkerLimits {
   /** Bars one message may ingest before the rest is re-queued (bounded chunks). */
@@ -86,17 +94,28 @@ export interface WorkerDeps {
   logger?: Logger;
   /** K-line retention per interval (the store's policy); no window when absent. */
   retentionDays?: KlineRetentionDays;
+  /** Where stock providers' adjustment factors go; without it they are not fetched. */
+  adjustments?: AdjustmentSink;
 }
+
+/** How often a stock symbol's factors are asked for: ex-dates are announced days ahead and take effect daily. */
+export const FACTOR_REFRESH_MS = 6 * 3_600_000;
 
 export type Outcome =
   | { status: 'ok'; bars: number; more: boolean }
   | { status: 'skipped'; reason: string }
   | { status: 'backoff' | 'halted'; kind: string };
 
-/** The newest bar whose period has ended at `now`. */
-export function lastClosedOpenTime(interval: IngestInterval, now: number): number {
-  return floorToInterval(now, interval) - INTERVAL_MS[interval];
+/**
+ * The newest bar final at `now`: the end of its period, or for a stock market's daily bar its session's close
+ * (functions/common/market-calendar.ts).
+ */
+export function lastClosedOpenTime(interval: IngestInterval, now: number, market: MarketId = 'crypto'): number {
+  return lastClosedOpen(market, interval, now);
 }
+
+/** The calendar a series follows, from its provider and the provider's symbol. */
+export const marketOfSource = (source: ProviderSpec, symbol: string) => marketOf(source.provider, symbol);
 
 /** First aligned open time at or after `t`. */
 export function ceilToInterval(t: number, interval: IngestInterval): number {
@@ -183,6 +202,76 @@ function waitFor(err: ProviderError, limits: WorkerLimits): number {
   return Math.max(err.retryAfterMs ?? dflt, 1_000);
 }
 
+/** What one message's page walk may spend: bars, provider calls and the invocation's time. */
+class ChunkBudget {
+  written = 0;
+  pages = 0;
+  constructor(private readonly deps: WorkerDeps) {}
+  /** Rows to ask for in the next page. */
+  limit = (): number => Math.min(this.deps.limits.pageLimit, this.deps.limits.maxBarsPerInvocation - this.written);
+  spent = (): boolean =>
+    this.written >= this.deps.limits.maxBarsPerInvocation ||
+    this.pages >= this.deps.limits.maxPagesPerInvocation ||
+    outOfTime(this.deps);
+  /** Counts a page the walk handed over. */
+  take(page: Page): void {
+    this.pages++;
+    this.written += page.bars.length;
+  }
+}
+
+/** One walk over provider pages: what to fetch, for which series, and when to stop early. */
+interface PageWalk {
+  provider: MarketDataProvider;
+  /** Ours (the store's key) and the provider's code for it. */
+  symbol: string;
+  providerSymbol: string;
+  interval: IngestInterval;
+  from: number;
+  /** Last open time wanted (inclusive). */
+  to: number;
+  now: number;
+  /** Rows to ask for in the next page. */
+  limit(): number;
+  /** Checked before every fetch: true ends the walk there (the caller knows why: its budget). */
+  stop(): boolean;
+  /** Where the page after one whose provider said `nextStart` begins (default: there). */
+  resumeAt?(nextStart: number): number;
+  /** The error's words when a page holds rejected rows. */
+  rejectedMessage(page: Page): string;
+}
+
+/**
+ * The worker's one page loop (sync, gap repair and backfill chunks): fetch a page, store its bars, hand it to the
+ * caller (who moves its position), then end at a rejected row (a malformed error, after the good prefix was
+ * stored and handed over), at the provider's end of data, past `to`, or when `stop` says so.
+ */
+async function* storedPages(w: PageWalk, deps: WorkerDeps): AsyncGenerator<Page> {
+  let start = w.from;
+  while (start <= w.to && !w.stop()) {
+    const page = await fetchPageWithRetry(
+      w.provider,
+      { symbol: w.providerSymbol, interval: w.interval, startTime: start, endTime: w.to, limit: w.limit(), now: w.now },
+      deps.fetchPolicy ?? DEFAULT_FETCH_POLICY,
+    );
+    if (page.bars.length > 0) await deps.bars.putBars(w.symbol, w.interval, page.bars);
+    yield page;
+    // Counted once the caller has taken the page (a sync run that lost its checkpoint to another run stops first).
+    if (page.bars.length > 0) deps.metrics.barsIngested(page.bars.length);
+    if (page.rejected.length > 0)
+      throw new ProviderError(
+        w.provider.name,
+        'malformed',
+        w.rejectedMessage(page),
+        undefined,
+        undefined,
+        page.rejected,
+      );
+    if (page.nextStart === undefined) return;
+    start = w.resumeAt ? w.resumeAt(page.nextStart) : page.nextStart;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // sync: bring a tracked series up to date from its checkpoint
 
@@ -225,8 +314,7 @@ async function runSync(
   const { symbol, interval, limits } = { ...msg, limits: deps.limits };
   const iv = INTERVAL_MS[interval];
   const provider = deps.providerFor(msg.source);
-  const policy = deps.fetchPolicy ?? DEFAULT_FETCH_POLICY;
-  const lastClosed = lastClosedOpenTime(interval, now);
+  const lastClosed = lastClosedOpenTime(interval, now, marketOfSource(msg.source, msg.providerSymbol ?? symbol));
   const floor = retentionFloor(interval, deps.retentionDays, now);
   const seriesStart = Math.max(
     ceilToInterval(msg.historyFrom ?? now - limits.defaultHistoryBars * iv, interval),
@@ -235,34 +323,30 @@ async function runSync(
 
   let position = stored; // what the checkpoint says (undefined: nothing stored yet)
   // A checkpoint left behind the retention window (a long-paused series) resumes at the window's start.
-  let next = Math.max(stored ?? seriesStart, floor);
-  let written = 0;
-  let pages = 0;
+  const next = Math.max(stored ?? seriesStart, floor);
+  const budget = new ChunkBudget(deps);
   let more = false;
 
-  while (next <= lastClosed) {
-    if (written >= limits.maxBarsPerInvocation || pages >= limits.maxPagesPerInvocation || outOfTime(deps)) {
-      more = true;
-      break;
-    }
-    pages++;
-    const page = await fetchPageWithRetry(
+  const walk = storedPages(
+    {
       provider,
-      {
-        symbol: msg.providerSymbol ?? symbol,
-        interval,
-        startTime: next,
-        endTime: lastClosed,
-        limit: Math.min(limits.pageLimit, limits.maxBarsPerInvocation - written),
-        now,
-      },
-      policy,
-    );
+      symbol,
+      providerSymbol: msg.providerSymbol ?? symbol,
+      interval,
+      from: next,
+      to: lastClosed,
+      now,
+      limit: budget.limit,
+      stop: () => (more = budget.spent()),
+      resumeAt: (nextStart) => Math.max(nextStart, position ?? seriesStart, floor),
+      rejectedMessage: (page) =>
+        `${page.rejected.length} row(s) rejected, first: #${page.rejected[0]!.index} ${page.rejected[0]!.reason} (${page.rejected[0]!.detail}); stored up to the row before it`,
+    },
+    deps,
+  );
+  for await (const page of walk) {
     let advanceTo = position ?? seriesStart;
-    if (page.bars.length > 0) {
-      await deps.bars.putBars(symbol, interval, page.bars);
-      advanceTo = page.bars[page.bars.length - 1]!.time + iv;
-    }
+    if (page.bars.length > 0) advanceTo = page.bars[page.bars.length - 1]!.time + iv;
     // Step over windows the provider answered empty only where its data is final (old enough).
     if (page.rejected.length === 0 && page.nextStart !== undefined && page.nextStart <= now - limits.settleMs) {
       advanceTo = Math.max(advanceTo, page.nextStart);
@@ -277,26 +361,13 @@ async function runSync(
       if (first) verifiedThrough = seriesStart;
       position = advanceTo;
     }
-    written += page.bars.length;
-    if (page.bars.length) deps.metrics.barsIngested(page.bars.length);
-    if (page.rejected.length > 0) {
-      throw new ProviderError(
-        provider.name,
-        'malformed',
-        `${page.rejected.length} row(s) rejected, first: #${page.rejected[0]!.index} ${page.rejected[0]!.reason} (${page.rejected[0]!.detail}); stored up to the row before it`,
-        undefined,
-        undefined,
-        page.rejected,
-      );
-    }
-    if (page.nextStart === undefined) break;
-    next = Math.max(page.nextStart, position ?? seriesStart, floor);
+    budget.take(page);
   }
 
   if (more) {
     await deps.checkpoints.patch(symbol, interval, { continuationAt: now, lastRunAt: now });
     await deps.queue.send([{ ...msg, continuation: true }]);
-    return { status: 'ok', bars: written, more };
+    return { status: 'ok', bars: budget.written, more };
   }
 
   // Caught up: look for holes in the settled past, then refresh derived data once per new data.
@@ -316,7 +387,8 @@ async function runSync(
     if (v.verifiedThrough !== verifiedThrough)
       await deps.checkpoints.patch(symbol, interval, { verifiedThrough: v.verifiedThrough });
   }
-  if (position !== undefined && (position !== refreshedThrough || filled > 0)) {
+  const factorsChanged = position !== undefined && (await refreshFactors(msg, provider, deps, now));
+  if (position !== undefined && (position !== refreshedThrough || filled > 0 || factorsChanged)) {
     // Derived data is best effort: the bars are stored and the checkpoint is advanced; a failed refresh leaves
     // refreshedThrough behind, so the next run (next schedule tick) tries again. Ingestion never waits on it.
     const refreshed = await tryRefresh(symbol, interval, deps);
@@ -329,7 +401,33 @@ async function runSync(
   } else if (position !== undefined) {
     await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0, ...RUN_SUCCEEDED });
   }
-  return { status: 'ok', bars: written + filled, more: false };
+  return { status: 'ok', bars: budget.written + filled, more: false };
+}
+
+/**
+ * A stock symbol's adjustment factors, at most once per FACTOR_REFRESH_MS: stored beside the bars (which are never
+ * rewritten for them). Best effort like the derived data: a failure is logged and the next run asks again.
+ * Returns whether they changed (then the latest analysis, which is of qfq prices, is refreshed).
+ */
+async function refreshFactors(
+  msg: SyncMessage,
+  provider: MarketDataProvider,
+  deps: WorkerDeps,
+  now: number,
+): Promise<boolean> {
+  if (!provider.fetchFactors || !deps.adjustments) return false;
+  try {
+    const checked = await deps.adjustments.checkedAt(msg.symbol);
+    if (checked !== undefined && now - checked < FACTOR_REFRESH_MS) return false;
+    const points = await provider.fetchFactors(msg.providerSymbol ?? msg.symbol, now);
+    return (await deps.adjustments.save(msg.symbol, provider.name, points, now)).changed;
+  } catch (e) {
+    (deps.logger ?? silent).warn('adjustment factors not refreshed; retried on the next run', {
+      symbol: msg.symbol,
+      error: (e as Error).message,
+    });
+    return false;
+  }
 }
 
 async function tryRefresh(symbol: string, interval: IngestInterval, deps: WorkerDeps): Promise<boolean> {
@@ -387,20 +485,31 @@ async function verifyGaps(
   const stored = await deps.bars.getBars(symbol, interval, from, end - iv);
   let filled = 0;
   let fetches = 0;
+  const market = marketOf(provider.name, providerSymbol);
   for (const hole of findHoles(stored, interval, from, end)) {
+    // Nights, weekends and holidays of a stock market are no holes; a suspended day (停牌) is asked about once.
+    if (!canHaveBars(market, interval, hole.from, hole.to)) continue;
     let start = hole.from;
-    while (start <= hole.to) {
-      if (fetches >= deps.limits.maxGapFetches) return { filled, verifiedThrough: start };
-      fetches++;
-      const page = await fetchPageWithRetry(
+    const walk = storedPages(
+      {
         provider,
-        { symbol: providerSymbol, interval, startTime: start, endTime: hole.to, limit: deps.limits.pageLimit, now },
-        deps.fetchPolicy ?? DEFAULT_FETCH_POLICY,
-      );
+        symbol,
+        providerSymbol,
+        interval,
+        from: start,
+        to: hole.to,
+        now,
+        limit: () => deps.limits.pageLimit,
+        stop: () => fetches >= deps.limits.maxGapFetches,
+        rejectedMessage: (page) => `${page.rejected.length} row(s) rejected while filling a gap`,
+      },
+      deps,
+    );
+    for await (const page of walk) {
+      fetches++;
+      start = page.nextStart ?? hole.to + iv;
       if (page.bars.length) {
-        await deps.bars.putBars(symbol, interval, page.bars);
         filled += page.bars.length;
-        deps.metrics.barsIngested(page.bars.length);
         deps.logger?.info('gap filled', {
           symbol,
           interval,
@@ -408,19 +517,8 @@ async function verifyGaps(
           bars: page.bars.length,
         });
       }
-      if (page.rejected.length) {
-        throw new ProviderError(
-          provider.name,
-          'malformed',
-          `${page.rejected.length} row(s) rejected while filling a gap`,
-          undefined,
-          undefined,
-          page.rejected,
-        );
-      }
-      if (page.nextStart === undefined) break;
-      start = page.nextStart;
     }
+    if (start <= hole.to) return { filled, verifiedThrough: start };
   }
   return { filled, verifiedThrough: end };
 }
@@ -439,55 +537,35 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
   const { interval, symbol } = job;
   const iv = INTERVAL_MS[interval];
   const limits = deps.limits;
-  const end = Math.min(job.to, lastClosedOpenTime(interval, now));
+  const end = Math.min(
+    job.to,
+    lastClosedOpenTime(interval, now, marketOfSource(job.source, job.providerSymbol ?? symbol)),
+  );
   const provider = deps.providerFor(job.source);
   // The window slides while a job runs: chunks never ask for bars that would be stamped already expired.
   let cursor = Math.max(job.cursor, retentionFloor(interval, deps.retentionDays, now));
-  let written = 0;
-  let pages = 0;
-  let done = false;
+  const budget = new ChunkBudget(deps);
   try {
-    while (true) {
-      if (cursor > end) {
-        done = true;
-        break;
-      }
-      if (written >= limits.maxBarsPerInvocation || pages >= limits.maxPagesPerInvocation || outOfTime(deps)) break;
-      pages++;
-      const page = await fetchPageWithRetry(
+    const walk = storedPages(
+      {
         provider,
-        {
-          symbol: job.providerSymbol ?? symbol,
-          interval,
-          startTime: cursor,
-          endTime: end,
-          limit: Math.min(limits.pageLimit, limits.maxBarsPerInvocation - written),
-          now,
-        },
-        deps.fetchPolicy ?? DEFAULT_FETCH_POLICY,
-      );
-      if (page.bars.length) {
-        await deps.bars.putBars(symbol, interval, page.bars);
-        written += page.bars.length;
-        deps.metrics.barsIngested(page.bars.length);
-      }
-      if (page.rejected.length) {
-        // The cursor is not advanced: the redelivered message repeats this chunk (its writes are idempotent).
-        throw new ProviderError(
-          provider.name,
-          'malformed',
-          `${page.rejected.length} row(s) rejected, first ${page.rejected[0]!.reason}`,
-          undefined,
-          undefined,
-          page.rejected,
-        );
-      }
-      if (page.nextStart === undefined) {
-        cursor = end + iv;
-        done = true;
-        break;
-      }
-      cursor = page.nextStart;
+        symbol,
+        providerSymbol: job.providerSymbol ?? symbol,
+        interval,
+        from: cursor,
+        to: end,
+        now,
+        limit: budget.limit,
+        stop: budget.spent,
+        // The cursor is not advanced past a rejected row: the job is not advanced, and the redelivered message
+        // repeats this chunk (its writes are idempotent).
+        rejectedMessage: (page) => `${page.rejected.length} row(s) rejected, first ${page.rejected[0]!.reason}`,
+      },
+      deps,
+    );
+    for await (const page of walk) {
+      budget.take(page);
+      cursor = page.nextStart ?? end + iv;
     }
   } catch (e) {
     const c = classify(e, deps);
@@ -512,8 +590,9 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
     return { status: 'backoff', kind: c.err.kind };
   }
 
+  const done = cursor > end;
   if (done) await tryRefresh(symbol, interval, deps);
-  const barsDone = job.barsDone + written;
+  const barsDone = job.barsDone + budget.written;
   const ok = await deps.jobs.advance(job.jobId, job.seq, {
     cursor,
     barsDone,
@@ -525,5 +604,5 @@ async function processBackfill(msg: BackfillMessage, deps: WorkerDeps): Promise<
   });
   if (!ok) return { status: 'skipped', reason: 'job moved by another run' };
   if (!done) await deps.queue.send([{ kind: 'backfill', jobId: job.jobId, seq: job.seq + 1 }]);
-  return { status: 'ok', bars: written, more: !done };
+  return { status: 'ok', bars: budget.written, more: !done };
 }

@@ -8,24 +8,22 @@
  * and the job goes on.
  */
 import { randomUUID } from 'node:crypto';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { getSecretKey } from '../common/secrets.js';
 import { resolveEngineOptions } from '../common/engine.js';
 import { badRequest, misconfigured, notFound, serviceUnavailable } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { getLogger } from '../common/observability.js';
-import { getSeriesService } from '../common/series-deps.js';
 import { API_PREFIX } from '../routes.js';
 import { InvalidCursorError } from '../store/jobs-results.js';
 import type { JobParams } from './model.js';
-import { jobRepos } from './runtime.js';
 import { getJobStarter, StarterNotConfiguredError } from './starter.js';
 
 const DEFAULT_PAGE = 100;
 
 async function checkInputs(params: JobParams): Promise<void> {
   if ('watchlist' in params && params.watchlist !== undefined && params.watchlist !== 'tracked') {
-    if (!(await jobRepos().watchlists.get(params.watchlist))) {
+    if (!(await getDeps().watchlists.get(params.watchlist))) {
       throw notFound(`Unknown watchlist "${params.watchlist}"`, [
         { field: 'body.watchlist', message: 'no such watchlist' },
       ]);
@@ -85,7 +83,7 @@ export const handler = createHandler('jobs', {
       ]);
     let page;
     try {
-      page = await jobRepos().results.page(params.id, {
+      page = await getDeps().jobResults.page(params.id, {
         limit: query.limit ?? DEFAULT_PAGE,
         cursor: query.cursor,
         matchedOnly: query.matched === 'true',

@@ -6,15 +6,13 @@
  * and the job goes on. Throttling and service errors propagate unchanged so the state machine's Retry (with
  * backoff) can match them by name.
  */
+import { adjustBars, resolveAdjustment } from '../common/adjust.js';
+import { marketOf } from '../common/market-calendar.js';
 import type { BarInput } from 'chan-analysis';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { formatTime, toEngineBars, type Interval } from '../common/domain.js';
 import { getLogger } from '../common/observability.js';
 import { emitMetric } from '../common/metrics-catalog.js';
-import { getSeriesService } from '../common/series-deps.js';
-import { getConfig } from '../common/config.js';
-import { createDocClient } from '../store/client.js';
-import { JobResultsRepository, WatchlistRepository } from '../store/jobs-results.js';
 import {
   backtestBars,
   backtestReport,
@@ -47,23 +45,6 @@ export class JobInputError extends Error {
   override name = 'JobInputError';
 }
 
-let repos: { key: string; results: JobResultsRepository; watchlists: WatchlistRepository } | undefined;
-
-/** Jobs' own repositories, on the same table and endpoint as getDeps() (rebuilt when the table changes). */
-export function jobRepos(): { results: JobResultsRepository; watchlists: WatchlistRepository } {
-  const { tableName: table } = getConfig();
-  const key = `${table}|${process.env.AWS_ENDPOINT_URL_DYNAMODB ?? ''}`;
-  if (repos?.key !== key) {
-    const doc = createDocClient();
-    repos = {
-      key,
-      results: new JobResultsRepository(doc, table),
-      watchlists: new WatchlistRepository(doc, table),
-    };
-  }
-  return repos;
-}
-
 /** The newest `limit` stored bars of a series, as engine input (times as the API shows them). */
 export async function loadBars(symbol: string, interval: Interval, limit: number): Promise<BarInput[]> {
   const series = getSeriesService();
@@ -71,7 +52,9 @@ export async function loadBars(symbol: string, interval: Interval, limit: number
   if (!meta) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
   const bars = await series.read(meta, { from: meta.firstTs, to: meta.lastTs, limit, latest: true });
   if (bars.length === 0) throw new NoBarsError(`no bars stored for ${symbol} at ${interval}`);
-  return toEngineBars(bars, (b) => formatTime(interval, b.ts));
+  // Stock symbols are analysed on qfq prices, like GET /analysis by default (none for symbols without factors).
+  const adj = await resolveAdjustment(symbol, undefined);
+  return toEngineBars(adjustBars(bars, adj.factors, adj.mode), (b) => formatTime(interval, b.ts));
 }
 
 // ------------------------------------------------------------------------------------------------ prepare
@@ -87,7 +70,7 @@ async function resolveUniverse(params: JobParams): Promise<string[]> {
       .map((s) => s.symbol)
       .sort();
   }
-  const wl = await jobRepos().watchlists.get(name);
+  const wl = await getDeps().watchlists.get(name);
   if (!wl) throw new JobInputError(`unknown watchlist "${name}"`);
   return [...new Set(wl.symbols)];
 }
@@ -98,8 +81,7 @@ export async function prepareJob(input: ExecutionInput): Promise<PreparedJob> {
     throw new JobInputError('the job has no symbols (empty watchlist or no tracked symbol with this interval)');
   if (symbols.length > MAX_JOB_SYMBOLS)
     throw new JobInputError(`the job has ${symbols.length} symbols; at most ${MAX_JOB_SYMBOLS}`);
-  const { jobs } = getDeps();
-  const { results } = jobRepos();
+  const { jobs, jobResults: results } = getDeps();
   await jobs.update(input.jobId, { status: 'RUNNING' });
   await results.setTotal(input.jobId, symbols.length);
   getLogger().info('job prepared', { jobId: input.jobId, kind: input.params.kind, symbols: symbols.length });
@@ -125,11 +107,11 @@ export async function runSymbol(task: SymbolTask): Promise<Record<string, never>
   if (params.kind === 'scan') {
     const data: ScanResult = scanBars(bars, params, engine);
     engineMs();
-    await jobRepos().results.putResult(jobId, { symbol, ok: true, matched: data.matched, data });
+    await getDeps().jobResults.putResult(jobId, { symbol, ok: true, matched: data.matched, data });
   } else {
     const data: BacktestResult = backtestBars(bars, params, engine);
     engineMs();
-    await jobRepos().results.putResult(jobId, { symbol, ok: true, data });
+    await getDeps().jobResults.putResult(jobId, { symbol, ok: true, data });
   }
   // Nothing flows back into the Map's result array: 5,000 outputs would not fit the 256 KB state limit.
   return {};
@@ -141,7 +123,7 @@ export async function recordSymbolFailure(
 ): Promise<Record<string, never>> {
   const name = task.error?.Error ?? 'Error';
   const cause = causeMessage(task.error?.Cause);
-  await jobRepos().results.putResult(task.jobId, {
+  await getDeps().jobResults.putResult(task.jobId, {
     symbol: task.symbol,
     ok: false,
     error: `${name}: ${cause}`.slice(0, 1000),
@@ -164,15 +146,14 @@ function causeMessage(cause: string | undefined): string {
 
 // -------------------------------------------------------------------------------------------- multilevel
 
-const PROVIDER_MARKET: Record<string, MultiLevelParams['market']> = { binance: 'crypto', bybit: 'crypto' };
-
 export async function runMultiLevel(input: {
   jobId: string;
   params: MultiLevelParams;
 }): Promise<Record<string, never>> {
   const p = input.params;
   const tracked = p.market ? null : await getDeps().symbols.get(p.symbol);
-  const market = p.market ?? (tracked ? PROVIDER_MARKET[tracked.provider] : undefined) ?? 'crypto';
+  // A tracked stock symbol resamples on its exchange's calendar (sessions, lunch break, DST); others on UTC.
+  const market = p.market ?? (tracked ? marketOf(tracked.provider, tracked.providerSymbol ?? p.symbol) : 'crypto');
   const engine = engineOptionsOf(p);
   const ordered = [...p.intervals].sort((a, b) => INTERVAL_ORDER.indexOf(a) - INTERVAL_ORDER.indexOf(b));
   const t0 = performance.now();
@@ -192,7 +173,7 @@ export async function runMultiLevel(input: {
     source: p.source,
     ...compactMultiLevel(r),
   };
-  await jobRepos().results.putResult(input.jobId, { symbol: p.symbol, ok: true, data });
+  await getDeps().jobResults.putResult(input.jobId, { symbol: p.symbol, ok: true, data });
   return {};
 }
 
@@ -203,8 +184,7 @@ const INTERVAL_ORDER: Interval[] = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', 
 const TOP_MATCHES = 200;
 
 export async function aggregateJob(jobId: string): Promise<{ status: 'SUCCEEDED' | 'FAILED' }> {
-  const { jobs } = getDeps();
-  const { results } = jobRepos();
+  const { jobs, jobResults: results } = getDeps();
   const job = await jobs.get(jobId);
   if (!job) throw new Error(`job ${jobId} not found`);
   const params = job.input as JobParams;

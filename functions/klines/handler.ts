@@ -5,14 +5,14 @@
  * reporting inserted / updated / unchanged. The symbol must be tracked first (PUT /api/v1/symbols/{symbol}) with
  * the interval among its intervals, so stray uploads cannot create series nobody lists or the chart can reach.
  */
+import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidCsv, requireValidRows } from '../common/bars.js';
-import { getDeps } from '../common/deps.js';
+import { getDeps, getSeriesService } from '../common/deps.js';
 import { toApiBar } from '../common/domain.js';
 import { badRequest, notFound, payloadTooLarge } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
-import { getSeriesService } from '../common/series-deps.js';
 import { formatTime } from '../common/domain.js';
 import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 
@@ -34,7 +34,12 @@ export const handler = createHandler('klines', {
       latest: from === undefined,
       maxBuckets: config.maxRangeBuckets,
     });
-    return { body: { symbol, interval, count: bars.length, bars: bars.map((b) => toApiBar(interval, b)) } };
+    const adj = await resolveAdjustment(symbol, query.adjust);
+    const out = adjustBars(bars, adj.factors, adj.mode);
+    return {
+      body: { symbol, interval, count: out.length, bars: out.map((b) => toApiBar(interval, b)) },
+      headers: { 'x-adjust': adj.mode },
+    };
   },
 
   'POST /api/v1/klines/{symbol}': async ({ params, query, body, config }) => {

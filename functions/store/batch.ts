@@ -2,6 +2,10 @@
  * BatchWriteItem in chunks of 25 (the service limit), retrying UnprocessedItems with exponential backoff and
  * full jitter, as AWS recommends: under throttling DynamoDB accepts part of a batch and hands back the rest.
  * dynalite never returns UnprocessedItems, so the retry path is tested with aws-sdk-client-mock.
+ *
+ * The calls in flight work on contiguous stretches of the requests, each its own: callers pass requests in key
+ * order (K-lines sorted by time), so concurrent calls write to different partitions (months of an hourly upload)
+ * instead of all queueing on one partition's write capacity.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -56,9 +60,10 @@ export async function batchWriteAll(
     }
   };
 
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, chunks.length) }, async () => {
-    while (next < chunks.length) await writeChunk(chunks[next++]!);
+  const lanes = Math.min(concurrency, chunks.length);
+  const workers = Array.from({ length: lanes }, async (_, lane) => {
+    const end = Math.floor(((lane + 1) * chunks.length) / lanes);
+    for (let i = Math.floor((lane * chunks.length) / lanes); i < end; i++) await writeChunk(chunks[i]!);
   });
   await Promise.all(workers);
   return { calls, retries };

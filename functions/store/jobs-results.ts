@@ -1,9 +1,9 @@
 /**
- * Job results, progress and named watchlists, in the single table next to the job item of repositories.ts:
+ * Job results, progress and named watchlists, in the single table next to the job item of jobs.ts:
  *
  * | entity       | pk          | sk          | access pattern                                                  |
  * | ------------ | ----------- | ----------- | --------------------------------------------------------------- |
- * | job          | JOB#<id>    | JOB         | (repositories.ts) get by id; progress counters live on it        |
+ * | job          | JOB#<id>    | JOB         | (jobs.ts) get by id; progress counters live on it               |
  * | job result   | JOB#<id>    | R#<SYMBOL>  | one per symbol; paged in symbol order (GET /jobs/{id}); all (aggregate) |
  * | watchlist    | WATCHLISTS  | <name>      | get by name (scan/backtest jobs name one instead of listing symbols) |
  *
@@ -25,7 +25,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { JOB_TTL_DAYS } from './repositories.js';
+import { JOB_TTL_DAYS } from './jobs.js';
 import { TABLE_KEYS } from './table.js';
 
 export interface JobResultItem<T = unknown> {

@@ -22,7 +22,7 @@ import type { Interval, StoredBar } from '../common/domain.js';
 import { batchWriteAll, type BatchOptions, type WriteRequest } from './batch.js';
 import { BUCKET_KIND, bucketId, bucketsBetween, klinePk, klineSk, type Bucket } from './buckets.js';
 import { isExpired, klineExpiresAt, type KlineRetentionDays } from './retention.js';
-import { TABLE_KEYS } from './table.js';
+import { isConditionFailure, TABLE_KEYS } from './table.js';
 
 export interface SeriesMeta {
   symbol: string;
@@ -79,6 +79,8 @@ export interface KlineStore {
 
 /** Buckets queried at once; each is a Query with its own pagination. */
 const READ_CONCURRENCY = 16;
+/** BatchWriteItem calls an upsert keeps in flight, on different stretches of time (functions/store/batch.ts). */
+const WRITE_CONCURRENCY = 16;
 
 const sameBar = (a: StoredBar, b: StoredBar) =>
   a.open === b.open &&
@@ -267,8 +269,10 @@ export class DynamoKlineStore implements KlineStore {
       return { inserted: 0, updated: 0, unchanged: 0, expired, series: await this.getSeries(symbol, interval) };
 
     // Read what is stored for the touched span of each bucket, so the answer can say inserted/updated/unchanged
-    // and unchanged bars cost no write capacity. (Concurrent writers of the same bar may both count it as an
-    // insert; the stored result is still one item per bar: puts are idempotent.)
+    // and unchanged bars cost no write capacity. Only buckets within the stored series' [firstTs, lastTs] can
+    // hold bars (a new series, or bars past either end, cost no reads: an upload of a new series only writes).
+    // (Concurrent writers of the same bar may both count it as an insert; the stored result is still one item
+    // per bar: puts are idempotent.)
     const kind = BUCKET_KIND[interval];
     const groups = new Map<string, StoredBar[]>();
     for (const b of bars) {
@@ -277,8 +281,11 @@ export class DynamoKlineStore implements KlineStore {
       if (!g) groups.set(id, (g = []));
       g.push(b);
     }
+    const stored = await this.getSeries(symbol, interval);
     const existing = new Map<number, { bar: StoredBar; expiresAt: unknown }>();
-    const groupList = [...groups.entries()];
+    const groupList = stored
+      ? [...groups.entries()].filter(([, g]) => g[0]!.ts <= stored.lastTs && g[g.length - 1]!.ts >= stored.firstTs)
+      : [];
     for (let i = 0; i < groupList.length; i += READ_CONCURRENCY) {
       const res = await Promise.all(
         groupList
@@ -318,9 +325,9 @@ export class DynamoKlineStore implements KlineStore {
         },
       });
     }
-    if (writes.length > 0) await batchWriteAll(this.doc, this.table, writes, this.batchOptions);
-    if (inserted + updated === 0)
-      return { inserted, updated, unchanged, expired, series: await this.getSeries(symbol, interval) };
+    if (writes.length > 0)
+      await batchWriteAll(this.doc, this.table, writes, { concurrency: WRITE_CONCURRENCY, ...this.batchOptions });
+    if (inserted + updated === 0) return { inserted, updated, unchanged, expired, series: stored };
     const series = await this.bumpSeries(symbol, interval, bars[0]!.ts, bars[bars.length - 1]!.ts, inserted);
     return { inserted, updated, unchanged, expired, series };
   }
@@ -368,7 +375,7 @@ export class DynamoKlineStore implements KlineStore {
         );
         meta[attr] = value;
       } catch (e) {
-        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+        if (!isConditionFailure(e)) throw e;
       }
     };
     if (first < meta.firstTs) await widen('firstTs', first, '<');

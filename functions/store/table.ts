@@ -28,3 +28,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 /** DynamoDB TTL value (epoch seconds) `days` after `fromMs` (epoch ms). */
 export const expiresAfterDays = (days: number, fromMs = Date.now()): number =>
   Math.floor(fromMs / 1000) + Math.round(days * 86_400);
+
+/** A write's ConditionExpression did not hold (a compare-and-set lost, an item already there). */
+export const isConditionFailure = (e: unknown): boolean =>
+  (e as Error | undefined)?.name === 'ConditionalCheckFailedException';

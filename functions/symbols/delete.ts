@@ -8,11 +8,13 @@
  * when bars remain; the symbol stays listed, inactive (no scheduled ingestion), until a repeated DELETE finishes.
  * A backfill running for the symbol → 409, nothing deleted: it would write bars back while they are removed.
  */
-import { metaKey, SYMBOLS_LIST_KEY, type ResilientCache } from '../cache/index.js';
+import { adjustmentsKey, metaKey, SYMBOLS_LIST_KEY, type ResilientCache } from '../cache/index.js';
+import type { AdjustmentRepository } from '../store/adjustments.js';
 import { conflict, notFound } from '../common/errors.js';
 import type { BackfillJobStore } from '../ingest/ports.js';
 import type { KlineStore } from '../store/kline-store.js';
-import type { AnalysisRepository, CheckpointRepository, SymbolRepository } from '../store/repositories.js';
+import type { CheckpointRepository } from '../store/checkpoints.js';
+import type { AnalysisRepository, SymbolRepository } from '../store/repositories.js';
 
 /** A purge's working time per request: well below the symbols function's 10 s timeout (lib/api-handlers.ts). */
 export const PURGE_BUDGET_MS = 6_000;
@@ -22,6 +24,8 @@ export interface DeleteSymbolDeps {
   klines: Pick<KlineStore, 'listSeries' | 'purgeSeries'>;
   checkpoints: Pick<CheckpointRepository, 'deleteForSymbol'>;
   analysis: Pick<AnalysisRepository, 'deleteForSymbol'>;
+  /** A stock symbol's adjustment factors go with its bars. */
+  adjustments?: Pick<AdjustmentRepository, 'deleteForSymbol'>;
   backfills: Pick<BackfillJobStore, 'listRunning'>;
   cache: Pick<ResilientCache, 'del'>;
   now(): number;
@@ -68,6 +72,8 @@ export async function deleteSymbol(symbol: string, purge: boolean, deps: DeleteS
     }
     deleted.checkpoints = await deps.checkpoints.deleteForSymbol(symbol);
     deleted.analyses = await deps.analysis.deleteForSymbol(symbol);
+    if (deps.adjustments && (await deps.adjustments.deleteForSymbol(symbol)) > 0)
+      await deps.cache.del([adjustmentsKey(symbol)]);
   }
   await deps.symbols.delete(symbol);
   await deps.cache.del([SYMBOLS_LIST_KEY, ...series.map((s) => metaKey(symbol, s.interval))]);

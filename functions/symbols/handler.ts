@@ -5,20 +5,19 @@
  * POST /api/v1/symbols/{symbol}/backfill (start a backfill job: functions/ingest/backfill-api.ts; the first chunk
  * goes to the ingest queue, INGEST_QUEUE_URL, or to the stand-in the local runtime installs).
  */
+import { stockTrackingProblem } from '../ingest/providers/stock-symbols.js';
 import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 import { getDeps } from '../common/deps.js';
 import { formatTime } from '../common/domain.js';
-import { getConfig } from '../common/config.js';
+import { getConfig, wiringConfig } from '../common/config.js';
 import { badRequest } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
 import { recordCache } from '../common/observability.js';
-import { DynamoBackfillJobStore } from '../ingest/adapters.js';
 import { requestBackfill } from '../ingest/backfill-api.js';
 import { sourceUrlProblem } from '../ingest/source-url.js';
 import type { QueueSender } from '../ingest/ports.js';
 import { getQueueSender } from '../ingest/queue.js';
 import { deleteSymbol, PURGE_BUDGET_MS } from './delete.js';
-import { createDocClient } from '../store/client.js';
 import type { SeriesMeta } from '../store/kline-store.js';
 
 const seriesView = (s: SeriesMeta) => ({
@@ -49,6 +48,14 @@ export const handler = createHandler('symbols', {
     const problem = body.sourceUrl && sourceUrlProblem(body.sourceUrl, getConfig().allowHttpSources);
     if (problem)
       throw badRequest(`Invalid body.sourceUrl: ${problem}`, [{ field: 'body.sourceUrl', message: problem }]);
+    const { tushareToken } = wiringConfig().providers;
+    const stock = stockTrackingProblem(
+      body.provider,
+      body.providerSymbol ?? params.symbol,
+      body.intervals,
+      tushareToken !== undefined,
+    );
+    if (stock) throw badRequest(`Invalid ${stock.field}: ${stock.message}`, [stock]);
     const { symbols, cache } = getDeps();
     const { item, created } = await symbols.put({
       symbol: params.symbol,
@@ -66,13 +73,13 @@ export const handler = createHandler('symbols', {
   },
 
   'DELETE /api/v1/symbols/{symbol}': async ({ params, query }) => {
-    const { symbols, klines, checkpoints, analysis, cache } = getDeps();
-    const backfills = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
+    const { symbols, klines, checkpoints, analysis, adjustments, backfills, cache } = getDeps();
     return deleteSymbol(params.symbol, query.purge, {
       symbols,
       klines,
       checkpoints,
       analysis,
+      adjustments,
       backfills,
       cache,
       now: Date.now,
@@ -81,9 +88,7 @@ export const handler = createHandler('symbols', {
   },
 
   'POST /api/v1/symbols/{symbol}/backfill': async ({ params, body }) => {
-    const { symbols } = getDeps();
-    // Per request (rare: 1 request/s): the job store follows the current config and endpoint.
-    const jobs = new DynamoBackfillJobStore(createDocClient(), getConfig().tableName);
+    const { symbols, backfills: jobs } = getDeps();
     // The queue is resolved only when the request is valid and the job is created (validation errors come first).
     const queue = { send: (...a: Parameters<QueueSender['send']>) => getQueueSender().send(...a) };
     return requestBackfill(params.symbol, body, {

@@ -12,6 +12,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SignalAlertPrefsSchema } from '../../functions/alerts/prefs.js';
 import { dedupeKey } from '../../functions/alerts/signal-alerts.js';
+import { AlertDedupeRepository } from '../../functions/store/alert-dedupe.js';
 import type { SignalMessage } from '../../functions/alerts/signal-message.js';
 import { refreshLatestAnalysis } from '../../functions/ingest/latest-analysis.js';
 import type { IngestMessage } from '../../functions/ingest/messages.js';
@@ -65,8 +66,7 @@ beforeAll(async () => {
         maxBars: 5_000,
         alerts: {
           publisher: { publish: async (m) => (published.push(m), `msg-${published.length}`) },
-          doc: h.table.doc,
-          tableName: h.table.tableName,
+          dedupe: new AlertDedupeRepository(h.table.doc, h.table.tableName),
           prefs: async (s) => (await h.symbols.get(s))?.alerts,
           chartBaseUrl: 'https://chart.example.com/',
           now: () => h.clock.now,

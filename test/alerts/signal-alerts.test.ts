@@ -20,6 +20,7 @@ import {
   type SignalSnapshot,
 } from '../../functions/alerts/signal-alerts.js';
 import { SignalMessageSchema } from '../../functions/alerts/signal-message.js';
+import { AlertDedupeRepository } from '../../functions/store/alert-dedupe.js';
 import { TABLE_KEYS } from '../../functions/store/table.js';
 import { createDocClient } from '../../functions/store/client.js';
 import { startTestTable, type TestTable } from '../support/dynalite.js';
@@ -65,8 +66,7 @@ let symbol: string;
 
 function deps(over: Partial<SignalAlertDeps> = {}): SignalAlertDeps {
   return {
-    doc: table.doc,
-    tableName: table.tableName,
+    dedupe: new AlertDedupeRepository(table.doc, table.tableName),
     publisher: snsSignalPublisher(new SNSClient({ region: 'eu-central-1' }), TOPIC),
     chartBaseUrl: 'https://chart.example.com/',
     ...over,

@@ -121,7 +121,9 @@ describe('ChartSite', () => {
     expect(new Set((cfg.CacheBehaviors as Json[]).map((b) => b.TargetOriginId)).size).toBe(1);
     expect(api.ViewerProtocolPolicy).toBe('https-only');
     expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']));
-    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    expect(api.Compress).toBe(true);
+    expect(api.CachePolicyId).toEqual({ Ref: expect.any(String) });
+    for (const b of cfg.CacheBehaviors as Json[]) expect(b.CachePolicyId).toEqual(api.CachePolicyId);
     expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
     const apiOrigin = (cfg.Origins as Json[]).find((o) => o.Id === api.TargetOriginId)!;
     expect(apiOrigin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
@@ -130,6 +132,23 @@ describe('ChartSite', () => {
     expect(JSON.stringify(apiOrigin.DomainName)).toContain('ApiF70053CD'); // the RestApi's execute-api host
 
     expect(cfg.Logging).toEqual(expect.objectContaining({ Prefix: 'cloudfront/' }));
+  });
+
+  it('keeps API answers out of the cache (default TTL 0, at most 1 s) and compresses them (gzip and brotli)', () => {
+    const cfg = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    const ref = (cfg.CacheBehaviors as Json[]).find((b) => b.PathPattern === '/api/*')!.CachePolicyId.Ref as string;
+    const policy = t.toJSON().Resources[ref] as Json;
+    expect(policy.Type).toBe('AWS::CloudFront::CachePolicy');
+    const c = policy.Properties.CachePolicyConfig;
+    // A response without Cache-Control is never stored; what the origin marks cacheable lives at most 1 s.
+    expect([c.MinTTL, c.DefaultTTL, c.MaxTTL]).toEqual([0, 0, 1]);
+    const key = c.ParametersInCacheKeyAndForwardedToOrigin;
+    expect(key.EnableAcceptEncodingGzip).toBe(true);
+    expect(key.EnableAcceptEncodingBrotli).toBe(true);
+    // Whatever is cached for that second is keyed on the whole request a GET can vary by: query and Origin.
+    expect(key.QueryStringsConfig).toEqual({ QueryStringBehavior: 'all' });
+    expect(key.HeadersConfig).toEqual({ HeaderBehavior: 'whitelist', Headers: ['Origin'] });
+    expect(key.CookiesConfig).toEqual({ CookieBehavior: 'none' });
   });
 
   it('every route of functions/routes.ts reaches the API origin through CloudFront, none the page bucket', () => {

@@ -173,8 +173,8 @@ describe('2. alarm actions can publish to their topics', () => {
 /**
  * What a bundle does with the cache, from the code itself: esbuild builds the entry exactly as the deployed
  * bundle is built (tree-shaken), and the bundle "uses the cache" when code that survives into it calls the
- * process cache (`cache.get/set/del/mget/probe` on the deps' cache) or the cached series service
- * (functions/common/series-deps.ts). functions/cache/ (the cache's own implementation) is not counted itself.
+ * process cache (`cache.get/set/del/mget/probe` on the deps' cache) or holds the cached series service
+ * (functions/common/series.ts). functions/cache/ (the cache's own implementation) is not counted itself.
  */
 const CACHE_CALL = /(?<!this\.)\bcache\.(?:get|set|del|mget|probe)\(/;
 async function bundleCallsCache(entry: string): Promise<string[]> {
@@ -183,9 +183,7 @@ async function bundleCallsCache(entry: string): Promise<string[]> {
   return Object.entries(output!.inputs)
     .filter(([f, i]) => i.bytesInOutput > 0 && f.startsWith('functions/') && !f.startsWith('functions/cache/'))
     .map(([f]) => f)
-    .filter(
-      (f) => f === 'functions/common/series-deps.ts' || CACHE_CALL.test(readFileSync(join(PROJECT_ROOT, f), 'utf8')),
-    );
+    .filter((f) => f === 'functions/common/series.ts' || CACHE_CALL.test(readFileSync(join(PROJECT_ROOT, f), 'utf8')));
 }
 
 describe('3. only the functions that use the cache run in the VPC', () => {

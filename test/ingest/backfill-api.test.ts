@@ -38,7 +38,7 @@ it('POST backfill: 404 untracked, 400 bad body / empty range, 202 with a job tha
   expect(job).toMatchObject({ status: 'done', barsDone: 1_200 });
   expect(await h.stored('BTC', '1m')).toEqual(bars);
   // GET /api/v1/jobs/{id} reads the same item through the store's JobRepository.
-  const { JobRepository } = await import('../../functions/store/repositories.js');
+  const { JobRepository } = await import('../../functions/store/jobs.js');
   const viaJobs = await new JobRepository(h.table.doc, h.table.tableName).get(res.body.jobId);
   expect(viaJobs).toMatchObject({ type: 'backfill', status: 'SUCCEEDED', result: { barsDone: 1_200 } });
 });
@@ -81,7 +81,7 @@ it('every backfill ends: a provider that keeps failing → FAILED with its error
     lastError: expect.stringMatching(/HTTP 500/),
   });
   expect(await h.stored('BTC', '1m')).toEqual([]);
-  const { JobRepository } = await import('../../functions/store/repositories.js');
+  const { JobRepository } = await import('../../functions/store/jobs.js');
   expect(await new JobRepository(h.table.doc, h.table.tableName).get(res.body.jobId)).toMatchObject({
     status: 'FAILED',
     error: expect.stringMatching(/HTTP 500/),
@@ -126,7 +126,7 @@ it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, valid
   const { startService } = await import('../support/service.js');
   const { installLocalIngestQueue } = await import('../../local/ingest-queue.js');
   const { setQueueSender } = await import('../../functions/ingest/queue.js');
-  const { DynamoBackfillJobStore } = await import('../../functions/ingest/adapters.js');
+  const { BackfillJobRepository } = await import('../../functions/store/jobs.js');
   const { createDocClient } = await import('../../functions/store/client.js');
   const { sse1m } = await import('./fixtures.js');
 
@@ -177,7 +177,7 @@ it('POST /api/v1/symbols/{symbol}/backfill through the local adapter: key, valid
     await queue.idle();
     expect(queue.deadLetters).toEqual([]);
     expect(queue.processed).toBeGreaterThanOrEqual(3); // bounded chunks of 500
-    const jobs = new DynamoBackfillJobStore(createDocClient({ endpoint: svc.table.endpoint }), svc.table.tableName);
+    const jobs = new BackfillJobRepository(createDocClient({ endpoint: svc.table.endpoint }), svc.table.tableName);
     expect(await jobs.get(body.jobId)).toMatchObject({ status: 'done', barsDone: 1_200 });
 
     const got = await svc.fetch(`/api/v1/klines/ETHUSDT?interval=1m&from=${source[0]!.time}&limit=5000`);

@@ -170,7 +170,8 @@ describe('backfill and sync under faults', () => {
     // Now DynamoDB keeps refusing past the retry budget (8 attempts) on a new page of bars.
     h.fake.setSeries(SYM, '1m', sseSlice(2_500).bars);
     h.clock.now = h.fake.now = sseSlice(2_500).endNow;
-    persistFor = 40;
+    // Refused until reset below, however many BatchWriteItem calls the store keeps in flight.
+    persistFor = Infinity;
     await h.queue.send([sync(bars[0]!.time)]);
     const ev = h.queue.receive(1)!;
     const r = await h.worker(ev);

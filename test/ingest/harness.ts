@@ -9,12 +9,10 @@ import { ResilientCache } from '../../functions/cache/resilient.js';
 import { SeriesService } from '../../functions/common/series.js';
 import { DynamoKlineStore } from '../../functions/store/kline-store.js';
 import { SymbolRepository } from '../../functions/store/repositories.js';
-import {
-  DynamoBackfillJobStore,
-  DynamoCheckpointStore,
-  RepoTrackedSymbols,
-  StoreBarWriter,
-} from '../../functions/ingest/adapters.js';
+import { RepoTrackedSymbols, StoreAdjustmentSink, StoreBarWriter } from '../../functions/ingest/adapters.js';
+import { AdjustmentRepository } from '../../functions/store/adjustments.js';
+import { CheckpointRepository } from '../../functions/store/checkpoints.js';
+import { BackfillJobRepository } from '../../functions/store/jobs.js';
 import type { DispatcherDeps } from '../../functions/ingest/dispatcher.js';
 import { CountingMetrics } from '../../functions/ingest/metrics.js';
 import type { IngestInterval } from '../../functions/ingest/intervals.js';
@@ -24,7 +22,7 @@ import { DEFAULT_LIMITS, type WorkerDeps, type WorkerLimits } from '../../functi
 import { createDocClient } from '../../functions/store/client.js';
 import type { KlineRetentionDays } from '../../functions/store/retention.js';
 import { startTestTable } from '../support/dynalite.js';
-import { FakeProvider, type SourceBar } from '../support/fake-provider.js';
+import { FAKE_TUSHARE_TOKEN, FakeProvider, type SourceBar } from '../support/fake-provider.js';
 import { InProcessQueue } from '../support/sqs-standin.js';
 
 export interface LocalTable {
@@ -42,8 +40,9 @@ export interface Harness {
   refreshes: string[];
   klines: DynamoKlineStore;
   symbols: SymbolRepository;
-  checkpoints: DynamoCheckpointStore;
-  jobs: DynamoBackfillJobStore;
+  adjustments: AdjustmentRepository;
+  checkpoints: CheckpointRepository;
+  jobs: BackfillJobRepository;
   deps: WorkerDeps;
   dispatcherDeps: DispatcherDeps;
   worker: (event: SQSEvent) => ReturnType<typeof handleBatch>;
@@ -80,10 +79,15 @@ export async function startHarness(opts: {
     { retentionDays: opts.retentionDays, now: () => clock.now },
   );
   const cache = new ResilientCache(new MemoryCache(16 * 1024 * 1024), { timeoutMs: 1000, cooldownMs: 0 });
-  const checkpoints = new DynamoCheckpointStore(doc, table.tableName);
-  const jobs = new DynamoBackfillJobStore(doc, table.tableName);
+  const checkpoints = new CheckpointRepository(doc, table.tableName);
+  const jobs = new BackfillJobRepository(doc, table.tableName);
   const symbols = new SymbolRepository(doc, table.tableName);
-  const providerCfg = { baseUrls: { binance: url, bybit: url }, timeoutMs: 2_000 };
+  const adjustments = new AdjustmentRepository(doc, table.tableName);
+  const providerCfg = {
+    baseUrls: { binance: url, bybit: url, eastmoney: url, yahoo: url, tushare: url },
+    tushareToken: { value: FAKE_TUSHARE_TOKEN },
+    timeoutMs: 2_000,
+  };
   const deps: WorkerDeps = {
     bars: new StoreBarWriter(new SeriesService(klines, cache, () => clock.now), klines),
     checkpoints,
@@ -92,6 +96,7 @@ export async function startHarness(opts: {
     after: { refresh: async (s, i) => void refreshes.push(`${s}#${i}`) },
     metrics,
     providerFor: (spec) => getProvider(spec, providerCfg),
+    adjustments: new StoreAdjustmentSink(adjustments, cache),
     now: () => clock.now,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     retentionDays: opts.retentionDays,
@@ -115,6 +120,7 @@ export async function startHarness(opts: {
     refreshes,
     klines,
     symbols,
+    adjustments,
     checkpoints,
     jobs,
     deps,

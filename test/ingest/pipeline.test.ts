@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDocClient } from '../../functions/store/client.js';
-import { DynamoCheckpointStore } from '../../functions/ingest/adapters.js';
+import { CheckpointRepository } from '../../functions/store/checkpoints.js';
 import { setQueueSender } from '../../functions/ingest/runtime.js';
 import { FakeProvider, retime } from '../support/fake-provider.js';
 import { startService, type TestService } from '../support/service.js';
@@ -58,10 +58,10 @@ it('scheduled event → dispatcher → queue → worker → DynamoDB → API, ba
   await drain(queue, clock, (e) => worker(e));
   expect(queue.dlq).toHaveLength(0);
 
-  const cp = await new DynamoCheckpointStore(
-    createDocClient({ endpoint: svc.table.endpoint }),
-    svc.table.tableName,
-  ).get('BTCUSDT', '1m');
+  const cp = await new CheckpointRepository(createDocClient({ endpoint: svc.table.endpoint }), svc.table.tableName).get(
+    'BTCUSDT',
+    '1m',
+  );
   expect(cp?.nextOpenTime).toBeGreaterThanOrEqual(Math.floor(tick / 60_000) * 60_000); // up to the bar closed at the tick
   const expected = fake.getSeries('BTCUSDT', '1m').filter((b) => b.time < cp!.nextOpenTime!);
   expect(expected.length).toBeGreaterThanOrEqual(1_499);

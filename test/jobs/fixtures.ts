@@ -67,10 +67,7 @@ export async function storeSeries(
   bars: StoredBar[],
   provider = 'upload',
 ): Promise<void> {
-  const [{ getSeriesService }, { getDeps }] = await Promise.all([
-    import('../../functions/common/series-deps.js'),
-    import('../../functions/common/deps.js'),
-  ]);
+  const { getSeriesService, getDeps } = await import('../../functions/common/deps.js');
   const existing = await getDeps().symbols.get(symbol);
   await getDeps().symbols.put({
     symbol,

@@ -55,8 +55,8 @@ beforeAll(async () => {
   series.SYN2 = randomDaily(700, 22);
   for (const [s, bars] of Object.entries(series)) await storeSeries(s, '1d', bars);
   await storeSeries('SPY', '1h', fixtureBars('us_spy_1h').slice(-7 * 400));
-  const { jobRepos } = await import('../../functions/jobs/runtime.js');
-  await jobRepos().watchlists.put('core', ['SPY', '000001.SH', 'NOPE']);
+  const { getDeps } = await import('../../functions/common/deps.js');
+  await getDeps().watchlists.put('core', ['SPY', '000001.SH', 'NOPE']);
 });
 
 afterAll(async () => {
@@ -68,7 +68,6 @@ async function job(
   wrap: Record<string, (h: TaskHandler) => TaskHandler> = {},
 ): Promise<{ id: string; run: RunReport; job: Json; results: Json[] }> {
   const { getDeps } = await import('../../functions/common/deps.js');
-  const { jobRepos } = await import('../../functions/jobs/runtime.js');
   const { JobRequestSchema } = await import('../../functions/jobs/model.js');
   const parsed = JobRequestSchema.parse(params) as JobParams;
   const id = randomUUID();
@@ -82,7 +81,7 @@ async function job(
   const hs = Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, wrap[k] ? wrap[k](h) : h]));
   const run = await runExecution(def, hs, { jobId: id, params: parsed });
   const results: Json[] = [];
-  for await (const r of jobRepos().results.all(id)) results.push(r);
+  for await (const r of getDeps().jobResults.all(id)) results.push(r);
   return { id, run, job: await getDeps().jobs.get(id), results };
 }
 

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_COMPRESSION_BYTES } from '../../functions/routes.js';
-import { negotiateEncoding } from '../../local/server.js';
+import { negotiateEncoding } from '../../local/respond.js';
 import { startService, type TestService } from '../support/service.js';
 
 let svc: TestService;

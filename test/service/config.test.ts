@@ -174,6 +174,17 @@ describe('config', () => {
     expect(loadConfig({ ...base, DEBUG: ' Yes ' }).debug).toBe(true);
   });
 
+  it('takes the Tushare token from TUSHARE_TOKEN (local) or a secret ARN (deployed), and refuses a malformed ARN', () => {
+    expect(wiringConfig({ TUSHARE_TOKEN: ' t0k3n ' }).providers.tushareToken).toEqual({
+      value: 't0k3n',
+      arn: undefined,
+    });
+    const arn = 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:tushare-AbCdEf';
+    expect(wiringConfig({ TUSHARE_TOKEN_ARN: arn }).providers.tushareToken).toEqual({ value: undefined, arn });
+    expect(wiringConfig({ TUSHARE_TOKEN: '' }).providers.tushareToken).toBeUndefined();
+    expect(() => wiringConfig({ TUSHARE_TOKEN_ARN: 'tushare' })).toThrow(/TUSHARE_TOKEN_ARN must be the ARN/);
+  });
+
   it("applies the stack's CORS-origin rule (one rule for both): exact https origins, http for localhost only", () => {
     expect(() => loadConfig({ ...base, CORS_ORIGINS: '["http://a.example.com"]' })).toThrow(
       /CORS_ORIGINS entry "http:\/\/a.example.com" must use https/,

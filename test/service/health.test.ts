@@ -37,8 +37,8 @@ describe('GET /health', () => {
   });
 
   it('reports ingestion degraded, naming the failing series and the newest failure, until its next good run', async () => {
-    const { DynamoCheckpointStore } = await import('../../functions/ingest/adapters.js');
-    const cps = new DynamoCheckpointStore(svc.doc, svc.table.tableName);
+    const { CheckpointRepository } = await import('../../functions/store/checkpoints.js');
+    const cps = new CheckpointRepository(svc.doc, svc.table.tableName);
     const track = (active: boolean) =>
       svc.fetch('/api/v1/symbols/ETHUSDT', {
         method: 'PUT',

@@ -18,12 +18,9 @@ import { batchWriteAll, UnprocessedItemsError, type WriteRequest } from '../../f
 import { BUCKET_KIND, bucketId, bucketsBetween, klinePk } from '../../functions/store/buckets.js';
 import { createDocClient } from '../../functions/store/client.js';
 import { DynamoKlineStore } from '../../functions/store/kline-store.js';
-import {
-  AnalysisRepository,
-  CheckpointRepository,
-  JobRepository,
-  SymbolRepository,
-} from '../../functions/store/repositories.js';
+import { CheckpointRepository } from '../../functions/store/checkpoints.js';
+import { JobRepository } from '../../functions/store/jobs.js';
+import { AnalysisRepository, SymbolRepository } from '../../functions/store/repositories.js';
 import { TABLE_KEYS } from '../../functions/store/table.js';
 import { startTestTable, type TestTable } from '../support/dynalite.js';
 
@@ -141,6 +138,29 @@ describe('DynamoKlineStore on dynalite', () => {
     });
   });
 
+  it('reads back only buckets within the stored series: a new series or bars past its ends cost no Query', async () => {
+    const queries: string[] = [];
+    const orig = doc.send.bind(doc);
+    const counting = {
+      send: (c: unknown) => {
+        if (c instanceof QueryCommand) queries.push(String(c.input.ExpressionAttributeValues?.[':pk']));
+        return orig(c as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const s2 = new DynamoKlineStore(counting, t.tableName);
+    const m0 = Date.UTC(2021, 0, 1);
+    const jan = Array.from({ length: 48 }, (_, i) => bar(m0 + i * 3_600_000, 10 + i));
+    expect(await s2.upsert('READS', '1h', jan)).toMatchObject({ inserted: 48 });
+    expect(queries).toEqual([]);
+    // February lies past the stored lastTs: nothing there to compare with.
+    const feb = jan.map((b) => ({ ...b, ts: b.ts + 31 * DAY }));
+    expect(await s2.upsert('READS', '1h', feb)).toMatchObject({ inserted: 48, unchanged: 0 });
+    expect(queries).toEqual([]);
+    // Both months again: both are read back and found unchanged.
+    expect(await s2.upsert('READS', '1h', [...jan, ...feb])).toMatchObject({ inserted: 0, unchanged: 96 });
+    expect(queries).toEqual([klinePk('READS', '1h', '2021-01'), klinePk('READS', '1h', '2021-02')]);
+  });
+
   it('reads ranges across many day buckets, paginating 1 MB pages, with limit and latest', async () => {
     // 3 days of 1m bars with wide items → several Query pages per bucket in dynalite's 1 MB paging.
     const day0 = Date.UTC(2024, 4, 1);
@@ -190,11 +210,11 @@ describe('DynamoKlineStore on dynalite', () => {
     expect((await symbols.list()).map((s) => s.symbol)).toContain('BTCUSDT');
 
     const ck = new CheckpointRepository(doc, t.tableName);
-    expect(await ck.advance('BTCUSDT', '1m', 1000)).toBe(true);
-    expect(await ck.advance('BTCUSDT', '1m', 500)).toBe(false);
-    expect((await ck.get('BTCUSDT', '1m'))?.lastTs).toBe(1000);
-    await ck.recordFailure('BTCUSDT', '1m', 'HTTP 429');
-    expect(await ck.get('BTCUSDT', '1m')).toMatchObject({ lastTs: 1000, failures: 1, lastError: 'HTTP 429' });
+    expect(await ck.advance('BTCUSDT', '1m', undefined, 1000)).toBe(true);
+    expect(await ck.advance('BTCUSDT', '1m', undefined, 500)).toBe(false);
+    expect((await ck.get('BTCUSDT', '1m'))?.nextOpenTime).toBe(1000);
+    await ck.patch('BTCUSDT', '1m', { lastError: 'HTTP 429' });
+    expect(await ck.get('BTCUSDT', '1m')).toMatchObject({ nextOpenTime: 1000, failures: 1, lastError: 'HTTP 429' });
     expect((await ck.listAll()).length).toBeGreaterThanOrEqual(1);
 
     const an = new AnalysisRepository(doc, t.tableName);
@@ -223,7 +243,7 @@ describe('DynamoKlineStore on dynalite', () => {
   });
 });
 
-describe('CheckpointRepository.advance is an UpdateItem', () => {
+describe('CheckpointRepository writes are UpdateItems', () => {
   let t: TestTable;
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
@@ -235,9 +255,9 @@ describe('CheckpointRepository.advance is an UpdateItem', () => {
     await t.close();
   });
 
-  it("keeps ingestion's own checkpoint fields, still moves forward only, and clears failures", async () => {
+  it('an advance keeps the fields it does not set, moves only from the expected position, and clears failures', async () => {
     const key = { pk: 'CHECKPOINTS', sk: 'ETHUSDT#1m' };
-    // What ingestion (functions/ingest/adapters.ts DynamoCheckpointStore) keeps on the same item.
+    // What earlier runs left on the item.
     await doc.send(
       new UpdateCommand({
         TableName: t.tableName,
@@ -255,21 +275,21 @@ describe('CheckpointRepository.advance is an UpdateItem', () => {
       }),
     );
     const ck = new CheckpointRepository(doc, t.tableName);
-    expect(await ck.advance('ETHUSDT', '1m', 3_000_000)).toBe(true);
+    expect(await ck.advance('ETHUSDT', '1m', 2_060_000, 3_060_000)).toBe(true);
     const item = (await doc.send(new GetCommand({ TableName: t.tableName, Key: key }))).Item!;
     expect(item).toMatchObject({
       symbol: 'ETHUSDT',
       interval: '1m',
       lastTs: 3_000_000,
       failures: 0,
-      nextOpenTime: 2_060_000,
+      nextOpenTime: 3_060_000,
       verifiedThrough: 1_000_000,
       refreshedThrough: 2_000_000,
       backoffUntil: 9,
     });
-    expect(await ck.advance('ETHUSDT', '1m', 2_500_000)).toBe(false);
-    expect(await ck.advance('ETHUSDT', '1m', 3_000_000)).toBe(false);
-    expect((await ck.get('ETHUSDT', '1m'))?.lastTs).toBe(3_000_000);
+    expect(await ck.advance('ETHUSDT', '1m', 2_060_000, 2_560_000)).toBe(false);
+    expect(await ck.advance('ETHUSDT', '1m', 2_060_000, 3_060_000)).toBe(false);
+    expect((await ck.get('ETHUSDT', '1m'))?.nextOpenTime).toBe(3_060_000);
   });
 });
 

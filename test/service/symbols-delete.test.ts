@@ -48,7 +48,7 @@ const listed = async () =>
 async function seedIngestState(symbol: string) {
   const { getDeps } = await import('../../functions/common/deps.js');
   const { checkpoints, analysis } = getDeps();
-  await checkpoints.advance(symbol, '1d', Date.UTC(2020, 0, 10));
+  await checkpoints.advance(symbol, '1d', undefined, Date.UTC(2020, 0, 11));
   await analysis.put({
     symbol,
     interval: '1d',
@@ -153,9 +153,8 @@ describe('DELETE /api/v1/symbols/{symbol}', () => {
   it('refuses while a backfill of the symbol runs (409 naming the job), deleting nothing', async () => {
     await track('BKF');
     await upload('BKF', dailyBars(10, 10));
-    const { DynamoBackfillJobStore } = await import('../../functions/ingest/adapters.js');
-    const { createDocClient } = await import('../../functions/store/client.js');
-    const jobs = new DynamoBackfillJobStore(createDocClient(), svc.table.tableName);
+    const { getDeps } = await import('../../functions/common/deps.js');
+    const jobs = getDeps().backfills;
     const now = Date.now();
     await jobs.create({
       jobId: 'bf-delete-test',
@@ -189,13 +188,10 @@ describe('DELETE /api/v1/symbols/{symbol}', () => {
     await track('SLOW');
     await upload('SLOW', dailyBars(20, 10));
     const { getDeps } = await import('../../functions/common/deps.js');
-    const { DynamoBackfillJobStore } = await import('../../functions/ingest/adapters.js');
-    const { createDocClient } = await import('../../functions/store/client.js');
     const { deleteSymbol } = await import('../../functions/symbols/delete.js');
     const d = getDeps();
     const cut = await deleteSymbol('SLOW', true, {
       ...d,
-      backfills: new DynamoBackfillJobStore(createDocClient(), svc.table.tableName),
       now: Date.now,
       budgetMs: 0,
     });

@@ -3,6 +3,8 @@
  * - Binance spot `GET /api/v3/klines` (rows oldest first, 12 fields, prices as 8-decimal strings, closeTime),
  * - Bybit v5 `GET /v5/market/kline` (envelope with retCode, list NEWEST first, 7 string fields),
  * - a CSV document `GET /files/<symbol>_<interval>.csv`,
+ * - Eastmoney `GET /api/qt/stock/kline/get`, Yahoo `GET /v8/finance/chart/<symbol>` and Tushare Pro `POST /`
+ *   (test/support/fake-stock-providers.ts: unadjusted bars plus corporate actions, adjusted as each provider does),
  * replaying bars loaded from a real CSV (by path, at test time), against its own programmable clock: bars whose
  * period has not ended are served as the still-forming bar (with partial values), later ones not at all.
  *
@@ -13,6 +15,16 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  eastmoney,
+  stockProviderOf,
+  tushare,
+  yahoo,
+  type CorporateAction,
+  type StockProvider,
+} from './fake-stock-providers.js';
+
+export { FAKE_TUSHARE_TOKEN, type CorporateAction } from './fake-stock-providers.js';
 
 export interface SourceBar {
   /** Open time, epoch ms. */
@@ -76,7 +88,7 @@ const BYBIT_INTERVALS: Record<string, string> = {
   W: '1w',
 };
 
-export type FaultTarget = 'binance' | 'bybit' | 'url' | 'any';
+export type FaultTarget = 'binance' | 'bybit' | 'url' | StockProvider | 'any';
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: string }
@@ -93,7 +105,7 @@ interface ArmedFault {
 }
 
 export interface RequestLog {
-  provider: 'binance' | 'bybit' | 'url' | 'unknown';
+  provider: 'binance' | 'bybit' | 'url' | StockProvider | 'unknown';
   path: string;
   query: Record<string, string>;
   status: number;
@@ -138,6 +150,7 @@ export class FakeProvider {
   }
   readonly requests: RequestLog[] = [];
   private readonly series = new Map<string, SourceBar[]>();
+  private readonly actions = new Map<string, CorporateAction[]>();
   private faults: ArmedFault[] = [];
   private server?: Server;
   url = '';
@@ -150,6 +163,23 @@ export class FakeProvider {
   setSeries(symbol: string, interval: string, bars: SourceBar[]): this {
     this.series.set(`${symbol}#${interval}`, bars);
     return this;
+  }
+
+  /** Corporate actions (ex-dates) of a stock symbol: the stock providers adjust its unadjusted bars with them. */
+  setActions(symbol: string, actions: CorporateAction[]): this {
+    this.actions.set(
+      symbol,
+      [...actions].sort((a, b) => a.date.localeCompare(b.date)),
+    );
+    return this;
+  }
+
+  getActions(symbol: string): CorporateAction[] {
+    return this.actions.get(symbol) ?? [];
+  }
+
+  hasSeries(symbol: string, interval: string): boolean {
+    return this.series.has(`${symbol}#${interval}`);
   }
 
   getSeries(symbol: string, interval: string): SourceBar[] {
@@ -214,7 +244,8 @@ export class FakeProvider {
           ? 'bybit'
           : u.pathname.startsWith('/files/')
             ? 'url'
-            : 'unknown';
+            : (stockProviderOf(req.method ?? 'GET', u.pathname) ?? 'unknown');
+    const reqBody = req.method === 'POST' ? await readBody(req) : '';
     const log: RequestLog = { provider, path: u.pathname, query, status: 200, rows: 0 };
     this.requests.push(log);
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
@@ -248,15 +279,20 @@ export class FakeProvider {
     if (provider === 'binance') return this.binance(query, send, rowFault, log);
     if (provider === 'bybit') return this.bybit(query, send, rowFault, log);
     if (provider === 'url') return this.csv(u.pathname, send, log);
+    if (provider === 'eastmoney') return eastmoney(this, query, send, log);
+    if (provider === 'yahoo') return yahoo(this, decodeURIComponent(u.pathname.slice(18)), query, send, log);
+    if (provider === 'tushare') return tushare(this, reqBody, send, log);
     send(404, JSON.stringify({ code: -1, msg: 'not found' }));
   }
 
   /** Bars with open time in [start, end] that exist at the clock; the newest may be forming (partial values). */
-  private window(
+  window(
     symbol: string,
     interval: string,
     start: number,
     end: number,
+    /** When a bar is final (a stock market's day: at its session's close); default the end of its period. */
+    closeOf?: (open: number) => number,
   ): Array<{ bar: SourceBar; forming: boolean }> | undefined {
     const bars = this.series.get(`${symbol}#${interval}`);
     if (!bars) return undefined;
@@ -264,7 +300,7 @@ export class FakeProvider {
     const out: Array<{ bar: SourceBar; forming: boolean }> = [];
     for (const b of bars) {
       if (b.time < start || b.time > end || b.time > this.now) continue;
-      const forming = b.time + iv > this.now;
+      const forming = (closeOf ? closeOf(b.time) : b.time + iv) > this.now;
       // A forming bar: only the first part of its period has traded.
       out.push({
         bar: forming
@@ -379,4 +415,13 @@ export class FakeProvider {
       ].join('\n'),
     );
   }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

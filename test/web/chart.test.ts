@@ -32,10 +32,7 @@ async function analysis(symbol: string): Promise<ChanResult> {
     `${srv.url}/api/v1/analysis/${encodeURIComponent(symbol)}?interval=1d&preset=chanpy&include=all`,
   );
   expect(res.status).toBe(200);
-  let body = (await res.json()) as Record<string, unknown>;
-  for (const k of ['data', 'result', 'analysis'])
-    if (!Array.isArray(body.bars) && body[k]) body = body[k] as Record<string, unknown>;
-  return body as unknown as ChanResult;
+  return ((await res.json()) as { result: ChanResult }).result;
 }
 
 const frames = () => nextPaint(page);
@@ -409,6 +406,53 @@ describe('chart page', () => {
     const loads2 = await page.evaluate(() => window.__chan.loads);
     await page.selectOption('#symbol', SYMBOL);
     await page.waitForFunction((n) => window.__chan.loads > n && !window.__chan.loading, loads2, { timeout: 60_000 });
+  });
+
+  it('loads the analysis in the compact format (format=columns, compressed) and draws the same document', async () => {
+    const p = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    try {
+      const response = p.waitForResponse((r) => r.url().includes('/api/v1/analysis/'));
+      await p.goto(`${srv.url}/?symbol=${encodeURIComponent(SYMBOL)}&interval=1d`);
+      const r = await response;
+      const url = new URL(r.url());
+      expect(url.searchParams.get('format')).toBe('columns');
+      expect(url.searchParams.get('include')).toBe('bars,mergedBars,fractals');
+      expect((await r.allHeaders())['content-encoding']).toBe('gzip');
+      const body = (await r.json()) as { format: string; result: { bars: Record<string, unknown[]> } };
+      expect(body.format).toBe('columns');
+      expect(Array.isArray(body.result.bars)).toBe(false);
+      await p.waitForFunction(() => window.__chan?.ready && !!window.__chan.result, null, { timeout: 60_000 });
+      // What the page holds is the engine's row document, field for field.
+      const held = await p.evaluate(() => JSON.stringify(window.__chan.result));
+      expect(JSON.parse(held)).toEqual(engine);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('shows a clear error when the analysis does not match the API types, instead of drawing a guess', async () => {
+    const p = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    try {
+      // The real response with one column gone, as a changed API would send it.
+      await p.route('**/api/v1/analysis/**', async (route) => {
+        const real = await route.fetch();
+        const doc = (await real.json()) as { result: { bars: Record<string, unknown> } };
+        delete doc.result.bars.dif;
+        await route.fulfill({ response: real, json: doc });
+      });
+      await p.goto(`${srv.url}/?symbol=${encodeURIComponent(SYMBOL)}&interval=1d`);
+      await p.waitForFunction(() => window.__chan?.ready && window.__chan.error !== null, null, { timeout: 60_000 });
+      const shown = await p.evaluate(() => ({
+        error: window.__chan.error,
+        result: window.__chan.result,
+        empty: document.getElementById('empty')!.hidden ? '' : document.getElementById('empty')!.textContent,
+      }));
+      expect(shown.result).toBeNull();
+      expect(shown.error).toBe('result.bars.dif is missing or not an array');
+      expect(shown.empty).toContain(`Could not load ${SYMBOL} 1d: result.bars.dif is missing or not an array`);
+    } finally {
+      await p.close();
+    }
   });
 
   it('saves a screenshot of the full chart', async () => {

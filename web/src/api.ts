@@ -1,31 +1,32 @@
 /**
- * The page's view of the HTTP API (functions/routes.ts): tracked symbols, analysis and K-lines. Responses are
- * unwrapped leniently (a bare document or one wrapped in `{ data | result | analysis | items | ... }`), so the
- * page keeps working if a handler adds an envelope.
+ * The page's view of the HTTP API (functions/routes.ts): tracked symbols, the analysis and K-lines. The response
+ * types are the API's own (functions/common/api-types.ts, inferred from the schemas the handlers validate with), the
+ * analysis comes in its compact format (format=columns) and is decoded by the API's own decoder, and every response
+ * is checked against its type before use: one that does not match is an error the page shows, naming the field.
  */
-import type { ChanResult, ResultBar } from '../../shared/chan-analysis/src/result.js';
+import type {
+  ApiBar,
+  ColumnarAnalysisResponse,
+  KlinesResponse,
+  SymbolsResponse,
+  TrackedSymbol,
+} from '../../functions/common/api-types.js';
+import type { IncludePart } from '../../functions/common/api-spec.js';
+import { decodeColumns, isKind, kindName, type ValueKind } from '../../functions/common/columns.js';
+import { API_PREFIX } from '../../functions/routes.js';
+import type {
+  ChanResult,
+  ResultBar,
+  ResultLine,
+  ResultPivot,
+  ResultSignal,
+} from '../../shared/chan-analysis/src/result.js';
 
-export interface SymbolInfo {
-  symbol: string;
-  name?: string;
-  intervals: string[];
-  /** Where its bars come from (`upload`: only uploads add bars); unknown for a bare list entry. */
-  provider?: string;
-  /** false: deactivated (no longer ingested), so not offered in the picker. */
-  active?: boolean;
-}
+/** A symbol in the picker: a tracked one, or one named on the page URL (provider and state unknown). */
+export type SymbolInfo = Pick<TrackedSymbol, 'symbol' | 'intervals'> &
+  Partial<Pick<TrackedSymbol, 'provider' | 'active'>>;
 
-export interface Kline {
-  time: string;
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number | null;
-}
-
-const API_PREFIX = '/api/v1';
+export type Kline = ApiBar;
 
 /** API origin: `?api=` on the page URL, else `<meta name="chan-api-base">`, else the page's own origin. */
 export function apiBase(): string {
@@ -43,6 +44,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A 200 whose body is not what the API's types say: the page and the API disagree, and nothing is drawn. */
+export class ResponseShapeError extends Error {
+  override name = 'ResponseShapeError';
+}
+
 async function getJson(
   path: string,
   params: Record<string, string | undefined> = {},
@@ -57,80 +63,125 @@ async function getJson(
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
-    /* not JSON */
+    if (res.ok) throw new ResponseShapeError(`GET ${API_PREFIX}${path} answered something that is not JSON`);
   }
   if (!res.ok) {
-    const o = body as Record<string, unknown> | undefined;
-    const msg = (o && (o.message ?? o.error ?? (o.errors as unknown))) ?? text.slice(0, 200);
-    throw new ApiError(`${res.status} ${typeof msg === 'string' ? msg : JSON.stringify(msg)}`, res.status);
+    // The API's errors are {error, message, details}; a proxy in between may answer otherwise (HTML, plain text).
+    const message = (body as { message?: unknown } | undefined)?.message;
+    throw new ApiError(`${res.status} ${typeof message === 'string' ? message : text.slice(0, 200)}`, res.status);
   }
   return body;
 }
 
-const ENVELOPES = ['data', 'result', 'analysis', 'body', 'payload'];
-
-/** Finds the first object (depth ≤ 3) that satisfies `pred`, looking through common envelope keys. */
-function unwrap(body: unknown, pred: (o: Record<string, unknown>) => boolean): Record<string, unknown> | undefined {
-  let cur: unknown = body;
-  for (let depth = 0; depth < 4 && cur && typeof cur === 'object'; depth++) {
-    const o = cur as Record<string, unknown>;
-    if (pred(o)) return o;
-    const key = ENVELOPES.find((k) => o[k] && typeof o[k] === 'object');
-    if (!key) return undefined;
-    cur = o[key];
-  }
-  return undefined;
+/** `value` when it is of `kind`, else a ResponseShapeError naming `path`. */
+function expectKind(value: unknown, kind: ValueKind, path: string): void {
+  if (!isKind(kind, value))
+    throw new ResponseShapeError(`${path} is ${JSON.stringify(value) ?? 'missing'}, expected ${kindName(kind)}`);
 }
 
-function listOf(body: unknown, keys: string[]): unknown[] {
-  if (Array.isArray(body)) return body;
-  if (body && typeof body === 'object') {
-    const o = body as Record<string, unknown>;
-    for (const k of keys) if (Array.isArray(o[k])) return o[k] as unknown[];
-    for (const k of ENVELOPES) if (o[k] && typeof o[k] === 'object') return listOf(o[k], keys);
-  }
-  return [];
+function expectObject(value: unknown, path: string): Record<string, unknown> {
+  expectKind(value, 'object', path);
+  return value as Record<string, unknown>;
+}
+
+function expectArray(value: unknown, path: string): unknown[] {
+  expectKind(value, 'array', path);
+  return value as unknown[];
+}
+
+/** Every element of `path` an object whose named fields are of their kind (other fields are left alone). */
+function expectRows<T>(value: unknown, fields: Partial<Record<keyof T, ValueKind>>, path: string): T[] {
+  const rows = expectArray(value, path);
+  rows.forEach((row, i) => {
+    const o = expectObject(row, `${path}[${i}]`);
+    for (const [f, kind] of Object.entries(fields) as [string, ValueKind][])
+      expectKind(o[f], kind, `${path}[${i}].${f}`);
+  });
+  return rows as T[];
 }
 
 export async function fetchSymbols(): Promise<SymbolInfo[]> {
-  const items = listOf(await getJson('/symbols'), ['symbols', 'items', 'tracked']);
-  const out: SymbolInfo[] = [];
-  for (const it of items) {
-    if (typeof it === 'string') {
-      out.push({ symbol: it, intervals: [] });
-      continue;
-    }
-    if (!it || typeof it !== 'object') continue;
-    const o = it as Record<string, unknown>;
-    const symbol = String(o.symbol ?? o.id ?? o.code ?? o.ticker ?? '');
-    if (!symbol) continue;
-    let intervals: string[] = [];
-    if (Array.isArray(o.intervals))
-      intervals = o.intervals
-        .map((x) => (typeof x === 'string' ? x : String((x as Record<string, unknown>).interval ?? '')))
-        .filter(Boolean);
-    else if (typeof o.interval === 'string') intervals = [o.interval];
-    // The same symbol may be listed once per interval.
-    const prev = out.find((s) => s.symbol === symbol);
-    if (prev) prev.intervals.push(...intervals.filter((i) => !prev.intervals.includes(i)));
-    else
-      out.push({
-        symbol,
-        name: typeof o.name === 'string' ? o.name : undefined,
-        intervals,
-        provider: typeof o.provider === 'string' ? o.provider : undefined,
-        active: typeof o.active === 'boolean' ? o.active : undefined,
-      });
-  }
-  return out;
+  const body = expectObject(await getJson('/symbols'), 'symbols response');
+  return expectRows<SymbolsResponse['symbols'][number]>(
+    body.symbols,
+    { symbol: 'string', provider: 'string', intervals: 'array', active: 'boolean' },
+    'symbols',
+  ).map(({ symbol, provider, intervals, active }) => ({ symbol, provider, intervals, active }));
 }
 
-function isChanResult(o: Record<string, unknown>): boolean {
-  return Array.isArray(o.bars) && Array.isArray(o.strokes);
-}
+/** The per-bar parts of the analysis the chart page draws: candles with MACD, merged-bar boxes, fractal marks. */
+const CHART_PARTS = ['bars', 'mergedBars', 'fractals'] as const satisfies readonly IncludePart[];
 
-/** The per-bar parts of the analysis document the chart page draws (GET /api/v1/analysis `include`). */
-export const CHART_INCLUDE = 'bars,mergedBars,fractals';
+const LINE_FIELDS = {
+  id: 'string',
+  idx: 'number',
+  begin: 'string',
+  end: 'string',
+  beginTs: 'number',
+  endTs: 'number',
+  direction: 'string',
+  beginVal: 'number',
+  endVal: 'number',
+  high: 'number',
+  low: 'number',
+  confirmed: 'boolean',
+} as const satisfies Partial<Record<keyof ResultLine, ValueKind>>;
+const PIVOT_FIELDS = {
+  id: 'string',
+  begin: 'string',
+  end: 'string',
+  beginTs: 'number',
+  endTs: 'number',
+  zd: 'number',
+  zg: 'number',
+  dd: 'number',
+  gg: 'number',
+  confirmed: 'boolean',
+  startLine: 'number',
+  endLine: 'number',
+} as const satisfies Partial<Record<keyof ResultPivot, ValueKind>>;
+const SIGNAL_FIELDS = {
+  id: 'string',
+  time: 'string',
+  ts: 'number',
+  side: 'string',
+  types: 'array',
+  confirmed: 'boolean',
+  lineIdx: 'number',
+  price: 'number',
+  features: 'object',
+} as const satisfies Partial<Record<keyof ResultSignal, ValueKind>>;
+
+/** The analysis document as the page uses it, from the columnar response, checked field by field. */
+export function parseAnalysis(body: unknown): ChanResult {
+  const doc = expectObject(body, 'analysis response');
+  expectKind(doc.format, 'string', 'format');
+  if (doc.format !== 'columns') throw new ResponseShapeError(`format is "${String(doc.format)}", expected "columns"`);
+  const include = expectArray(doc.include, 'include');
+  const missing = CHART_PARTS.filter((p) => !include.includes(p));
+  if (missing.length) throw new ResponseShapeError(`include lacks ${missing.join(', ')}`);
+  const r = expectObject(doc.result, 'result') as Partial<Record<keyof ColumnarAnalysisResponse['result'], unknown>>;
+  const meta = expectObject(r.meta, 'result.meta') as ChanResult['meta'];
+  expectKind(meta.barCount, 'number', 'result.meta.barCount');
+  const lines = (k: 'strokes' | 'segments' | 'segmentsOfSegments') =>
+    expectRows<ResultLine>(r[k], LINE_FIELDS, `result.${k}`);
+  const pivots = (k: 'strokePivots' | 'segmentPivots') => expectRows<ResultPivot>(r[k], PIVOT_FIELDS, `result.${k}`);
+  const signals = (k: 'strokeSignals' | 'segmentSignals') =>
+    expectRows<ResultSignal>(r[k], SIGNAL_FIELDS, `result.${k}`);
+  return {
+    meta,
+    bars: decodeColumns('bars', r.bars, 'result.bars'),
+    mergedBars: decodeColumns('mergedBars', r.mergedBars, 'result.mergedBars'),
+    fractals: decodeColumns('fractals', r.fractals, 'result.fractals'),
+    strokes: lines('strokes'),
+    segments: lines('segments'),
+    segmentsOfSegments: lines('segmentsOfSegments'),
+    strokePivots: pivots('strokePivots'),
+    segmentPivots: pivots('segmentPivots'),
+    strokeSignals: signals('strokeSignals'),
+    segmentSignals: signals('segmentSignals'),
+  };
+}
 
 export async function fetchAnalysis(
   symbol: string,
@@ -138,90 +189,36 @@ export async function fetchAnalysis(
   preset: string,
   signal?: AbortSignal,
 ): Promise<ChanResult> {
-  // The API answers structures only unless `include` names the per-bar parts; the chart draws the candles and
-  // MACD (bars), the merged-bar boxes and the fractal marks, so it asks for all three.
   const body = await getJson(
     `/analysis/${encodeURIComponent(symbol)}`,
-    { interval, preset, include: CHART_INCLUDE },
+    { interval, preset, include: CHART_PARTS.join(','), format: 'columns' },
     signal,
   );
-  const r = unwrap(body, isChanResult);
-  if (!r) throw new Error('the analysis response holds no ChanResult (bars/strokes)');
-  const res = r as unknown as ChanResult;
-  // Tolerate documents without the optional levels.
-  for (const k of [
-    'mergedBars',
-    'fractals',
-    'segments',
-    'segmentsOfSegments',
-    'strokePivots',
-    'segmentPivots',
-    'strokeSignals',
-    'segmentSignals',
-  ] as const) {
-    if (!Array.isArray(res[k])) (res as unknown as Record<string, unknown[]>)[k] = [];
-  }
-  return res;
+  return parseAnalysis(body);
 }
 
-function num(x: unknown): number {
-  return typeof x === 'number' ? x : Number(x);
-}
+const BAR_FIELDS = {
+  time: 'string',
+  ts: 'number',
+  open: 'number',
+  high: 'number',
+  low: 'number',
+  close: 'number',
+  volume: 'number?',
+} as const satisfies Record<keyof ApiBar, ValueKind>;
 
-export function toTs(t: unknown): number {
-  if (typeof t === 'number') return t < 1e11 ? t * 1000 : t;
-  const s = String(t);
-  // A bare date is a UTC calendar day, as the engine reads it.
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(s)
-    ? `${s}T00:00:00Z`
-    : s.includes('T') || s.includes('Z')
-      ? s
-      : `${s.replace(' ', 'T')}Z`;
-  return Date.parse(iso);
-}
-
-export function normalizeKline(x: unknown): Kline | undefined {
-  if (Array.isArray(x)) {
-    const [t, o, h, l, c, v] = x;
-    return {
-      time: String(t),
-      ts: toTs(t),
-      open: num(o),
-      high: num(h),
-      low: num(l),
-      close: num(c),
-      volume: v == null ? null : num(v),
-    };
-  }
-  if (!x || typeof x !== 'object') return undefined;
-  const o = x as Record<string, unknown>;
-  const t = o.time ?? o.t ?? o.openTime ?? o.ts ?? o.timestamp;
-  if (t === undefined) return undefined;
-  const ts = typeof o.ts === 'number' ? o.ts : toTs(t);
-  const v = o.volume ?? o.v;
-  return {
-    time: String(o.time ?? t),
-    ts,
-    open: num(o.open ?? o.o),
-    high: num(o.high ?? o.h),
-    low: num(o.low ?? o.l),
-    close: num(o.close ?? o.c),
-    volume: v == null ? null : num(v),
-  };
-}
-
-/** K-lines from `from` (inclusive) on: what the poll uses to refresh the last bar. */
+/** K-lines from `from` (inclusive) on, oldest first: what the poll uses to refresh the last bar. */
 export async function fetchKlines(
   symbol: string,
   interval: string,
   from?: string,
   signal?: AbortSignal,
 ): Promise<Kline[]> {
-  const body = await getJson(`/klines/${encodeURIComponent(symbol)}`, { interval, from }, signal);
-  return listOf(body, ['klines', 'bars', 'items', 'candles'])
-    .map(normalizeKline)
-    .filter((k): k is Kline => !!k && Number.isFinite(k.ts) && Number.isFinite(k.close))
-    .sort((a, b) => a.ts - b.ts);
+  const body = expectObject(
+    await getJson(`/klines/${encodeURIComponent(symbol)}`, { interval, from }, signal),
+    'klines response',
+  );
+  return expectRows<KlinesResponse['bars'][number]>(body.bars, BAR_FIELDS, 'bars');
 }
 
 export type { ChanResult, ResultBar };

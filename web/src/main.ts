@@ -203,7 +203,7 @@ function howToGetBars(info: SymbolInfo | undefined, interval: string): string[] 
     lines.push(
       `If ${state.symbol} is not tracked yet: PUT /api/v1/symbols/${sym} with its provider and intervals (API key).`,
     );
-  else if (!info.intervals.includes(interval))
+  else if (!(info.intervals as readonly string[]).includes(interval))
     lines.push(`${interval} is not one of its tracked intervals; add it with PUT /api/v1/symbols/${sym} (API key).`);
   if (info?.provider !== 'upload')
     lines.push(
@@ -440,7 +440,7 @@ async function init(): Promise<void> {
   let wanted = params.get('symbol');
   if (wanted && deactivated.includes(wanted)) wanted = null;
   else if (wanted && !symbols.some((s) => s.symbol === wanted)) symbols.unshift({ symbol: wanted, intervals: [] });
-  for (const s of symbols) option(symbolSel, s.symbol, s.name ? `${s.symbol} ${s.name}` : s.symbol);
+  for (const s of symbols) option(symbolSel, s.symbol, s.symbol);
   if (symbols.length === 0) {
     state.ready = true;
     state.error = state.error ?? 'no symbols';

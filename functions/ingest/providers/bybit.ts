@@ -7,7 +7,7 @@
 import { checkBar, type IngestBar, type RejectedRow } from '../bar.js';
 import { INTERVAL_MS, type IngestInterval } from '../intervals.js';
 import { getText, parseJson, type HttpOptions } from './http.js';
-import { assemblePage } from './page.js';
+import { assemblePage, continueAfterWindow } from './page.js';
 import { ProviderError, type MarketDataProvider, type Page, type PageRequest } from './types.js';
 
 export const BYBIT_DEFAULT_BASE = 'https://api.bybit.com';
@@ -74,12 +74,6 @@ export class BybitProvider implements MarketDataProvider {
         return { index: i, reason: 'not_a_row', detail: JSON.stringify(row).slice(0, 120) };
       return checkBar(i, row[0], row[1], row[2], row[3], row[4], row[5], req.interval);
     });
-    const page = assemblePage(rows, { ...req, endTime: end, limit }, list.length);
-    // The window ended before the caller's end: continue after it even when it held fewer rows than `limit`
-    // (a market with closed hours), unless the newest bar is still forming.
-    if (page.nextStart === undefined && !page.forming && end < req.endTime && page.rejected.length === 0) {
-      page.nextStart = end + ms;
-    }
-    return page;
+    return continueAfterWindow(assemblePage(rows, { ...req, endTime: end, limit }, list.length), end, req);
   }
 }

@@ -41,13 +41,26 @@ export async function getText(
   url: string,
   opts: HttpOptions,
   signal?: AbortSignal,
+  /** A JSON body makes it a POST (Tushare's API takes its request, token included, in the body, never the URL). */
+  jsonBody?: unknown,
 ): Promise<{ text: string; headers: Headers }> {
   const f = opts.fetchImpl ?? fetch;
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const accept = { accept: 'application/json, text/csv;q=0.9, */*;q=0.5' };
   let res: Response;
   try {
-    res = await f(url, { signal: combined, headers: { accept: 'application/json, text/csv;q=0.9, */*;q=0.5' } });
+    res = await f(
+      url,
+      jsonBody === undefined
+        ? { signal: combined, headers: accept }
+        : {
+            method: 'POST',
+            signal: combined,
+            headers: { ...accept, 'content-type': 'application/json' },
+            body: JSON.stringify(jsonBody),
+          },
+    );
   } catch (e) {
     if (timeout.aborted) throw new ProviderError(provider, 'timeout', `no response within ${opts.timeoutMs} ms`);
     throw new ProviderError(provider, 'network', networkReason(e, url));

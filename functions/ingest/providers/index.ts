@@ -18,6 +18,8 @@ export interface ProviderConfig {
   /** Base URL per provider, overriding its default (`<NAME>_BASE_URL`, functions/common/config.ts). */
   baseUrls: Readonly<Partial<Record<string, string>>>;
   timeoutMs: number;
+  /** Provider "tushare": its token (local) or the secret holding it (deployed); neither: series halt, saying so. */
+  tushareToken?: { value?: string; arn?: string };
 }
 
 /** A provider whose bars arrive only through POST /klines: nothing to fetch. */
@@ -50,6 +52,18 @@ export const PROVIDER_REGISTRY = {
   url: ingestible({
     description: 'a CSV/JSON bar file at sourceUrl (a template with {symbol} and {interval})',
     spec: z.object({ sourceUrl: z.string().url(), sourceLabel: z.enum(SOURCE_LABELS).optional() }),
+  }),
+  eastmoney: ingestible({
+    description: "A-shares and indexes from Eastmoney's public kline endpoint (no token)",
+    spec: NO_FIELDS,
+  }),
+  tushare: ingestible({
+    description: 'A-shares and indexes from Tushare Pro (needs TUSHARE_TOKEN / the TushareToken secret)',
+    spec: NO_FIELDS,
+  }),
+  yahoo: ingestible({
+    description: "US stocks and ETFs from Yahoo Finance's chart endpoint (no token)",
+    spec: NO_FIELDS,
   }),
   upload: { ingestible: false, description: 'bars arrive through POST /klines only' } satisfies UploadOnlyEntry,
 };

@@ -4,6 +4,7 @@
 import type { IngestBar, RejectedRow } from '../bar.js';
 import type { IngestInterval } from '../intervals.js';
 import type { ProviderName } from './index.js';
+import type { FactorPoint } from '../../store/adjustments.js';
 
 /** The providers fetched from: derived from the registry (index.ts). */
 export type { ProviderName };
@@ -39,6 +40,11 @@ export interface MarketDataProvider {
   /** Most rows one call may return. */
   readonly maxLimit: number;
   fetchPage(req: PageRequest, signal?: AbortSignal): Promise<Page>;
+  /**
+   * Stock providers: the symbol's price-adjustment factors (复权因子) as of `now`, by trading date (UTC midnight
+   * of the exchange date), cumulative from the oldest known (so hfq = price × factor). Empty for an index.
+   */
+  fetchFactors?(symbol: string, now: number, signal?: AbortSignal): Promise<FactorPoint[]>;
 }
 
 /**

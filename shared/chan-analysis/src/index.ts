@@ -31,6 +31,7 @@ export {
   Resampler,
   toBarInputs,
   MARKETS,
+  ZoneOffsets,
   INTERVALS,
   INTERVAL_MINUTES,
   isInterval,
