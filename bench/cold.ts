@@ -9,7 +9,7 @@
  *     part read); next to them the engine core (every bar through `update`, one snapshot: no document); the
  *     three run in turn, so none is measured before the others' code has tiered up;
  *   - CLI process: `node bin/chan.js analyze FILE --json [--include all] > /dev/null`, wall time, CPU time and
- *     peak RSS (the bin enables V8's compile cache: also measured with NODE_DISABLE_COMPILE_CACHE=1);
+ *     peak RSS;
  *     and `npx chan analyze FILE --json`, as a user types it;
  *   - chan.py: a fresh python3 process importing chan.py and running it once on the same bars (parsed before the
  *     clock, as ours), when chan.py is found (CHANPY_TOOLS, default ../../shared/tools: chanpy_dump.py + chanpy/).
@@ -218,10 +218,8 @@ export async function benchCold(): Promise<string[]> {
   const sse = measured.get('cn_sse000001_1m');
   if (sse) {
     const sseCsv = dataFile('cn_sse000001_1m');
-    const noCache = cliProcess(sseCsv, [], { NODE_DISABLE_COMPILE_CACHE: '1' });
     rows.push(
       `| \`chan analyze --json\` on cn_sse000001_1m, whole process (CPU ${ms(sse.c.cpuMs)}) | ${ms(sse.c.ms)} | ≤ 600 ms | ${verdict(sse.c.ms <= 600)} |`,
-      `| the same without V8's compile cache (NODE_DISABLE_COMPILE_CACHE=1; CPU ${ms(noCache.cpuMs)}) | ${ms(noCache.ms)} | | |`,
     );
     const npx = npxProcess(sseCsv);
     rows.push(`| the same through \`npx chan\` | ${ms(npx)} | ≤ 1000 ms | ${verdict(npx <= 1000)} |`);
