@@ -5,7 +5,7 @@
  * | ------------ | ----------- | ----------- | --------------------------------------------------------------- |
  * | job          | JOB#<id>    | JOB         | (jobs.ts) get by id; progress counters live on it               |
  * | job result   | JOB#<id>    | R#<SYMBOL>  | one per symbol; paged in symbol order (GET /jobs/{id}); all (aggregate) |
- * | watchlist    | WATCHLISTS  | <name>      | get by name (scan/backtest jobs name one instead of listing symbols) |
+ * | watchlist    | WATCHLISTS  | <name>      | get by name (scan/backtest jobs name one instead of listing symbols); all (names + counts) |
  *
  * Results share the job's partition so one Query pages them and one TTL policy expires them with the job. A
  * 5,000-symbol job is 5,000 small items in one partition: well within a partition's limits (writes arrive at
@@ -25,6 +25,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from './batch.js';
 import { JOB_TTL_DAYS } from './jobs.js';
 import { TABLE_KEYS } from './table.js';
 
@@ -228,6 +229,14 @@ export interface Watchlist {
   updatedAt: string;
 }
 
+export interface WatchlistSummary {
+  name: string;
+  count: number;
+  updatedAt: string;
+}
+
+const WATCHLISTS_PK = 'WATCHLISTS';
+
 /** Named symbol lists. `tracked` is not stored: it means every active tracked symbol (see the prepare step). */
 export class WatchlistRepository {
   constructor(
@@ -236,14 +245,57 @@ export class WatchlistRepository {
   ) {}
 
   async get(name: string): Promise<Watchlist | null> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: 'WATCHLISTS', sk: name } }));
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: WATCHLISTS_PK, sk: name } }));
     if (!r.Item) return null;
     return { name: r.Item.name as string, symbols: r.Item.symbols as string[], updatedAt: r.Item.updatedAt as string };
   }
 
+  /** Replaces the list. `count` is stored beside it so listing every watchlist does not read every symbol. */
   async put(name: string, symbols: string[]): Promise<Watchlist> {
     const item: Watchlist = { name, symbols, updatedAt: new Date().toISOString() };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: 'WATCHLISTS', sk: name, ...item } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: WATCHLISTS_PK, sk: name, ...item, count: symbols.length },
+      }),
+    );
     return item;
+  }
+
+  /** Every stored watchlist's name and size, in name order. */
+  async list(): Promise<WatchlistSummary[]> {
+    const out: WatchlistSummary[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': WATCHLISTS_PK },
+          ProjectionExpression: '#n, #c, updatedAt',
+          ExpressionAttributeNames: { '#n': 'name', '#c': 'count' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const it of r.Items ?? []) {
+        // Lists stored before `count` existed: read that one list to count it.
+        const count =
+          typeof it.count === 'number' ? it.count : ((await this.get(it.name as string))?.symbols.length ?? 0);
+        out.push({ name: it.name as string, count, updatedAt: it.updatedAt as string });
+      }
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /**
+   * Whether the list existed. Checked by a read first: the delete goes through the store's one batch path (as
+   * SymbolRepository.delete), whose functions need no DeleteItem grant (lib/aws-calls.ts) but which cannot say
+   * whether the item was there.
+   */
+  async delete(name: string): Promise<boolean> {
+    if (!(await this.get(name))) return false;
+    await batchWriteAll(this.doc, this.table, [{ DeleteRequest: { Key: { pk: WATCHLISTS_PK, sk: name } } }]);
+    return true;
   }
 }
