@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from './batch.js';
 import { JOB_TTL_DAYS } from './jobs.js';
+import { queryPartition } from './partition.js';
 import { TABLE_KEYS } from './table.js';
 
 export interface JobResultItem<T = unknown> {
@@ -250,42 +251,20 @@ export class WatchlistRepository {
     return { name: r.Item.name as string, symbols: r.Item.symbols as string[], updatedAt: r.Item.updatedAt as string };
   }
 
-  /** Replaces the list. `count` is stored beside it so listing every watchlist does not read every symbol. */
   async put(name: string, symbols: string[]): Promise<Watchlist> {
     const item: Watchlist = { name, symbols, updatedAt: new Date().toISOString() };
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: WATCHLISTS_PK, sk: name, ...item, count: symbols.length },
-      }),
-    );
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: WATCHLISTS_PK, sk: name, ...item } }));
     return item;
   }
 
-  /** Every stored watchlist's name and size, in name order. */
+  /** Every stored watchlist's name and size, in name order (few lists of at most ~170 KB each: read whole). */
   async list(): Promise<WatchlistSummary[]> {
-    const out: WatchlistSummary[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': WATCHLISTS_PK },
-          ProjectionExpression: '#n, #c, updatedAt',
-          ExpressionAttributeNames: { '#n': 'name', '#c': 'count' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const it of r.Items ?? []) {
-        // Lists stored before `count` existed: read that one list to count it.
-        const count =
-          typeof it.count === 'number' ? it.count : ((await this.get(it.name as string))?.symbols.length ?? 0);
-        out.push({ name: it.name as string, count, updatedAt: it.updatedAt as string });
-      }
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryPartition(this.doc, this.table, WATCHLISTS_PK);
+    return items.map((it) => ({
+      name: it.name as string,
+      count: (it.symbols as string[]).length,
+      updatedAt: it.updatedAt as string,
+    }));
   }
 
   /**
