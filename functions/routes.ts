@@ -63,6 +63,10 @@ export const ROUTES: readonly RouteDef[] = [
     throttle: { rateLimit: 5, burstLimit: 10 },
   },
   { method: 'GET', path: `${API_PREFIX}/jobs/{id}`, handler: 'jobs', apiKey: false },
+  { method: 'GET', path: `${API_PREFIX}/watchlists`, handler: 'jobs', apiKey: false },
+  { method: 'GET', path: `${API_PREFIX}/watchlists/{name}`, handler: 'jobs', apiKey: false },
+  { method: 'PUT', path: `${API_PREFIX}/watchlists/{name}`, handler: 'jobs', apiKey: true },
+  { method: 'DELETE', path: `${API_PREFIX}/watchlists/{name}`, handler: 'jobs', apiKey: true },
 ];
 
 /** Stage-wide defaults (the predecessor's SlowAPI limits, as API Gateway throttling). */

@@ -51,6 +51,8 @@ export interface ApiSpec {
   /** Documented body when the handler validates rows itself (for per-row problem reports). */
   bodyDoc?: z.ZodType;
   bodyMode?: BodyMode;
+  /** json-or-csv: what the CSV must hold (the OpenAPI text/csv description); the bar-upload layout otherwise. */
+  csvDoc?: string;
   bodyRequired?: boolean;
   apiKey?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType }>;

@@ -70,7 +70,11 @@ const PER_BAR: ReadonlySet<string> = new Set(INCLUDE_PARTS);
 export function projectResult(result: ChanResult, include: readonly IncludePart[]): Partial<ChanResult> {
   if (include.length === PER_BAR.size) return result;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(result)) if (!PER_BAR.has(k) || include.includes(k as IncludePart)) out[k] = v;
+  // Keys, not entries: reading a per-bar part builds it (analyze() makes them on first read), and the ones not
+  // asked for need not be built at all.
+  for (const k of Object.keys(result) as (keyof ChanResult)[]) {
+    if (!PER_BAR.has(k) || include.includes(k as IncludePart)) out[k] = result[k];
+  }
   return out as Partial<ChanResult>;
 }
 

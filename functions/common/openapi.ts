@@ -53,7 +53,10 @@ export function buildOpenApi(specs: Record<string, ApiSpec>, opts: { version: st
       const content: Json = { 'application/json': { schema: convert(bodySchema, 'input') } };
       if (spec.bodyMode === 'json-or-csv')
         content['text/csv'] = {
-          schema: { type: 'string', description: 'Header time,open,high,low,close[,volume]; one bar per line' },
+          schema: {
+            type: 'string',
+            description: spec.csvDoc ?? 'Header time,open,high,low,close[,volume]; one bar per line',
+          },
         };
       op.requestBody = { required: spec.bodyRequired ?? false, content };
     }

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { API_PREFIX } from '../routes.js';
-import { JOB_KINDS, JobRequestSchema } from './model.js';
+import { JOB_KINDS, JobRequestSchema, WatchlistBodySchema, WatchlistNameSchema } from './model.js';
 
 export const MAX_RESULTS_PAGE = 500;
 
@@ -69,6 +69,13 @@ const pageLimit = z
       .max(MAX_RESULTS_PAGE, { error: `limit must be at most ${MAX_RESULTS_PAGE}` }),
   );
 
+const WatchlistSchema = z
+  .object({ name: z.string(), count: z.number().int(), symbols: z.array(z.string()), updatedAt: z.string() })
+  .meta({ id: 'Watchlist' });
+
+const nameParams = z.strictObject({ name: WatchlistNameSchema });
+const NO_WATCHLIST = { description: 'No watchlist of that name', schema: ErrorBody };
+
 export function jobsApiSpecs() {
   return {
     'POST /api/v1/jobs': {
@@ -112,6 +119,63 @@ export function jobsApiSpecs() {
         200: { description: 'The job', schema: JobViewSchema },
         400: { description: 'Invalid id, limit or cursor', schema: ErrorBody },
         404: { description: 'No such job (or it expired after 30 days)', schema: ErrorBody },
+      },
+    },
+    'GET /api/v1/watchlists': {
+      method: 'GET' as const,
+      path: `${API_PREFIX}/watchlists`,
+      summary: 'Stored watchlists: names and sizes',
+      responses: {
+        200: {
+          description: 'Every stored watchlist, in name order',
+          schema: z.object({
+            watchlists: z.array(z.object({ name: z.string(), count: z.number().int(), updatedAt: z.string() })),
+          }),
+        },
+      },
+    },
+    'GET /api/v1/watchlists/{name}': {
+      method: 'GET' as const,
+      path: `${API_PREFIX}/watchlists/{name}`,
+      summary: 'One stored watchlist with its symbols',
+      params: nameParams,
+      responses: {
+        200: { description: 'The watchlist', schema: WatchlistSchema },
+        400: { description: 'Invalid or reserved name', schema: ErrorBody },
+        404: NO_WATCHLIST,
+      },
+    },
+    'PUT /api/v1/watchlists/{name}': {
+      method: 'PUT' as const,
+      path: `${API_PREFIX}/watchlists/{name}`,
+      summary: 'Store (replace) a named watchlist, e.g. an index-constituent list, for scan and backtest jobs',
+      description:
+        'JSON `{"symbols": [...]}`, or CSV with a header row naming a symbol column: `symbol`, `con_code` (Tushare index_weight), `ts_code` or `ticker`, case-insensitive; other columns are ignored. Symbols are normalised as elsewhere and repeats dropped. Any bad symbol rejects the upload with 400 naming it (`body.symbols[i]`, and the CSV line); nothing is written. Jobs then name it as `watchlist`.',
+      apiKey: true,
+      params: nameParams,
+      bodyDoc: WatchlistBodySchema,
+      bodyMode: 'json-or-csv' as const,
+      csvDoc: 'Header row with a symbol column (symbol, con_code, ts_code or ticker); one symbol per line',
+      bodyRequired: true,
+      responses: {
+        200: { description: 'The stored watchlist', schema: WatchlistSchema },
+        400: { description: 'Invalid name, reserved name "tracked", or a bad symbol (named)', schema: ErrorBody },
+        403: { description: 'Missing or invalid API key', schema: ErrorBody },
+        413: { description: 'Body too large', schema: ErrorBody },
+        415: { description: 'Unsupported content type', schema: ErrorBody },
+      },
+    },
+    'DELETE /api/v1/watchlists/{name}': {
+      method: 'DELETE' as const,
+      path: `${API_PREFIX}/watchlists/{name}`,
+      summary: 'Delete a stored watchlist (jobs already started keep their symbols)',
+      apiKey: true,
+      params: nameParams,
+      responses: {
+        200: { description: 'Deleted', schema: z.object({ name: z.string(), deleted: z.literal(true) }) },
+        400: { description: 'Invalid or reserved name', schema: ErrorBody },
+        403: { description: 'Missing or invalid API key', schema: ErrorBody },
+        404: NO_WATCHLIST,
       },
     },
   };

@@ -1,6 +1,8 @@
 /**
  * POST /api/v1/jobs (API key): validate, record the job (QUEUED), start its Step Functions execution, 202.
  * GET /api/v1/jobs/{id}: the job item (state, progress counters, summary) and one page of per-symbol results.
+ * /api/v1/watchlists[/{name}]: the named universes scan and backtest jobs read (PUT from JSON or an
+ * index-constituent CSV, GET, list, DELETE).
  *
  * Cheap up-front checks turn obvious mistakes into 4xx now rather than a FAILED job later: engine options, a
  * stored watchlist's existence, and for multilevel the series it needs. Per-symbol problems of a scan or
@@ -16,13 +18,14 @@ import { createHandler } from '../common/http.js';
 import { getLogger } from '../common/observability.js';
 import { API_PREFIX } from '../routes.js';
 import { InvalidCursorError } from '../store/jobs-results.js';
-import type { JobParams } from './model.js';
+import { TRACKED_WATCHLIST, type JobParams } from './model.js';
 import { getJobStarter, StarterNotConfiguredError } from './starter.js';
+import { watchlistSymbols } from './watchlists.js';
 
 const DEFAULT_PAGE = 100;
 
 async function checkInputs(params: JobParams): Promise<void> {
-  if ('watchlist' in params && params.watchlist !== undefined && params.watchlist !== 'tracked') {
+  if ('watchlist' in params && params.watchlist !== undefined && params.watchlist !== TRACKED_WATCHLIST) {
     if (!(await getDeps().watchlists.get(params.watchlist))) {
       throw notFound(`Unknown watchlist "${params.watchlist}"`, [
         { field: 'body.watchlist', message: 'no such watchlist' },
@@ -41,6 +44,9 @@ async function checkInputs(params: JobParams): Promise<void> {
     }
   }
 }
+
+const unknownWatchlist = (name: string) =>
+  notFound(`No watchlist "${name}"`, [{ field: 'path.name', message: 'no such watchlist' }]);
 
 const ORDER = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'];
 const lowest = <T extends string>(ivs: readonly T[]): T =>
@@ -117,5 +123,23 @@ export const handler = createHandler('jobs', {
         nextCursor: page.nextCursor ?? null,
       },
     };
+  },
+
+  'GET /api/v1/watchlists': async () => ({ body: { watchlists: await getDeps().watchlists.list() } }),
+
+  'GET /api/v1/watchlists/{name}': async ({ params }) => {
+    const wl = await getDeps().watchlists.get(params.name);
+    if (!wl) throw unknownWatchlist(params.name);
+    return { body: { name: wl.name, count: wl.symbols.length, symbols: wl.symbols, updatedAt: wl.updatedAt } };
+  },
+
+  'PUT /api/v1/watchlists/{name}': async ({ params, body }) => {
+    const wl = await getDeps().watchlists.put(params.name, watchlistSymbols(body));
+    return { body: { name: wl.name, count: wl.symbols.length, symbols: wl.symbols, updatedAt: wl.updatedAt } };
+  },
+
+  'DELETE /api/v1/watchlists/{name}': async ({ params }) => {
+    if (!(await getDeps().watchlists.delete(params.name))) throw unknownWatchlist(params.name);
+    return { body: { name: params.name, deleted: true } };
   },
 });

@@ -23,6 +23,38 @@ export const INLINE_MAP_MAX_ITEMS = 500;
 export const MAX_JOB_SYMBOLS = 5000;
 export const MAX_JOB_BARS = 5000;
 
+const WATCHLIST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** The universe every active tracked symbol forms: a job may name it, nobody may store a list under it. */
+export const TRACKED_WATCHLIST = 'tracked';
+
+/** A stored watchlist's name (path parameter of /api/v1/watchlists/{name}): what a job's `watchlist` accepts. */
+export const WatchlistNameSchema = z
+  .string()
+  .regex(WATCHLIST_NAME, { error: 'name must be letters, digits, _ or - (1–64)' })
+  .refine((n) => n !== TRACKED_WATCHLIST, {
+    error: `"${TRACKED_WATCHLIST}" is reserved: it means every active tracked symbol and cannot be stored`,
+  });
+
+/**
+ * A watchlist upload (PUT /api/v1/watchlists/{name}, JSON or CSV): symbols as elsewhere (trimmed, upper-cased),
+ * repeats dropped — an index-constituent export lists each constituent once per rebalancing date — and the
+ * limit applied to what remains, the limit of a job's `symbols`.
+ */
+export const WatchlistBodySchema = z
+  .strictObject({
+    symbols: z
+      .array(SymbolSchema, { error: 'symbols must be a list of symbols' })
+      .min(1, { error: 'symbols must name at least one symbol' })
+      .transform((a) => [...new Set(a)])
+      .pipe(
+        z.array(z.string()).max(MAX_JOB_SYMBOLS, {
+          error: `symbols must name at most ${MAX_JOB_SYMBOLS} distinct symbols`,
+        }),
+      )
+      .meta({ description: `Up to ${MAX_JOB_SYMBOLS} distinct symbols (repeats are dropped), e.g. 600519.SH` }),
+  })
+  .meta({ id: 'WatchlistUpload' });
+
 const engineOptions = {
   preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic, demo or corrected' }),
   config: ChanPyOptionsSchema.optional(),
@@ -36,7 +68,7 @@ const universe = {
     .optional(),
   watchlist: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'watchlist must be a name of letters, digits, _ or - (1–64)' })
+    .regex(WATCHLIST_NAME, { error: 'watchlist must be a name of letters, digits, _ or - (1–64)' })
     .optional()
     .meta({ description: '"tracked" = every active tracked symbol with the interval; otherwise a stored watchlist' }),
 };

@@ -29,6 +29,7 @@ import {
 import {
   INLINE_MAP_MAX_ITEMS,
   MAX_JOB_SYMBOLS,
+  TRACKED_WATCHLIST,
   type ExecutionInput,
   type JobParams,
   type MultiLevelParams,
@@ -63,7 +64,7 @@ async function resolveUniverse(params: JobParams): Promise<string[]> {
   if (params.kind === 'multilevel') return [params.symbol];
   if (params.symbols) return [...new Set(params.symbols)];
   const name = params.watchlist!;
-  if (name === 'tracked') {
+  if (name === TRACKED_WATCHLIST) {
     const all = await getDeps().symbols.list();
     return all
       .filter((s) => s.active && s.intervals.includes(params.interval))

@@ -5,7 +5,7 @@
  * | ------------ | ----------- | ----------- | --------------------------------------------------------------- |
  * | job          | JOB#<id>    | JOB         | (jobs.ts) get by id; progress counters live on it               |
  * | job result   | JOB#<id>    | R#<SYMBOL>  | one per symbol; paged in symbol order (GET /jobs/{id}); all (aggregate) |
- * | watchlist    | WATCHLISTS  | <name>      | get by name (scan/backtest jobs name one instead of listing symbols) |
+ * | watchlist    | WATCHLISTS  | <name>      | get by name (scan/backtest jobs name one instead of listing symbols); all (names + counts) |
  *
  * Results share the job's partition so one Query pages them and one TTL policy expires them with the job. A
  * 5,000-symbol job is 5,000 small items in one partition: well within a partition's limits (writes arrive at
@@ -25,7 +25,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from './batch.js';
 import { JOB_TTL_DAYS } from './jobs.js';
+import { queryPartition } from './partition.js';
 import { TABLE_KEYS } from './table.js';
 
 export interface JobResultItem<T = unknown> {
@@ -228,6 +230,14 @@ export interface Watchlist {
   updatedAt: string;
 }
 
+export interface WatchlistSummary {
+  name: string;
+  count: number;
+  updatedAt: string;
+}
+
+const WATCHLISTS_PK = 'WATCHLISTS';
+
 /** Named symbol lists. `tracked` is not stored: it means every active tracked symbol (see the prepare step). */
 export class WatchlistRepository {
   constructor(
@@ -236,14 +246,35 @@ export class WatchlistRepository {
   ) {}
 
   async get(name: string): Promise<Watchlist | null> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: 'WATCHLISTS', sk: name } }));
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: WATCHLISTS_PK, sk: name } }));
     if (!r.Item) return null;
     return { name: r.Item.name as string, symbols: r.Item.symbols as string[], updatedAt: r.Item.updatedAt as string };
   }
 
   async put(name: string, symbols: string[]): Promise<Watchlist> {
     const item: Watchlist = { name, symbols, updatedAt: new Date().toISOString() };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: 'WATCHLISTS', sk: name, ...item } }));
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: WATCHLISTS_PK, sk: name, ...item } }));
     return item;
+  }
+
+  /** Every stored watchlist's name and size, in name order (few lists of at most ~170 KB each: read whole). */
+  async list(): Promise<WatchlistSummary[]> {
+    const items = await queryPartition(this.doc, this.table, WATCHLISTS_PK);
+    return items.map((it) => ({
+      name: it.name as string,
+      count: (it.symbols as string[]).length,
+      updatedAt: it.updatedAt as string,
+    }));
+  }
+
+  /**
+   * Whether the list existed. Checked by a read first: the delete goes through the store's one batch path (as
+   * SymbolRepository.delete), whose functions need no DeleteItem grant (lib/aws-calls.ts) but which cannot say
+   * whether the item was there.
+   */
+  async delete(name: string): Promise<boolean> {
+    if (!(await this.get(name))) return false;
+    await batchWriteAll(this.doc, this.table, [{ DeleteRequest: { Key: { pk: WATCHLISTS_PK, sk: name } } }]);
+    return true;
   }
 }

@@ -419,6 +419,8 @@ describe('API through the local adapter (dynalite + redis cluster)', () => {
         '/api/v1/symbols/{symbol}/backfill',
         '/api/v1/jobs',
         '/api/v1/jobs/{id}',
+        '/api/v1/watchlists',
+        '/api/v1/watchlists/{name}',
         '/health',
       ].sort(),
     );

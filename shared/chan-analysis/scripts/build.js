@@ -20,6 +20,10 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // Whitespace and syntax only (names stay, for stack traces): a fresh process compiles the whole bundle on
+  // import, and the smaller text (164 → 102 KB) measured ~3.5 ms less CPU per import.
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -300,13 +300,17 @@ function sureCount(segs: readonly { isSure: boolean }[]): number {
 
 /** Batch analysis of a whole series. */
 export function analyze(bars: readonly BarInput[], options: AnalyzerOptions = {}): ChanResult {
-  return analyzeToAnalyzer(bars, options).result();
+  const a = analyzeToAnalyzer(bars, options);
+  // Nothing else holds `a`: its snapshot is final, so the document may build its per-bar parts on first read.
+  return toResult(a.snapshot(), { preset: a.preset, frozen: true });
 }
 
 /** Batch run that keeps the analyser (to continue streaming, or to read live structures). */
 export function analyzeToAnalyzer(bars: readonly BarInput[], options: AnalyzerOptions = {}): ChanAnalyzer {
   const a = new ChanAnalyzer(options);
-  a.reserve(bars.length);
-  for (const bar of bars) a.update(bar);
+  const n = bars.length;
+  a.reserve(n);
+  // Indexed, not for-of: a cold first run interprets this loop, and the iterator protocol is a call per bar there.
+  for (let i = 0; i < n; i++) a.update(bars[i]);
   return a;
 }

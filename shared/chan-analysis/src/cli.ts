@@ -131,6 +131,12 @@ async function readText(file: string): Promise<string> {
   }
 }
 
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 export async function main(argv: string[], out: Writable, err: Writable): Promise<number> {
   try {
     const { positional, flags } = parseArgs(argv);
@@ -164,6 +170,8 @@ export async function main(argv: string[], out: Writable, err: Writable): Promis
       const a = new ChanAnalyzer({ config, preset: typeof preset === 'string' ? preset : undefined });
       // Rows go straight from the reader into the analyser (which copies them): no object per bar, and the
       // times are parsed once, the labels kept as written.
+      // At most one bar per line: sized once, the per-bar columns never regrow (each regrowth copies them all).
+      a.reserve(lineCount(text));
       const span: string[] = [];
       readCsv(text, undefined, (row, label) => {
         if (span.length === 0) span.push(label);

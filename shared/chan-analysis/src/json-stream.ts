@@ -10,6 +10,8 @@ export interface ChunkSink {
 }
 
 const CHUNK = 1 << 16;
+/** Array elements per JSON.stringify call (a bar is ~200 characters, so a batch is about a chunk). */
+const BATCH = 256;
 
 export async function writeJsonChunked(doc: Record<string, unknown>, out: ChunkSink): Promise<void> {
   let buf = '';
@@ -30,8 +32,11 @@ export async function writeJsonChunked(doc: Record<string, unknown>, out: ChunkS
       continue;
     }
     buf += '[';
-    for (let i = 0; i < value.length; i++) {
-      buf += (i === 0 ? '' : ',') + (JSON.stringify(value[i]) ?? 'null');
+    // A batch of elements per JSON.stringify: one call per element was most of the time of a structures-only
+    // document. The brackets of each batch's array are cut off.
+    for (let i = 0; i < value.length; i += BATCH) {
+      const part = JSON.stringify(value.slice(i, i + BATCH));
+      buf += (i === 0 ? '' : ',') + part.slice(1, -1);
       if (buf.length >= CHUNK) await flush();
     }
     buf += ']';

@@ -88,6 +88,13 @@ export interface ResultOptions {
   structuresOnly?: boolean;
   /** Which per-bar arrays to fill (default: all, unless structuresOnly); the others are empty. */
   include?: readonly PerBarPart[];
+  /**
+   * The snapshot will not change any more (nothing else holds its analyser, as in `analyze()`): the per-bar arrays
+   * are then built when first read rather than up front. They are ~99 % of a document's objects, and a caller
+   * that reads only the structures (a scan, a structures-only response) never pays for them. Each is an
+   * enumerable own property, so JSON.stringify, spreading and equality see the same document.
+   */
+  frozen?: boolean;
 }
 
 function barColumnsOf(bars: readonly Bar[]): BarColumns {
@@ -187,13 +194,11 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
     };
   };
 
-  const perMerged = include.includes('mergedBars') || include.includes('fractals');
-  const m = perMerged ? (s.columns?.merged ?? mergedColumnsOf(s.mergedBars)) : undefined;
-  return {
-    meta: { engine: ENGINE_NAME, version: ENGINE_VERSION, preset: options.preset ?? null, barCount: cols.length },
-    bars: include.includes('bars') ? resultBars(cols, s.indicators) : [],
-    mergedBars: m !== undefined && include.includes('mergedBars') ? resultMergedBars(cols, m) : [],
-    fractals: m !== undefined && include.includes('fractals') ? resultFractals(cols, m) : [],
+  const wantBars = include.includes('bars'),
+    wantMerged = include.includes('mergedBars'),
+    wantFractals = include.includes('fractals');
+  const merged = () => s.columns?.merged ?? mergedColumnsOf(s.mergedBars);
+  const structures = {
     strokes: s.strokes.map((l) => line('bi', l, false)),
     segments: s.segments.map((l) => line('seg', l, true)),
     segmentsOfSegments: s.segmentsOfSegments.map((l) => line('segseg', l, true)),
@@ -202,6 +207,38 @@ export function toResult(s: LevelSnapshot, options: ResultOptions = {}): ChanRes
     strokeSignals: s.strokeSignals.map((p) => signal('bsp', p)),
     segmentSignals: s.segmentSignals.map((p) => signal('segbsp', p)),
   };
+  const meta = { engine: ENGINE_NAME, version: ENGINE_VERSION, preset: options.preset ?? null, barCount: cols.length };
+  if (options.frozen !== true) {
+    const m = wantMerged || wantFractals ? merged() : undefined;
+    return {
+      meta,
+      bars: wantBars ? resultBars(cols, s.indicators) : [],
+      mergedBars: m !== undefined && wantMerged ? resultMergedBars(cols, m) : [],
+      fractals: m !== undefined && wantFractals ? resultFractals(cols, m) : [],
+      ...structures,
+    };
+  }
+  const doc = { meta, bars: [], mergedBars: [], fractals: [], ...structures } as ChanResult;
+  if (wantBars) lazyPart(doc, 'bars', () => resultBars(cols, s.indicators));
+  if (wantMerged) lazyPart(doc, 'mergedBars', () => resultMergedBars(cols, merged()));
+  if (wantFractals) lazyPart(doc, 'fractals', () => resultFractals(cols, merged()));
+  return doc;
+}
+
+/** `doc[key]` built by `build` on first read, then a plain data property (assigning it first skips the build). */
+function lazyPart<K extends PerBarPart>(doc: ChanResult, key: K, build: () => ChanResult[K]): void {
+  const settle = (value: ChanResult[K]) =>
+    Object.defineProperty(doc, key, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(doc, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = build();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }
 
 function resultBars(c: BarColumns, ind: IndicatorSeries): ResultBar[] {

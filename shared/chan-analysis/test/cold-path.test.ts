@@ -55,6 +55,24 @@ describe('cold path', () => {
     expect(toResult(plain, { include: ['fractals'] }).bars).toEqual([]);
   });
 
+  it("analyze()'s per-bar parts, built on first read, are the analyser's own document in every form", () => {
+    const { bars, labels } = parseCsv(readFileSync(`${FIXTURES}us_spy_1d.csv`, 'utf8'));
+    const a = new ChanAnalyzer();
+    bars.forEach((b, i) => a.update(b, labels[i]));
+    const eager = a.result();
+    expect(eager.bars).toHaveLength(bars.length);
+    // Serialised before any part is read: JSON.stringify reads them through the same properties, in key order.
+    expect(JSON.stringify(analyze(bars.map((b, i) => ({ ...b, time: labels[i] }))))).toBe(JSON.stringify(eager));
+    const doc = analyze(bars.map((b, i) => ({ ...b, time: labels[i] })));
+    expect(Object.keys(doc)).toEqual(Object.keys(eager));
+    expect({ ...doc }).toEqual(eager);
+    expect(doc.fractals).toBe(doc.fractals);
+    // A caller may replace a part it has not read.
+    doc.mergedBars = [];
+    expect(doc.mergedBars).toEqual([]);
+    expect(JSON.parse(JSON.stringify(doc)).mergedBars).toEqual([]);
+  });
+
   it('CSV numbers equal Number() of the cell, fast path or not', () => {
     const cell = fc.oneof(
       fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
