@@ -179,7 +179,7 @@ describe('prototype keys are unknown options, not Object.prototype members', () 
     expect(errorOf(() => resolveConfig(JSON.parse(`{"bsp": {"${key}": {}}}`))).option).toBe(`bsp.${key}`);
   });
 
-  it('an inherited preset is not read as the caller\'s preset', () => {
+  it("an inherited preset is not read as the caller's preset", () => {
     const input = Object.create({ preset: 'classic' }) as Record<string, unknown>;
     expect(resolveConfig(input)).toEqual(CHANPY);
     expect(errorOf(() => getPreset('constructor')).option).toBe('preset');
