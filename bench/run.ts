@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every figure the issues ask for. Each section is its own module; run one with
- * `npm run bench -- engine` (sections: engine, cold, handler-cold, api, wire, bundles, ingest, upload, jobs, cost, load).
+ * `npm run bench -- engine` (sections: engine, cold, handler, api, wire, bundles, ingest, upload, jobs, cost, load).
  */
 // Keep the SDK's Node-version notice out of the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -14,7 +14,7 @@ const sections: Record<string, () => Promise<string[]>> = {
   upload: async () => (await import('./upload.js')).benchUpload(),
   jobs: async () => (await import('./jobs.js')).benchJobs(),
   cold: async () => (await import('./cold.js')).benchCold(),
-  'handler-cold': async () => (await import('./handler-cold.js')).benchHandlerCold(),
+  handler: async () => (await import('./handler-cold.js')).benchHandlerCold(),
   cost: async () => (await import('./cost.js')).benchCost(),
   load: async () => (await import('./load.js')).benchLoad(),
 };
