@@ -21,21 +21,23 @@ interface PerBar {
 /** What a field may hold (`?`: or null): the page checks every value against it, so a changed field is an error. */
 export type ValueKind = 'number' | 'number?' | 'string' | 'string?' | 'boolean' | 'array' | 'object';
 
+/** A K-line's own fields (GET /klines' bars; the analysis bars add the indicator fields), with their kinds. */
+export const OHLCV_FIELDS = {
+  time: 'string',
+  ts: 'number',
+  open: 'number',
+  high: 'number',
+  low: 'number',
+  close: 'number',
+  volume: 'number?',
+} as const satisfies Record<string, ValueKind>;
+
 /**
  * The per-bar parts of a result (what `include` can name: INCLUDE_PARTS is this object's keys), every field of each
  * in the engine's key order, with the kind of value it holds. A bar's indicator fields come from indicators.ts.
  */
 export const COLUMN_FIELDS = {
-  bars: {
-    time: 'string',
-    ts: 'number',
-    open: 'number',
-    high: 'number',
-    low: 'number',
-    close: 'number',
-    volume: 'number?',
-    ...INDICATOR_FIELDS,
-  },
+  bars: { ...OHLCV_FIELDS, ...INDICATOR_FIELDS },
   mergedBars: {
     idx: 'number',
     begin: 'string',

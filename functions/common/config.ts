@@ -99,9 +99,9 @@ type BaseUrlVars = { [P in TrackProvider as ReturnType<typeof baseUrlVar<P>>]: R
 
 /**
  * The variables of the wiring — ingestion (queue, providers, limits, alerts), the jobs starter, the cache probe and
- * the DynamoDB client's timeouts. Part of EnvSchema, so every cold start validates them; `wiringConfig()` also parses
- * them on their own where they are wired (once per cold start too), because the local runtime sets CHART_BASE_URL
- * only once its server listens, after the configuration was first read.
+ * the DynamoDB client's timeouts. Part of EnvSchema, so every cold start validates them; `wiringConfig()` parses
+ * them again at each use (not cached: the local runtime sets CHART_BASE_URL only once its server listens, after the
+ * configuration was first read, and tests change these variables between requests). Its callers are not per-bar.
  */
 export const WiringEnvSchema = z
   .object({

@@ -12,7 +12,7 @@ import type {
   TrackedSymbol,
 } from '../../functions/common/api-types.js';
 import type { IncludePart } from '../../functions/common/api-spec.js';
-import { decodeColumns, isKind, kindName, type ValueKind } from '../../functions/common/columns.js';
+import { decodeColumns, isKind, kindName, OHLCV_FIELDS, type ValueKind } from '../../functions/common/columns.js';
 import { API_PREFIX } from '../../functions/routes.js';
 import type {
   ChanResult,
@@ -197,15 +197,7 @@ export async function fetchAnalysis(
   return parseAnalysis(body);
 }
 
-const BAR_FIELDS = {
-  time: 'string',
-  ts: 'number',
-  open: 'number',
-  high: 'number',
-  low: 'number',
-  close: 'number',
-  volume: 'number?',
-} as const satisfies Record<keyof ApiBar, ValueKind>;
+const BAR_FIELDS = OHLCV_FIELDS satisfies Record<keyof ApiBar, ValueKind>;
 
 /** K-lines from `from` (inclusive) on, oldest first: what the poll uses to refresh the last bar. */
 export async function fetchKlines(
