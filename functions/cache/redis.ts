@@ -1,96 +1,107 @@
 /**
- * ioredis against ElastiCache Serverless: TLS (rediss://), cluster mode, short connect/command timeouts and a
- * bounded reconnect budget, so a dead cache ends in a closed client (recreated on a later call) rather than an
- * endless reconnect loop that queues requests. Callers go through ResilientCache, which adds the overall timeout,
- * the circuit breaker and the "errors become misses" rule.
+ * The cache on Redis, in production ElastiCache Serverless: TLS (rediss://), cluster mode, short connect and
+ * command timeouts and no reconnect loop, so a dead cache makes each call fail fast and a later call connects
+ * again. Callers go through ResilientCache, which adds the overall timeout, the circuit breaker and the "errors
+ * become misses" rule. The client is the small one in ./resp/ (it sends only what this file sends), not a general
+ * Redis library: that keeps ~130 KB out of every Lambda bundle.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { RedisClient } from './resp/client.js';
+import type { Reply } from './resp/codec.js';
+import type { TlsOptions } from './resp/connection.js';
+import { keySlot } from './resp/slot.js';
 import { TTL_SECONDS, type Cache, type TtlTier } from './types.js';
 
 export interface RedisCacheOptions {
+  /** redis://[user:password@]host:port, or rediss:// for TLS. */
   url: string;
   cluster: boolean;
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
-  /** Reconnect attempts before the client gives up and is recreated on demand. */
+  /**
+   * Fresh connections one command may try after an established connection broke under it (an idle connection
+   * often has not survived a Lambda freeze). A failed connect is never retried.
+   */
   maxReconnects?: number;
+  /** Extra TLS settings for rediss://, e.g. a test's self-signed CA; production trusts the system CAs. */
+  tls?: TlsOptions;
   onError?: (e: Error) => void;
 }
 
-type Client = Redis | Cluster;
-
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
-  private client: Client | undefined;
+  private readonly client: RedisClient;
 
-  constructor(private readonly opts: RedisCacheOptions) {}
-
-  private connection(): Client {
-    if (this.client && this.client.status !== 'end' && this.client.status !== 'close') return this.client;
-    this.client?.disconnect();
-    const { url, cluster, connectTimeoutMs = 1000, commandTimeoutMs = 250, maxReconnects = 3 } = this.opts;
+  constructor(private readonly opts: RedisCacheOptions) {
+    const { url, cluster, connectTimeoutMs = 1000, commandTimeoutMs = 250, maxReconnects = 1, onError } = opts;
     const u = new URL(url);
-    const tls = u.protocol === 'rediss:';
-    const retry = (times: number) => (times > maxReconnects ? null : Math.min(50 * 2 ** times, 1000));
-    const common: RedisOptions = {
-      connectTimeout: connectTimeoutMs,
-      commandTimeout: commandTimeoutMs,
-      maxRetriesPerRequest: 1,
-      ...(tls ? { tls: {} } : {}),
+    this.client = new RedisClient({
+      host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(u.port || 6379),
+      cluster,
+      connectTimeoutMs,
+      commandTimeoutMs,
+      maxReconnects,
+      ...(u.protocol === 'rediss:' ? { tls: opts.tls ?? {} } : {}),
       ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
       ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    };
-    let c: Client;
-    if (cluster) {
-      const options: ClusterOptions = {
-        // ElastiCache hands out TLS certificates for its DNS names: keep hostnames, do not resolve to IPs.
-        dnsLookup: (address, callback) => callback(null, address),
-        redisOptions: common,
-        clusterRetryStrategy: retry,
-        slotsRefreshTimeout: connectTimeoutMs,
-        maxRedirections: 4,
-      };
-      c = new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], options);
-    } else {
-      c = new Redis({ ...common, host: u.hostname, port: Number(u.port || 6379), retryStrategy: retry });
-    }
-    // An 'error' event without a listener would crash the process; a cache fault is never fatal here.
-    c.on('error', (e: Error) => this.opts.onError?.(e));
-    this.client = c;
-    return c;
+      ...(onError ? { onError } : {}),
+    });
   }
 
   async get(key: string): Promise<string | null> {
-    return this.connection().get(key);
+    return text(await this.client.command(['GET', key], key));
   }
 
+  /** Keys in one slot (one series' `{tag}`) cost one MGET; keys spread over slots cost one MGET per slot. */
   async mget(keys: string[]): Promise<(string | null)[]> {
-    if (keys.length === 0) return [];
-    return this.connection().mget(...keys);
+    const out = new Array<string | null>(keys.length).fill(null);
+    await Promise.all(
+      this.bySlot(keys).map(async (indexes) => {
+        const group = indexes.map((i) => keys[i]!);
+        const reply = await this.client.command(['MGET', ...group], group[0]);
+        if (!Array.isArray(reply) || reply.length !== group.length) throw new Error('redis MGET: unexpected reply');
+        indexes.forEach((at, i) => (out[at] = text(reply[i]!)));
+      }),
+    );
+    return out;
   }
 
   async set(key: string, value: string, tier: TtlTier): Promise<void> {
-    await this.connection().set(key, value, 'EX', TTL_SECONDS[tier]);
+    await this.client.command(['SET', key, value, 'EX', String(TTL_SECONDS[tier])], key);
   }
 
   async del(keys: string[]): Promise<void> {
-    const c = this.connection();
-    // One DEL per key: keys of different series live in different slots.
-    await Promise.all(keys.map((k) => c.del(k)));
+    await Promise.all(
+      this.bySlot(keys).map((indexes) => {
+        const group = indexes.map((i) => keys[i]!);
+        return this.client.command(['DEL', ...group], group[0]);
+      }),
+    );
   }
 
   async ping(): Promise<void> {
-    await this.connection().ping();
+    await this.client.command(['PING']);
   }
 
-  async close(): Promise<void> {
-    const c = this.client;
-    this.client = undefined;
-    if (!c) return;
-    try {
-      await c.quit();
-    } catch {
-      c.disconnect();
-    }
+  close(): Promise<void> {
+    return this.client.close();
   }
+
+  /** Indexes of `keys` grouped by cluster slot (a multi-key command must stay in one slot: CROSSSLOT otherwise). */
+  private bySlot(keys: string[]): number[][] {
+    if (!this.opts.cluster) return keys.length ? [keys.map((_, i) => i)] : [];
+    const groups = new Map<number, number[]>();
+    keys.forEach((k, i) => {
+      const slot = keySlot(k);
+      const g = groups.get(slot);
+      if (g) g.push(i);
+      else groups.set(slot, [i]);
+    });
+    return [...groups.values()];
+  }
+}
+
+function text(r: Reply): string | null {
+  if (r === null || typeof r === 'string') return r;
+  throw new Error(`redis: expected a string reply, got ${Array.isArray(r) ? 'an array' : typeof r}`);
 }
