@@ -4,20 +4,16 @@
  *
  * - ESM + `mainFields: ['module', 'main']`: tree-shakes the ESM builds of middy/powertools/zod; measured fastest
  *   cold import (stack-notes.md).
- * - The banner gives CommonJS dependencies bundled into an ESM file (ioredis) a working `require` for Node
- *   built-ins; without it they fail at import with "Dynamic require of 'events' is not supported".
+ * - No `createRequire` banner: no bundled dependency is CommonJS code that `require`s Node built-ins (the Redis
+ *   client is the service's own, functions/cache/resp/). One that did would fail at import with "Dynamic require of
+ *   'events' is not supported"; test/service/bundled-cache.test.ts builds every Lambda entry and checks for
+ *   esbuild's dynamic-require shim.
  * - The AWS SDK v3 (and its @smithy internals) stays external: the Node 22/24 Lambda runtimes ship it, and
  *   bundling it would push the handlers past the 250 KB per-bundle target of issue 3. The price is that the
  *   deployed SDK version is the runtime's, not package-lock's; the handlers use only long-stable DynamoDB calls.
  * - The engine workspace package is bundled from its TypeScript source (alias), not from its tsc output in
  *   dist/: a deploy can then never ship a stale or missing engine build, and synth needs no prior build step.
  *   Paths are relative to the project root, where bundling runs.
- * - Two bundle-only substitutions (aliases, so the esbuild CLI that NodejsFunction runs applies them as well):
- *   `@ioredis/commands` → functions/cache/ioredis-commands.ts, the metadata of only the Redis commands this service
- *   and ioredis send (the package carries every command: 36 KB minified, in each bundle through the cache), and
- *   `debug` → functions/cache/debug-stub.ts (ioredis' debug logging, off in Lambda: ~8 KB with supports-color).
- *   Tests and the local runtime run the real packages; test/service/ioredis-commands.test.ts checks the trimmed
- *   table against the installed package and runs the bundled cache client against a Redis cluster.
  * - bench/bundles.ts builds with exactly these options (esbuildOptions below), so `npm run bench` measures what
  *   the stack deploys.
  * - `target` follows the Lambda runtime (Node 24 supports all node22 syntax); the code itself stays Node 20
@@ -34,11 +30,7 @@ export const ESBUILD_DEFAULTS = {
   external: ['@aws-sdk/*', '@smithy/*'],
   alias: {
     'chan-analysis': './shared/chan-analysis/src/index.ts',
-    '@ioredis/commands': './functions/cache/ioredis-commands.ts',
-    debug: './functions/cache/debug-stub.ts',
   },
-  banner:
-    "import { createRequire as __chanCreateRequire } from 'node:module'; const require = __chanCreateRequire(import.meta.url);",
 } as const;
 
 /**
@@ -59,7 +51,6 @@ export function esbuildOptions(entry: string, root: string) {
     mainFields: [...ESBUILD_DEFAULTS.mainFields],
     external: [...ESBUILD_DEFAULTS.external],
     alias: Object.fromEntries(Object.entries(ESBUILD_DEFAULTS.alias).map(([from, to]) => [from, abs(to)])),
-    banner: { js: ESBUILD_DEFAULTS.banner },
     absWorkingDir: root,
   };
 }

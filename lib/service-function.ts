@@ -127,7 +127,6 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
         sourcesContent: ESBUILD_DEFAULTS.sourcesContent,
         mainFields: [...ESBUILD_DEFAULTS.mainFields],
         externalModules: [...ESBUILD_DEFAULTS.external],
-        banner: ESBUILD_DEFAULTS.banner,
         esbuildArgs: Object.fromEntries(
           Object.entries(ESBUILD_DEFAULTS.alias).map(([from, to]) => [`--alias:${from}`, to]),
         ),
