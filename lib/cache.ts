@@ -1,8 +1,8 @@
 /**
  * Cache: ElastiCache Serverless (Valkey) for hot K-lines and analysis results.
  *
- * - Serverless: no node sizing, pay per GB stored and per ECPU; TLS-only and cluster-mode-only (the runtime uses
- *   ioredis Cluster over rediss:// with hash-tagged keys). Valkey rather than Redis OSS: same protocol, lower
+ * - Serverless: no node sizing, pay per GB stored and per ECPU; TLS-only and cluster-mode-only (the runtime's own
+ *   Redis client, functions/cache/resp/, routes by slot over rediss:// with hash-tagged keys). Valkey rather than Redis OSS: same protocol, lower
  *   price per GB-hour and ECPU on ElastiCache Serverless.
  * - Reachable only from the Lambdas' security group, on 6379 (the primary endpoint). The reader endpoint (6380)
  *   is not opened: the runtime reads from the primary; open 6380 here if it ever uses replica reads.
