@@ -10,7 +10,7 @@ export const TTL_SECONDS: Record<TtlTier, number> = { static: 1800, general: 300
 export interface Cache {
   readonly kind: 'redis' | 'memory' | 'none';
   get(key: string): Promise<string | null>;
-  /** Keys must share one hash slot in cluster mode (use the same `{tag}`). */
+  /** Keys of one `{tag}` share a cluster slot and cost one round trip; RedisCache sends one MGET per slot. */
   mget(keys: string[]): Promise<(string | null)[]>;
   set(key: string, value: string, tier: TtlTier): Promise<void>;
   del(keys: string[]): Promise<void>;
