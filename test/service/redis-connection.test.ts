@@ -125,7 +125,11 @@ describe('a server that dies, hangs or drops the connection', () => {
       expect(r.ms).toBeLessThan(1000);
     }
 
-    for (const call of [() => cache.get('{kill}:big'), () => cache.mget(['{a}', '{b}']), () => cache.ping()]) {
+    for (const call of [
+      (): Promise<unknown> => cache.get('{kill}:big'),
+      () => cache.mget(['{a}', '{b}']),
+      () => cache.ping(),
+    ]) {
       const r = await timed(call());
       expect(r.error?.message).toMatch(/redis 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
       expect(r.ms).toBeLessThan(300);

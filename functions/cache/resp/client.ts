@@ -80,7 +80,14 @@ export class RedisClient {
     const all = [...this.nodes.values()];
     this.nodes.clear();
     this.slots = undefined;
-    await Promise.all(all.map((p) => p.then((c) => c.close(), () => {})));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (c) => c.close(),
+          () => {},
+        ),
+      ),
+    );
   }
 
   private async master(slot: number): Promise<string> {
