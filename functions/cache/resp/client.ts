@@ -115,9 +115,12 @@ export class RedisClient {
   private connection(node: string): Promise<Connection> {
     const existing = this.nodes.get(node);
     if (existing) return existing;
+    // A connection is reported once, whether it failed to open or broke later (an AUTH timeout does both).
+    let reported = false;
     const drop = (e: Error) => {
       if (this.nodes.get(node) === opened) this.nodes.delete(node);
-      this.opts.onError?.(e);
+      if (!reported) this.opts.onError?.(e);
+      reported = true;
     };
     const { cluster: _c, maxRedirects: _r, maxReconnects: _n, onError: _e, ...connection } = this.opts;
     const opened = Connection.open({ ...connection, host: hostOf(node), port: portOf(node), onBroken: drop });

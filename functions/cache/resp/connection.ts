@@ -12,7 +12,7 @@ import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions }
 import { encodeCommand, RedisError, RespDecoder, type Reply } from './codec.js';
 
 /** TLS settings a caller may add (tests trust their self-signed certificate through `ca`). */
-export type TlsOptions = Pick<TlsConnectionOptions, 'ca' | 'rejectUnauthorized'>;
+export type TlsOptions = Pick<TlsConnectionOptions, 'ca'>;
 
 export interface ConnectionOptions {
   host: string;
