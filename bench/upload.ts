@@ -25,7 +25,7 @@ const ROUNDS = 3;
 export async function benchUpload(): Promise<string[]> {
   const csv = readFileSync(dataFile('us_spy_1h'), 'utf8');
   const rows = csv.trim().split('\n').length - 1;
-  const svc = await startService({ env: { LOG_LEVEL: 'SILENT' }, throttle: false });
+  const svc = await startService({ env: { LOG_LEVEL: 'SILENT' }, throttle: false, dbThread: true });
   try {
     const h = { 'x-api-key': svc.apiKey };
     const upload = async (symbol: string, want: 'inserted' | 'unchanged'): Promise<Run> => {
