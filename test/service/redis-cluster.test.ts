@@ -87,10 +87,11 @@ describe('RedisCache on a 3-master cluster', () => {
       const port = String(c.nodes[to]!.port);
       expect(c.nodes[from]!.cli('migrate', '127.0.0.1', port, '', '0', '5000', 'KEYS', ...keys)).toBe('OK');
     },
-    finish() {
+    async finish() {
       for (const n of [to, from, 3 - to - from]) {
         expect(c.nodes[n]!.cli('cluster', 'setslot', String(slot), 'node', c.ids[to]!)).toBe('OK');
       }
+      await c.settled();
     },
   });
 
@@ -102,7 +103,7 @@ describe('RedisCache on a 3-master cluster', () => {
     const m = migration(keySlot(k), 0, 1);
     m.start();
     m.move(k);
-    m.finish();
+    await m.finish();
     expect(c.nodes[1]!.cli('get', k)).toBe('before the move');
 
     // The client's map still says node 0: node 0 answers MOVED, the client follows it and refreshes its map.
@@ -143,7 +144,7 @@ describe('RedisCache on a 3-master cluster', () => {
     expect(await cache.get(fresh)).toBe('new');
 
     m.move(stays);
-    m.finish();
+    await m.finish();
     expect(await cache.mget([stays, moves, fresh])).toEqual(['on the source', 'migrated', 'new']);
   });
 });

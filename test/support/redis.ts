@@ -172,6 +172,8 @@ export interface RedisCluster3 {
   ids: string[];
   /** The seed the client is given (the first node). */
   url: string;
+  /** Waits until every node reports the same slot map (after a test changed it). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -188,7 +190,12 @@ export async function startRedisCluster3(): Promise<RedisCluster3> {
       [5461, 10922],
       [10923, 16383],
     ];
-    nodes.forEach((n, i) => n.cli('cluster', 'addslotsrange', String(ranges[i]![0]), String(ranges[i]![1])));
+    nodes.forEach((n, i) => {
+      // Distinct config epochs from the start, as redis-cli --cluster create sets them: otherwise the nodes settle
+      // their equal epochs over the next seconds, and a slot moved meanwhile may flip back in some node's view.
+      n.cli('cluster', 'set-config-epoch', String(i + 1));
+      n.cli('cluster', 'addslotsrange', String(ranges[i]![0]), String(ranges[i]![1]));
+    });
     for (const n of nodes.slice(1)) nodes[0]!.cli('cluster', 'meet', '127.0.0.1', String(n.port), String(n.busPort));
     const ids = nodes.map((n) => n.cli('cluster', 'myid'));
     // Every node must know every other before a redirect it sends can name the right one.
@@ -209,6 +216,12 @@ export async function startRedisCluster3(): Promise<RedisCluster3> {
       nodes,
       ids,
       url: nodes[0]!.url,
+      settled: () =>
+        waitFor(
+          'the nodes did not agree on the slot map',
+          () => new Set(nodes.map((n) => n.cli('cluster', 'slots'))).size === 1,
+          Date.now() + 10_000,
+        ),
       stop: async () => {
         await Promise.all(nodes.map((n) => n.stop()));
       },
