@@ -59,6 +59,7 @@ export class RedisClient {
         if (e instanceof ConnectionError && e.retriable && reconnects++ < maxReconnects) {
           this.slots = undefined;
           node = slot === undefined ? this.seed : await this.master(slot);
+          asking = false;
           continue;
         }
         const redirect = this.opts.cluster && e instanceof RedisError ? REDIRECT.exec(e.message) : null;
