@@ -16,7 +16,7 @@
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from './zod.js';
 import type { HandlerGroup } from '../routes.js';
 import { buildApiSpec, type ApiSpec, type ApiSpecs, type RouteKey } from './api-spec.js';
 import { getConfig, type AppConfig } from './config.js';
@@ -25,13 +25,13 @@ import { fromZod, HttpError, payloadTooLarge, unsupportedMediaType, badRequest }
 import { emitMetric } from './metrics-catalog.js';
 import { getLogger } from './observability.js';
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface ApiRequest<S extends ApiSpec> {
   params: Out<S['params']>;
   query: Out<S['query']>;
   /** Parsed body: validated object for `body` routes; JSON value or CSV text for `json-or-csv` routes. */
-  body: S['body'] extends z.ZodType
+  body: S['body'] extends z.ZodMiniType
     ? z.output<S['body']>
     : S['bodyMode'] extends 'json-or-csv'
       ? { kind: 'json'; value: unknown } | { kind: 'csv'; text: string }
@@ -136,7 +136,7 @@ function readBody(
   return spec.bodyMode === 'json-or-csv' ? { kind: 'json', value } : value;
 }
 
-function validate<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T | undefined {
+function validate<T>(where: string, schema: z.ZodMiniType<T> | undefined, value: unknown): T | undefined {
   if (!schema) return undefined;
   const r = schema.safeParse(value);
   if (!r.success) throw fromZod(where, r.error);
@@ -154,7 +154,7 @@ export function errorResponse(e: unknown): APIGatewayProxyResult & { headers: Re
       body: JSON.stringify({ error: e.code, message: e.message, details: e.details ?? null }),
     };
   }
-  if (e instanceof z.ZodError) return errorResponse(fromZod('request', e));
+  if (e instanceof z.core.$ZodError) return errorResponse(fromZod('request', e));
   return {
     statusCode: 500,
     headers: { ...JSON_HEADERS },
