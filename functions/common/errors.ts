@@ -41,7 +41,7 @@ export interface FieldProblem {
 }
 
 /** Turn a zod error at a request location into a 400 whose message names the first bad field. */
-export function fromZod(where: string, err: z.core.$ZodError): HttpError {
+export function fromZod(where: string, err: z.$ZodError): HttpError {
   const problems: FieldProblem[] = err.issues.slice(0, 100).map((i) => ({
     field: formatPath(where, i.path),
     message: i.message,

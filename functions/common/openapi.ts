@@ -5,7 +5,7 @@
  */
 import * as z from './zod.js';
 import { ROUTES } from '../routes.js';
-import type { ApiSpec } from './api-spec.js';
+import type { ApiSpec } from './api-schemas.js';
 import { INTERVALS } from './domain.js';
 
 type Json = Record<string, unknown>;

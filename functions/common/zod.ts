@@ -9,8 +9,14 @@
  *   expected string to have >=1 characters") would read "Invalid input". Importing it is what guarantees the
  *   4xx messages the API has always given.
  */
-import * as z from 'zod/mini';
+import { config } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 
-z.config(z.locales.en());
+config(en());
 
 export * from 'zod/mini';
+/**
+ * The error class of every parse (zod/mini has no ZodError of its own). Imported by name: a value read through
+ * the `core` namespace (`z.core.$ZodError`) would make the bundler keep all of zod's core, ~250 KB.
+ */
+export { $ZodError } from 'zod/v4/core';

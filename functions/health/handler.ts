@@ -8,6 +8,7 @@
  */
 import { getDeps } from '../common/deps.js';
 import { createHandler } from '../common/http.js';
+import { healthApiSpecs } from './api-spec.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { getCacheResourceProbe } from './cache-resource.js';
 
@@ -50,7 +51,7 @@ const engineLoaded = () =>
     () => false,
   ));
 
-export const handler = createHandler('health', {
+export const handler = createHandler('health', healthApiSpecs, {
   'GET /health': async ({ config }) => {
     const { klines, cache, checkpoints, symbols } = getDeps();
     const [db, cacheOk, cacheResource, ckpts, engine, active] = await Promise.all([
