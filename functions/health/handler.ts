@@ -46,7 +46,7 @@ function ingestionDetail(failing: StoredCheckpoint[]) {
 /** The engine is loaded lazily (health must answer even if it failed to load) and only once per process. */
 let engineOk: Promise<boolean> | undefined;
 const engineLoaded = () =>
-  (engineOk ??= import('chan-analysis').then(
+  (engineOk ??= import('./engine-probe.js').then(
     (m) => typeof m.analyze === 'function',
     () => false,
   ));
