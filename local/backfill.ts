@@ -88,7 +88,7 @@ async function openStore(): Promise<(() => Promise<void>) | undefined> {
       : '';
     fail(`${e.message}, which holds the local store: stop it first${api}`);
   }
-  const db = await startDynalite({ path: join(dataDir, 'dynalite') }).catch((e) =>
+  const db = await startDynalite({ path: join(dataDir, 'dynalite'), thread: true }).catch((e) =>
     fail(`cannot open the local store ${join(dataDir, 'dynalite')}: ${(e as Error).message}`),
   );
   process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;

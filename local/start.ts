@@ -148,7 +148,7 @@ async function main() {
   mkdirSync(join(dataDir, 'dynalite'), { recursive: true });
   const lock = lockOrExplain(dataDir, port);
   const webhooks = await localWebhooks();
-  const db = await startDynalite({ path: join(dataDir, 'dynalite') }).catch((e: unknown) => {
+  const db = await startDynalite({ path: join(dataDir, 'dynalite'), thread: true }).catch((e: unknown) => {
     throw new StartError(`cannot open the local store ${join(dataDir, 'dynalite')}: ${(e as Error).message}`);
   });
   process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;

@@ -12,6 +12,7 @@ import { badRequest, conflict, fromZod, HttpError, notFound, serviceUnavailable 
 import type { SymbolRepository } from '../store/repositories.js';
 import type { KlineRetentionDays } from '../store/retention.js';
 import { BackfillQueueError, BackfillRangeError, startBackfill } from './backfill.js';
+import { BackfillRunningError } from './ports.js';
 import { BackfillBodySchema } from './backfill-schema.js';
 import { isIngestible } from './providers/index.js';
 import type { BackfillJobStore, QueueSender } from './ports.js';
@@ -26,6 +27,12 @@ export interface BackfillApiDeps {
   /** K-line retention per interval (the config's klineRetentionDays); no window when absent. */
   retentionDays?: KlineRetentionDays;
 }
+
+const alreadyRunning = (symbol: string, interval: string, jobId: string) =>
+  conflict(
+    `A backfill of ${symbol} ${interval} is already running: job ${jobId} (GET /api/v1/jobs/${jobId}); wait for it to end`,
+    { jobId, links: { job: `/api/v1/jobs/${jobId}` } },
+  );
 
 export async function requestBackfill(symbol: string, body: unknown, deps: BackfillApiDeps) {
   const parsed = BackfillBodySchema.safeParse(body);
@@ -46,12 +53,7 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
     );
   }
   const running = (await deps.jobs.listRunning()).find((j) => j.symbol === symbol && j.interval === interval);
-  if (running) {
-    throw conflict(
-      `A backfill of ${symbol} ${interval} is already running: job ${running.jobId} (GET /api/v1/jobs/${running.jobId}); wait for it to end`,
-      { jobId: running.jobId, links: { job: `/api/v1/jobs/${running.jobId}` } },
-    );
-  }
+  if (running) throw alreadyRunning(symbol, interval, running.jobId);
   const extra = tracked as typeof tracked & { sourceUrl?: string; sourceLabel?: 'start' | 'end' };
   try {
     const job = await startBackfill(
@@ -85,6 +87,8 @@ export async function requestBackfill(symbol: string, body: unknown, deps: Backf
       },
     };
   } catch (e) {
+    // Two requests at once both pass the check above; the store's lock lets one through and names it to the other.
+    if (e instanceof BackfillRunningError) throw alreadyRunning(symbol, interval, e.jobId);
     if (e instanceof BackfillRangeError)
       throw badRequest(`Invalid range: ${e.message}`, [{ field: 'body.from', message: e.message }]);
     if (e instanceof BackfillQueueError) {

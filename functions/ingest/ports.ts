@@ -111,7 +111,16 @@ export interface BackfillJob {
   backoffs?: number;
 }
 
+/** Another backfill of the same symbol and interval is running (two chains would fetch the same bars twice). */
+export class BackfillRunningError extends Error {
+  override name = 'BackfillRunningError';
+  constructor(readonly jobId: string) {
+    super(`a backfill of the same symbol and interval is already running: job ${jobId}`);
+  }
+}
+
 export interface BackfillJobStore {
+  /** Records a running job; throws BackfillRunningError when one of the same series runs (checked atomically). */
   create(job: BackfillJob): Promise<void>;
   get(jobId: string): Promise<BackfillJob | undefined>;
   /** Compare-and-set on seq: applies `fields` and seq+1 only if the stored seq is still `expectedSeq`. */

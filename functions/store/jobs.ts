@@ -3,7 +3,9 @@
  * over the one item type: JobRepository for the analysis jobs (scan, backtest, multilevel: Step Functions) and
  * BackfillJobRepository, the ingestion ports' BackfillJobStore (functions/ingest/ports.ts), which keeps a backfill's
  * progress in `result` and a `seq` for compare-and-set on chunk completion, plus a `BACKFILLS / <id>` index item
- * so the dispatcher's watchdog lists running backfills in one Query. Jobs expire through the table's TTL.
+ * so the dispatcher's watchdog lists running backfills in one Query, and a `BACKFILL#<symbol>#<interval> / LOCK` item
+ * naming the series' newest job, claimed with a condition so two requests at once cannot both start one. Jobs and
+ * locks expire through the table's TTL.
  */
 import {
   GetCommand,
@@ -12,7 +14,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { BackfillJob, BackfillJobStore, BackfillStatus } from '../ingest/ports.js';
+import { BackfillRunningError, type BackfillJob, type BackfillJobStore, type BackfillStatus } from '../ingest/ports.js';
 import { stripKeys } from './partition.js';
 import { expiresAfterDays, isConditionFailure, TABLE_KEYS } from './table.js';
 import { updateExpression } from './update-expression.js';
@@ -81,6 +83,8 @@ export class JobRepository {
 // ---------------------------------------------------------------------------------------------- backfill jobs
 
 const BACKFILLS = 'BACKFILLS';
+/** How long a claimed series lock counts as held while its job item is not written yet (a request in between). */
+const CLAIM_GRACE_MS = 30_000;
 const STATUS_TO_JOB: Record<BackfillStatus, JobStatus> = {
   running: 'RUNNING',
   done: 'SUCCEEDED',
@@ -146,6 +150,7 @@ export class BackfillJobRepository implements BackfillJobStore {
 
   async create(job: BackfillJob): Promise<void> {
     const ttl = { [TABLE_KEYS.ttlAttribute]: expiresAfterDays(JOB_TTL_DAYS, job.createdAt) };
+    await this.claimSeries(job, ttl);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -159,6 +164,42 @@ export class BackfillJobRepository implements BackfillJobStore {
   async get(jobId: string): Promise<BackfillJob | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: jobKey(jobId), ConsistentRead: true }));
     return r.Item && r.Item.type === 'backfill' ? toBackfill(r.Item) : undefined;
+  }
+
+  /**
+   * Point the series' lock at `job`, if no other job of the series is running. The lock is free when absent or when
+   * the job it names has ended (it is never released, so a job that ends by any path frees it); the write is
+   * conditional on the lock being as read, so of two requests at once one wins and the other finds the winner. The
+   * winner writes its job item just after the lock: a lock younger than CLAIM_GRACE_MS whose job is not there yet is
+   * held; an older one is the trace of a request that died in between, and free.
+   */
+  private async claimSeries(job: BackfillJob, ttl: Record<string, number>): Promise<void> {
+    const Key = { pk: `BACKFILL#${job.symbol}#${job.interval}`, sk: 'LOCK' };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const cur = await this.doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }));
+      const holder = cur.Item ? String(cur.Item.jobId) : undefined;
+      if (holder !== undefined) {
+        const held = await this.get(holder);
+        const starting = !held && job.createdAt - Number(cur.Item!.claimedAt) < CLAIM_GRACE_MS;
+        if (held?.status === 'running' || starting) throw new BackfillRunningError(holder);
+      }
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...Key, jobId: job.jobId, claimedAt: job.createdAt, ...ttl },
+            ...(holder === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: 'jobId = :holder', ExpressionAttributeValues: { ':holder': holder } }),
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        // Another request claimed it between the read and the write: look again (its job is now starting).
+      }
+    }
+    throw new Error(`could not claim the backfill lock of ${job.symbol} ${job.interval}: it kept changing`);
   }
 
   advance(jobId: string, expectedSeq: number, fields: Partial<BackfillJob>): Promise<boolean> {

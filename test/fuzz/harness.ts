@@ -42,7 +42,9 @@ function series(n: number, start: number, base: number) {
 export async function startFuzzService(): Promise<FuzzService> {
   const svc = await startService({ throttle: false, env: { LOG_LEVEL: 'SILENT', MAX_BODY_BYTES: '5000000' } });
   let writes = 0;
-  svc.table.server.on('request', (req: IncomingMessage) => {
+  const db = svc.table.server;
+  if (!db) throw new Error('the fuzz harness counts the writes dynalite receives: run it on this thread');
+  db.on('request', (req: IncomingMessage) => {
     const target = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     if (WRITE_TARGETS.has(target)) writes++;
   });

@@ -95,6 +95,57 @@ it('every backfill ends: a provider that keeps failing → FAILED with its error
   expect(await h.stored('BTC', '1m')).toEqual(bars);
 });
 
+it('requests that arrive together start one backfill: the others get 409 naming it, and nothing of theirs is stored', async () => {
+  const { bars, endNow } = sseSlice(300);
+  h = await startHarness({ now: endNow });
+  h.fake.setSeries('BTC', '1m', bars);
+  const deps = { symbols: h.symbols, jobs: h.jobs, queue: h.queue, now: () => h!.clock.now };
+  await h.symbols.put({ symbol: 'BTC', provider: 'binance', intervals: ['1m'], providerSymbol: 'BTC', active: true });
+  // All eight pass the "is one running?" read before any has written: only the store's lock can tell them apart.
+  const results = await Promise.allSettled(
+    Array.from({ length: 8 }, () => requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps)),
+  );
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Record<string, unknown>] : []));
+  expect(started).toHaveLength(1);
+  const winner = started[0]!.body.jobId;
+  expect(refused).toHaveLength(7);
+  for (const e of refused) expect(e).toMatchObject({ statusCode: 409, details: { jobId: winner } });
+  expect((await h.jobs.listRunning()).map((j) => j.jobId)).toEqual([winner]);
+  await drain(h.queue, h.clock, h.worker);
+  expect(await h.jobs.get(winner)).toMatchObject({ status: 'done', barsDone: 300 });
+  expect(await h.stored('BTC', '1m')).toEqual(bars);
+  // A request that died between claiming the lock and writing its job: held for a grace period, then free.
+  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const orphan = (claimedAt: number) =>
+    h!.table.doc.send(
+      new PutCommand({
+        TableName: h!.table.tableName,
+        Item: { pk: 'BACKFILL#BTC#1m', sk: 'LOCK', jobId: 'died-before-its-job', claimedAt },
+      }),
+    );
+  await orphan(h.clock.now - 1_000);
+  await expect(requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps)).rejects.toMatchObject({
+    statusCode: 409,
+    details: { jobId: 'died-before-its-job' },
+  });
+  await orphan(h.clock.now - 120_000);
+  expect((await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps)).statusCode).toBe(202);
+  await drain(h.queue, h.clock, h.worker);
+  // Another interval of the same symbol is another series: its backfill is not held up by this one's lock.
+  await h.symbols.put({
+    symbol: 'BTC',
+    provider: 'binance',
+    intervals: ['1m', '5m'],
+    providerSymbol: 'BTC',
+    active: true,
+  });
+  const first = await requestBackfill('BTC', { interval: '1m', from: bars[0]!.time }, deps);
+  const other = await requestBackfill('BTC', { interval: '5m', from: bars[0]!.time }, deps);
+  expect(first.statusCode).toBe(202);
+  expect(other.statusCode).toBe(202);
+});
+
 it('a provider that keeps rate-limiting a backfill ends it FAILED after MAX_BACKFILL_BACKOFFS back-offs (it does not wait forever)', async () => {
   const { MAX_BACKFILL_BACKOFFS } = await import('../../functions/ingest/worker.js');
   const { bars, endNow } = sseSlice(300);

@@ -57,8 +57,12 @@ export async function startHarness(opts: {
   tableName?: string;
   /** K-line retention for the store and the worker (on the virtual clock); none by default. */
   retentionDays?: KlineRetentionDays;
+  /** dynalite on a worker thread, as `npm start` runs it (the bench). */
+  dbThread?: boolean;
 }): Promise<Harness> {
-  const t = await startTestTable(opts.tableName ?? `ingest-${Math.random().toString(36).slice(2, 8)}`);
+  const t = await startTestTable(opts.tableName ?? `ingest-${Math.random().toString(36).slice(2, 8)}`, {
+    thread: opts.dbThread,
+  });
   const table: LocalTable = {
     doc: createDocClient({ endpoint: t.endpoint }),
     tableName: t.tableName,

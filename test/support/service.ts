@@ -15,6 +15,8 @@ export interface ServiceOptions {
   throttle?: boolean;
   /** Reuse an existing table (e.g. shared with a test that seeds it). */
   table?: TestTable;
+  /** dynalite on a worker thread, as `npm start` runs it (local/dynalite.ts), instead of on the test's thread. */
+  dbThread?: boolean;
   /** Serve the built chart page from here at `/` (web/dist), as npm start does. */
   staticDir?: string;
 }
@@ -35,7 +37,7 @@ export interface TestService {
 }
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
-  const table = opts.table ?? (await startTestTable());
+  const table = opts.table ?? (await startTestTable(undefined, { thread: opts.dbThread }));
   const env: Record<string, string> = {
     ...DEV_DEFAULTS,
     ENVIRONMENT: 'test',
