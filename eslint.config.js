@@ -15,12 +15,22 @@ export default tseslint.config(
     },
   },
   // The IAM simulator the wiring tests use is AGPL-3.0: a devDependency for tests, never in a deployed bundle.
+  // zod comes through functions/common/zod.ts only: one flavour (zod/mini) with its English messages installed.
   {
     files: ['functions/**', 'lib/**', 'shared/**', 'local/**', 'web/**', 'bin/**'],
+    ignores: ['functions/common/zod.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@cloud-copilot/*'], message: 'AGPL-3.0 IAM simulator: tests only (test/infra).' }] },
+        {
+          patterns: [
+            { group: ['@cloud-copilot/*'], message: 'AGPL-3.0 IAM simulator: tests only (test/infra).' },
+            {
+              group: ['zod', 'zod/*'],
+              message: 'Import zod from functions/common/zod.ts (zod/mini with its English messages).',
+            },
+          ],
+        },
       ],
     },
   },

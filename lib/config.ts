@@ -6,8 +6,8 @@
  * update twenty minutes later. Values given on the command line arrive as strings, so every field accepts its
  * string form as well (`-c tracing=true`, `-c corsOrigins='["https://a.example"]'`).
  */
-import * as z from 'zod';
 import { checkCorsOrigins } from '../functions/common/cors-origins.js';
+import * as z from '../functions/common/zod.js';
 
 /** Values CloudWatch Logs accepts for a log group's retention (RetentionDays, minus "never expire"). */
 const RETENTION_DAYS = [
@@ -18,72 +18,92 @@ const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILE
 
 /** `-c flag=true` arrives as the string "true"; cdk.json gives a real boolean. Anything else is an error. */
 const bool = (key: string) =>
-  z.union([z.boolean(), z.string()]).transform((v, ctx) => {
-    if (typeof v === 'boolean') return v;
-    const s = v.trim().toLowerCase();
-    if (s === 'true') return true;
-    if (s === 'false') return false;
-    ctx.addIssue({ code: 'custom', message: `${key} must be true or false, got "${v}"` });
-    return z.NEVER;
-  });
+  z.pipe(
+    z.union([z.boolean(), z.string()]),
+    z.transform((v: boolean | string, ctx) => {
+      if (typeof v === 'boolean') return v;
+      const s = v.trim().toLowerCase();
+      if (s === 'true') return true;
+      if (s === 'false') return false;
+      ctx.issues.push({ code: 'custom', message: `${key} must be true or false, got "${v}"`, input: v });
+      return z.NEVER;
+    }),
+  );
 
 const int = (key: string, min: number, max: number) =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const n = typeof v === 'number' ? v : Number(v.trim());
-    if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`,
-      });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z.pipe(
+    z.union([z.number(), z.string()]),
+    z.transform((v: number | string, ctx) => {
+      const n = typeof v === 'number' ? v : Number(v.trim());
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`,
+          input: v,
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  );
 
 /** CORS origins: the rule the functions apply to CORS_ORIGINS too (functions/common/cors-origins.ts). */
-const corsOrigins = z.union([z.array(z.unknown()), z.string()]).transform((v, ctx) => {
-  const r = checkCorsOrigins(v, 'corsOrigins', {
-    example: `-c corsOrigins='["https://app.example.com"]'`,
-    nonEmpty: true,
-  });
-  for (const message of r.problems) ctx.addIssue({ code: 'custom', message });
-  return r.problems.length ? z.NEVER : r.origins;
-});
+const corsOrigins = z.pipe(
+  z.union([z.array(z.unknown()), z.string()]),
+  z.transform((v: unknown[] | string, ctx) => {
+    const r = checkCorsOrigins(v, 'corsOrigins', {
+      example: `-c corsOrigins='["https://app.example.com"]'`,
+      nonEmpty: true,
+    });
+    for (const message of r.problems) ctx.issues.push({ code: 'custom', message, input: v });
+    return r.problems.length ? z.NEVER : r.origins;
+  }),
+);
 
 const ContextSchema = z.object({
   /** API Gateway stage name and stack-name suffix; "prod" turns on retention and deletion protection. */
-  stage: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{0,15}$/,
-      'stage must be lower-case letters, digits and "-", starting with a letter, at most 16 characters',
-    )
-    .default('dev'),
+  stage: z._default(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z][a-z0-9-]{0,15}$/,
+          'stage must be lower-case letters, digits and "-", starting with a letter, at most 16 characters',
+        ),
+      ),
+    'dev',
+  ),
   corsOrigins,
   /** Optional: the monitoring construct subscribes this address to the alarm topics. */
-  alarmEmail: z.email({ error: 'alarmEmail must be an e-mail address' }).optional(),
+  alarmEmail: z.optional(z.email({ error: 'alarmEmail must be an e-mail address' })),
   /** Overrides the runtime default (INFO in production, DEBUG otherwise). */
-  logLevel: z
-    .string()
-    .transform((v) => v.toUpperCase())
-    .pipe(z.enum(LOG_LEVELS, { error: `logLevel must be one of ${LOG_LEVELS.join(', ')}` }))
-    .optional(),
-  logRetentionDays: int('logRetentionDays', 1, 3653)
-    .refine((n) => (RETENTION_DAYS as readonly number[]).includes(n), {
-      error: `logRetentionDays must be one of ${RETENTION_DAYS.join(', ')} (the values CloudWatch Logs accepts)`,
-    })
-    .optional(),
+  logLevel: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((v: string) => v.toUpperCase()),
+      ),
+      z.enum(LOG_LEVELS, { error: `logLevel must be one of ${LOG_LEVELS.join(', ')}` }),
+    ),
+  ),
+  logRetentionDays: z.optional(
+    int('logRetentionDays', 1, 3653).check(
+      z.refine((n) => (RETENTION_DAYS as readonly number[]).includes(n), {
+        error: `logRetentionDays must be one of ${RETENTION_DAYS.join(', ')} (the values CloudWatch Logs accepts)`,
+      }),
+    ),
+  ),
   /** NAT gateways for the egress subnets: 1 is cheapest; one per AZ (2) survives an AZ outage. */
-  natGateways: int('natGateways', 1, 2).default(1),
+  natGateways: z._default(int('natGateways', 1, 2), 1),
   /**
    * Reserved concurrency of POST /api/v1/analysis's own function (lib/api-handlers.ts ISOLATED_ROUTES): its ceiling,
    * so the public, CPU-heavy route cannot take the executions ingestion and jobs need. Reserving needs an account
    * concurrency quota of at least this + 100 (Lambda keeps 100 unreserved; the default quota is 1,000, new accounts
    * may start lower). 0: no reservation; the route's method throttle alone then bounds it.
    */
-  analysisConcurrency: int('analysisConcurrency', 0, 900).default(10),
+  analysisConcurrency: z._default(int('analysisConcurrency', 0, 900), 10),
   /** X-Ray on the API stage and the functions (adds xray:Put* on "*" to every role). */
-  tracing: bool('tracing').default(false),
+  tracing: z._default(bool('tracing'), false),
   /**
    * API Gateway writes the stage's access and execution logs through ONE role per account and region
    * (AWS::ApiGateway::Account); a stage with logging cannot be created while the account has none ("CloudWatch
@@ -92,7 +112,7 @@ const ContextSchema = z.object({
    * deletion (other APIs in the region may log through it by then). Set false only where the account already has
    * the setting and another stack or team owns it.
    */
-  manageApiGatewayAccountRole: bool('manageApiGatewayAccountRole').default(true),
+  manageApiGatewayAccountRole: z._default(bool('manageApiGatewayAccountRole'), true),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];

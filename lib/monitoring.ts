@@ -43,7 +43,7 @@ import {
   type IAlarmConsumer,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import * as z from 'zod';
+import * as z from '../functions/common/zod.js';
 import {
   METRIC_CATALOG,
   METRICS_NAMESPACE,
@@ -59,67 +59,67 @@ import { ServiceFunction, type FunctionDefaults } from './service-function.js';
 export const TIERS = ['critical', 'warning', 'info'] as const;
 export type Tier = (typeof TIERS)[number];
 
-const rate = z.number().gt(0).lt(1);
-const positive = z.number().positive();
-const count = z.number().int().nonnegative();
+const rate = z.number().check(z.gt(0), z.lt(1));
+const positive = z.number().check(z.positive());
+const count = z.number().check(z.int(), z.nonnegative());
 
 export const MonitoringConfigSchema = z.object({
-  critical: z
-    .object({
+  critical: z.prefault(
+    z.object({
       /** API unavailable: share of 5xx responses (API Gateway 5XXError average), 3 consecutive minutes. */
-      api5xxRate: rate.default(0.05),
+      api5xxRate: z._default(rate, 0.05),
       /** Health check failing: this many consecutive minutes of failed (or missing) probes. */
-      healthFailedMinutes: z.number().int().min(1).max(60).default(3),
+      healthFailedMinutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(60)), 3),
       /** DynamoDB SystemErrors per 5 minutes (the SDK retries single ones). */
-      dynamoSystemErrors: count.default(5),
+      dynamoSystemErrors: z._default(count, 5),
       /** A DLQ holding more than this many messages (0: any message). */
-      dlqMessages: count.default(0),
+      dlqMessages: z._default(count, 0),
       /** Ingestion stopped: IngestionLag (seconds overdue) above this for 2 × 5 minutes, or no dispatcher. */
-      ingestionLagSeconds: positive.default(1800),
-    })
-    .prefault({}),
-  warning: z
-    .object({
+      ingestionLagSeconds: z._default(positive, 1800),
+    }),
+    {},
+  ),
+  warning: z.prefault(
+    z.object({
       /** p95 / p99 handler latency of the key routes, 3 × 5 minutes. */
-      latencyP95Ms: positive.default(1500),
-      latencyP99Ms: positive.default(5000),
+      latencyP95Ms: z._default(positive, 1500),
+      latencyP99Ms: z._default(positive, 5000),
       /** Route keys ("GET /api/v1/klines/{symbol}") with latency alarms. */
-      keyRoutes: z
-        .array(z.string())
-        .min(1)
-        .default([
-          `GET ${API_PREFIX}/klines/{symbol}`,
-          `GET ${API_PREFIX}/analysis/{symbol}`,
-          `POST ${API_PREFIX}/analysis`,
-        ]),
+      keyRoutes: z._default(z.array(z.string()).check(z.minLength(1)), [
+        `GET ${API_PREFIX}/klines/{symbol}`,
+        `GET ${API_PREFIX}/analysis/{symbol}`,
+        `POST ${API_PREFIX}/analysis`,
+      ]),
       /** 4xx/5xx rates rising (API Gateway averages), 3 × 5 minutes. */
-      api4xxRate: rate.default(0.1),
-      api5xxRate: rate.default(0.01),
+      api4xxRate: z._default(rate, 0.1),
+      api5xxRate: z._default(rate, 0.01),
       /** Lambda errors / throttles per function per 5 minutes. */
-      lambdaErrors: count.default(5),
-      lambdaThrottles: count.default(0),
+      lambdaErrors: z._default(count, 5),
+      lambdaThrottles: z._default(count, 0),
       /** DynamoDB read or write throttled events per 5 minutes. */
-      dynamoThrottledEvents: count.default(10),
+      dynamoThrottledEvents: z._default(count, 10),
       /** Failed (or timed-out/aborted: ExecutionsFailed) workflow executions per 5 minutes. */
-      failedExecutions: count.default(0),
+      failedExecutions: z._default(count, 0),
       /** Market-data provider errors per 5 minutes (after the worker's own retries). */
-      providerErrors: count.default(20),
-    })
-    .prefault({}),
-  info: z
-    .object({
+      providerErrors: z._default(count, 20),
+    }),
+    {},
+  ),
+  info: z.prefault(
+    z.object({
       /** Cache hit rate below this over 3 × 15 minutes (only periods with at least cacheMinLookups lookups). */
-      cacheHitRate: rate.default(0.5),
-      cacheMinLookups: z.number().int().min(1).default(50),
+      cacheHitRate: z._default(rate, 0.5),
+      cacheMinLookups: z._default(z.number().check(z.int(), z.gte(1)), 50),
       /** Account concurrency (ClaimedAccountConcurrency) above this share of the account limit. */
-      concurrencyUtilization: rate.default(0.8),
-      accountConcurrencyLimit: z.number().int().min(10).default(1000),
-    })
-    .prefault({}),
+      concurrencyUtilization: z._default(rate, 0.8),
+      accountConcurrencyLimit: z._default(z.number().check(z.int(), z.gte(10)), 1000),
+    }),
+    {},
+  ),
   /** Alarm topics the alarmEmail address is subscribed to (e-mail does not depend on the notifier). */
-  emailTiers: z.array(z.enum(TIERS)).default(['critical', 'warning']),
+  emailTiers: z._default(z.array(z.enum(TIERS)), ['critical', 'warning']),
   /** Health probe interval (the scheduled invocation of the health function that feeds HealthCheckOk). */
-  healthProbeMinutes: z.number().int().min(1).max(5).default(1),
+  healthProbeMinutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(5)), 1),
 });
 
 export type MonitoringConfig = z.output<typeof MonitoringConfigSchema>;

@@ -3,7 +3,7 @@
  * API (PUT /api/v1/symbols/{symbol}) and read by ingestion's signal alerts. zod only (no AWS SDK), so the API
  * and OpenAPI bundles can import it.
  */
-import * as z from 'zod';
+import * as z from '../common/zod.js';
 import { BSP_TYPE_VALUES, SIGNAL_LEVELS } from './signal-message.js';
 
 /**
@@ -11,26 +11,17 @@ import { BSP_TYPE_VALUES, SIGNAL_LEVELS } from './signal-message.js';
  * schema). Alerts are opt-in: a symbol without `enabled: true` never alerts.
  */
 export const SignalAlertPrefsSchema = z.object({
-  enabled: z.boolean().default(false),
+  enabled: z._default(z.boolean(), false),
   /** Buy/sell point types that alert (a point alerts when any of its types is listed). */
-  types: z
-    .array(z.enum(BSP_TYPE_VALUES))
-    .min(1)
-    .default([...BSP_TYPE_VALUES]),
+  types: z._default(z.array(z.enum(BSP_TYPE_VALUES)).check(z.minLength(1)), [...BSP_TYPE_VALUES]),
   /** Levels: points on strokes (笔) and/or on segments (线段). */
-  levels: z
-    .array(z.enum(SIGNAL_LEVELS))
-    .min(1)
-    .default([...SIGNAL_LEVELS]),
+  levels: z._default(z.array(z.enum(SIGNAL_LEVELS)).check(z.minLength(1)), [...SIGNAL_LEVELS]),
   /** K-line intervals that alert; every tracked interval when absent. */
-  intervals: z.array(z.string()).min(1).optional(),
-  sides: z
-    .array(z.enum(['buy', 'sell']))
-    .min(1)
-    .default(['buy', 'sell']),
+  intervals: z.optional(z.array(z.string()).check(z.minLength(1))),
+  sides: z._default(z.array(z.enum(['buy', 'sell'])).check(z.minLength(1)), ['buy', 'sell']),
   /** false: alert only once a point is confirmed (no provisional or withdrawn alerts). */
-  provisional: z.boolean().default(true),
+  provisional: z._default(z.boolean(), true),
   /** Webhook names that receive this symbol's alerts; every webhook with `signals: true` when absent. */
-  channels: z.array(z.string().min(1)).min(1).optional(),
+  channels: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 });
 export type SignalAlertPrefs = z.output<typeof SignalAlertPrefsSchema>;

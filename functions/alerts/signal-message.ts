@@ -3,7 +3,7 @@
  * notifier (and by anyone else who subscribes, e.g. an e-mail or SQS subscriber). Versioned so that a subscriber
  * can refuse a shape it does not know instead of rendering garbage.
  */
-import * as z from 'zod';
+import * as z from '../common/zod.js';
 
 export const SIGNAL_MESSAGE_KIND = 'chan.signal';
 
@@ -31,9 +31,9 @@ export const SignalMessageSchema = z.object({
   time: z.string(),
   ts: z.number(),
   price: z.number(),
-  chartUrl: z.url().optional(),
+  chartUrl: z.optional(z.url()),
   /** Webhook names to deliver to (per-symbol preference); every signal webhook when absent. */
-  channels: z.array(z.string()).optional(),
+  channels: z.optional(z.array(z.string())),
   /** When the alert was decided (ISO). */
   detectedAt: z.string(),
 });

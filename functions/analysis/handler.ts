@@ -11,7 +11,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ChanResult } from 'chan-analysis';
-import type { IncludePart } from '../common/api-spec.js';
+import type { IncludePart } from '../common/columns.js';
 import { analysisKey } from '../cache/index.js';
 import { adjustBars, resolveAdjustment } from '../common/adjust.js';
 import { requireValidRows } from '../common/bars.js';
@@ -21,6 +21,7 @@ import { engineTime, formatTime, toEngineBars } from '../common/domain.js';
 import { projectResult, resolveEngineOptions, runEngine } from '../common/engine.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
+import { analysisApiSpecs } from './api-spec.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { recordCache } from '../common/observability.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
@@ -50,7 +51,7 @@ function olderPage(event: APIGatewayProxyEvent, to: string): { to: string; href:
 /** One analysis per cache key at a time in this instance: a burst of identical misses shares it. */
 const analyses = new SingleFlight<string>();
 
-export const handler = createHandler('analysis', {
+export const handler = createHandler('analysis', analysisApiSpecs, {
   'GET /api/v1/analysis/{symbol}': async ({ params, query, config, event }) => {
     const { symbol } = params;
     const { interval, from, to } = query;

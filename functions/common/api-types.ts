@@ -4,12 +4,12 @@
  * document. Types only: importing this module adds nothing to a bundle.
  */
 import type { ChanResult } from 'chan-analysis';
-import type * as z from 'zod';
+import type * as z from './zod.js';
 import type { ApiSpecs, RouteKey } from './api-spec.js';
 import type { ColumnarResult } from './columns.js';
 
 /** The body of a route's 200 answer, as its schema describes it. */
-type Ok<K extends RouteKey> = ApiSpecs[K]['responses'] extends { 200: { schema: infer S extends z.ZodType } }
+type Ok<K extends RouteKey> = ApiSpecs[K]['responses'] extends { 200: { schema: infer S extends z.ZodMiniType } }
   ? z.output<S>
   : never;
 

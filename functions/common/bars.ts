@@ -5,7 +5,7 @@
  * leave gaps the engine would read as real market structure.
  */
 import { CsvError, CsvScanner, isInteger, missingColumns } from 'chan-analysis';
-import * as z from 'zod';
+import * as z from './zod.js';
 import {
   formatTime,
   INTERVAL_MS,
@@ -24,9 +24,7 @@ const price = (name: string) =>
       error: (iss) =>
         iss.input === undefined ? `${name} is required` : `${name} must be a number, got ${describe(iss.input)}`,
     })
-    .refine((v) => v > 0, {
-      error: `${name} must be positive`,
-    });
+    .check(z.refine((v) => v > 0, { error: `${name} must be positive` }));
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -48,13 +46,15 @@ export const BarInputSchema = z
     high: price('high'),
     low: price('low'),
     close: price('close'),
-    volume: z
-      .number({ error: (iss) => `volume must be a number or null, got ${describe(iss.input)}` })
-      .refine((v) => v >= 0, { error: 'volume must not be negative' })
-      .nullable()
-      .optional(),
+    volume: z.optional(
+      z.nullable(
+        z
+          .number({ error: (iss) => `volume must be a number or null, got ${describe(iss.input)}` })
+          .check(z.refine((v) => v >= 0, { error: 'volume must not be negative' })),
+      ),
+    ),
   })
-  .meta({ id: 'BarInput', description: 'One OHLCV bar; time is the bar open time' });
+  .check(z.meta({ id: 'BarInput', description: 'One OHLCV bar; time is the bar open time' }));
 
 export type BarInputJson = z.input<typeof BarInputSchema>;
 

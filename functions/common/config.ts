@@ -5,59 +5,67 @@
  * variable, instead of serving requests with a half-valid configuration. Secrets are not in the environment of a
  * deployed function; secrets.ts reads them at run time where they are needed.
  */
-import * as z from 'zod';
 import { PROVIDERS, type ProviderConfig, type TrackProvider } from '../ingest/providers/index.js';
 import { API_PREFIX } from '../routes.js';
 import { checkCorsOrigins } from './cors-origins.js';
 import { INTERVALS } from './domain.js';
+import * as z from './zod.js';
 import { DEFAULT_KLINE_RETENTION_DAYS, type KlineRetentionDays } from '../store/retention.js';
 
 /** Variables are trimmed, and a blank one is unset (its default applies): the stack leaves optional ones empty. */
-const envVar = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v), schema);
+const envVar = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.transform((v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v)),
+    schema,
+  );
 
 /** "true"/"1"/"yes"/"on" → true; "false"/"0"/"no"/"off" → false (any case). Anything else is a config error, not a silent false. */
 const boolFromEnv = (name: string, dflt: boolean) =>
   envVar(
-    z
-      .stringbool({
+    z._default(
+      z.stringbool({
         truthy: ['true', '1', 'yes', 'on'],
         falsy: ['false', '0', 'no', 'off'],
         error: (iss) => `${name} must be true or false, got "${String(iss.input)}"`,
-      })
-      .default(dflt),
+      }),
+      dflt,
+    ),
   );
 
 const intIn = (name: string, min: number, max: number) => {
   const error = (iss: { input?: unknown }) =>
     `${name} must be an integer in [${min}, ${max}], got ${Number.isNaN(iss.input) ? 'text that is not a number' : String(iss.input)}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+  return z.coerce.number({ error }).check(z.int({ error }), z.gte(min, { error }), z.lte(max, { error }));
 };
 const intFromEnv = (name: string, dflt: number, min: number, max: number) =>
-  envVar(intIn(name, min, max).default(dflt));
+  envVar(z._default(intIn(name, min, max), dflt));
 /** Unset: the consumer's own default (kept beside the code it tunes, e.g. the ingest worker's DEFAULT_LIMITS). */
-const optionalIntFromEnv = (name: string, min: number, max: number) => envVar(intIn(name, min, max).optional());
-const optionalString = envVar(z.string().optional());
+const optionalIntFromEnv = (name: string, min: number, max: number) => envVar(z.optional(intIn(name, min, max)));
+const optionalString = envVar(z.optional(z.string()));
 /** The ARN of a Secrets Manager secret a function reads at run time (secrets.ts). */
 const secretArn = (name: string) =>
-  z
-    .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
-      error: `${name} must be the ARN of a Secrets Manager secret`,
-    })
-    .optional();
+  z.optional(
+    z.string().check(
+      z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
+        error: `${name} must be the ARN of a Secrets Manager secret`,
+      }),
+    ),
+  );
 const optionalUrl = (name: string) =>
-  envVar(z.url({ error: (iss) => `${name} must be a URL, got "${String(iss.input)}"` }).optional());
+  envVar(z.optional(z.url({ error: (iss) => `${name} must be a URL, got "${String(iss.input)}"` })));
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
 /** CORS origins: a JSON list of exact origins, by the rule the stack applies too (cors-origins.ts); unset → none. */
-const corsOrigins = envVar(z.string().optional()).transform((v, ctx) => {
-  if (v === undefined) return [] as string[];
-  const r = checkCorsOrigins(v, 'CORS_ORIGINS', { example: '["https://app.example.com"]', nonEmpty: false });
-  for (const message of r.problems) ctx.addIssue({ code: 'custom', message });
-  return r.problems.length ? z.NEVER : r.origins;
-});
+const corsOrigins = z.pipe(
+  envVar(z.optional(z.string())),
+  z.transform((v: string | undefined, ctx) => {
+    if (v === undefined) return [] as string[];
+    const r = checkCorsOrigins(v, 'CORS_ORIGINS', { example: '["https://app.example.com"]', nonEmpty: false });
+    for (const message of r.problems) ctx.issues.push({ code: 'custom', message, input: v });
+    return r.problems.length ? z.NEVER : r.origins;
+  }),
+);
 
 /**
  * KLINE_RETENTION_DAYS: a JSON object interval → days, e.g. {"1m": 400, "5m": 1830}. Bars of a listed interval
@@ -65,13 +73,12 @@ const corsOrigins = envVar(z.string().optional()).transform((v, ctx) => {
  * forever. Unset/empty → {"1m": 400}; `{}` keeps everything forever. Known intervals only, positive integers.
  */
 const MAX_RETENTION_DAYS = 36_500;
-const klineRetentionDays = z
-  .string()
-  .optional()
-  .transform((v, ctx): KlineRetentionDays => {
+const klineRetentionDays = z.pipe(
+  z.optional(z.string()),
+  z.transform((v: string | undefined, ctx): KlineRetentionDays => {
     if (v === undefined || v.trim() === '') return { ...DEFAULT_KLINE_RETENTION_DAYS };
     const fail = (message: string) => {
-      ctx.addIssue({ code: 'custom', message: `KLINE_RETENTION_DAYS ${message}` });
+      ctx.issues.push({ code: 'custom', message: `KLINE_RETENTION_DAYS ${message}`, input: v });
       return z.NEVER;
     };
     let parsed: unknown;
@@ -92,7 +99,8 @@ const klineRetentionDays = z
       out[k as keyof KlineRetentionDays] = days;
     }
     return out;
-  });
+  }),
+);
 
 const baseUrlVar = <P extends TrackProvider>(p: P) => `${p.toUpperCase() as Uppercase<P>}_BASE_URL` as const;
 type BaseUrlVars = { [P in TrackProvider as ReturnType<typeof baseUrlVar<P>>]: ReturnType<typeof optionalUrl> };
@@ -103,8 +111,8 @@ type BaseUrlVars = { [P in TrackProvider as ReturnType<typeof baseUrlVar<P>>]: R
  * them again at each use (not cached: the local runtime sets CHART_BASE_URL only once its server listens, after the
  * configuration was first read, and tests change these variables between requests). Its callers are not per-bar.
  */
-export const WiringEnvSchema = z
-  .object({
+export const WiringEnvSchema = z.extend(
+  z.object({
     /** The ingest queue (worker, dispatcher and the backfill API send to it); unset: this deployment has none. */
     INGEST_QUEUE_URL: optionalString,
     /** The jobs state machine (POST /jobs starts executions of it); unset: jobs cannot start. */
@@ -129,9 +137,10 @@ export const WiringEnvSchema = z
     /** Overrides of the DynamoDB client's 1 s connect / 5 s request timeouts (the test suite raises them). */
     DYNAMODB_CONNECT_TIMEOUT_MS: optionalIntFromEnv('DYNAMODB_CONNECT_TIMEOUT_MS', 1, 600_000),
     DYNAMODB_REQUEST_TIMEOUT_MS: optionalIntFromEnv('DYNAMODB_REQUEST_TIMEOUT_MS', 1, 600_000),
-  })
+  }),
   // `<NAME>_BASE_URL` of every provider in the registry overrides its default base URL.
-  .extend(Object.fromEntries(PROVIDERS.map((p) => [baseUrlVar(p), optionalUrl(baseUrlVar(p))])) as BaseUrlVars);
+  Object.fromEntries(PROVIDERS.map((p) => [baseUrlVar(p), optionalUrl(baseUrlVar(p))])) as BaseUrlVars,
+);
 
 const toWiring = (e: z.output<typeof WiringEnvSchema>) => ({
   ingestQueueUrl: e.INGEST_QUEUE_URL,
@@ -161,70 +170,75 @@ const toWiring = (e: z.output<typeof WiringEnvSchema>) => ({
 
 export type WiringConfig = ReturnType<typeof toWiring>;
 
-export const EnvSchema = z
-  .object({
-    ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('production'),
+const EnvVarsSchema = z.extend(
+  z.object({
+    ENVIRONMENT: z._default(z.enum(['development', 'test', 'staging', 'production']), 'production'),
     DEBUG: boolFromEnv('DEBUG', false),
     /**
      * Local value of the service's secret key (npm start, tests). Deployed functions never get it in their
      * environment: the ones that need it read the secret SECRET_KEY_ARN names at run time (secrets.ts).
      */
-    SECRET_KEY: z.string().min(16, { error: 'SECRET_KEY must be at least 16 characters long' }).optional(),
+    SECRET_KEY: z.optional(
+      z.string().check(z.minLength(16, { error: 'SECRET_KEY must be at least 16 characters long' })),
+    ),
     SECRET_KEY_ARN: secretArn('SECRET_KEY_ARN'),
     CORS_ORIGINS: corsOrigins,
-    LOG_LEVEL: z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
+    LOG_LEVEL: z.pipe(
+      z.optional(z.string()),
+      z.transform((v: string | undefined, ctx) => {
         if (v === undefined || v === '') return undefined;
         const up = v.toUpperCase();
         if (!(LOG_LEVELS as readonly string[]).includes(up)) {
-          ctx.addIssue({ code: 'custom', message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${v}"` });
+          ctx.issues.push({
+            code: 'custom',
+            message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`,
+            input: v,
+          });
           return z.NEVER;
         }
         return up as (typeof LOG_LEVELS)[number];
       }),
-    API_V1_STR: z
-      .string()
-      .default(API_PREFIX)
-      .refine((v) => v === API_PREFIX, {
+    ),
+    API_V1_STR: z._default(z.string(), API_PREFIX).check(
+      z.refine((v) => v === API_PREFIX, {
         error: `API_V1_STR must be "${API_PREFIX}" (the route table and the CDK stack use it)`,
       }),
+    ),
     TABLE_NAME: z
       .string({
         error: 'TABLE_NAME is required (the DynamoDB table holding K-lines, symbols, checkpoints, analysis and jobs)',
       })
-      .min(3)
-      .max(255),
-    REDIS_URL: z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
+      .check(z.minLength(3), z.maxLength(255)),
+    REDIS_URL: z.pipe(
+      z.optional(z.string()),
+      z.transform((v: string | undefined, ctx) => {
         if (v === undefined || v.trim() === '') return undefined;
         let u: URL;
         try {
           u = new URL(v);
         } catch {
-          ctx.addIssue({ code: 'custom', message: `REDIS_URL is not a URL: "${v}"` });
+          ctx.issues.push({ code: 'custom', message: `REDIS_URL is not a URL: "${v}"`, input: v });
           return z.NEVER;
         }
         if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-          ctx.addIssue({
+          ctx.issues.push({
             code: 'custom',
             message: `REDIS_URL must start with redis:// or rediss:// (TLS), got "${u.protocol}"`,
+            input: v,
           });
           return z.NEVER;
         }
         return v.trim();
       }),
+    ),
     /** ElastiCache Serverless is cluster-mode only; unset means "cluster when the URL is rediss://". */
-    REDIS_CLUSTER: z.enum(['true', 'false', '']).optional(),
+    REDIS_CLUSTER: z.optional(z.enum(['true', 'false', ''])),
     CACHE_CONNECT_TIMEOUT_MS: intFromEnv('CACHE_CONNECT_TIMEOUT_MS', 1000, 50, 30_000),
     CACHE_COMMAND_TIMEOUT_MS: intFromEnv('CACHE_COMMAND_TIMEOUT_MS', 250, 10, 10_000),
     /** After a cache failure, skip the cache for this long (the store answers meanwhile). */
     CACHE_COOLDOWN_MS: intFromEnv('CACHE_COOLDOWN_MS', 5000, 0, 600_000),
     LOCAL_CACHE_MAX_MB: intFromEnv('LOCAL_CACHE_MAX_MB', 64, 1, 4096),
-    DEFAULT_PRESET: z.string().min(1).default('chanpy'),
+    DEFAULT_PRESET: z._default(z.string().check(z.minLength(1)), 'chanpy'),
     MAX_ANALYSIS_BARS: intFromEnv('MAX_ANALYSIS_BARS', 20_000, 10, 1_000_000),
     MAX_KLINES_LIMIT: intFromEnv('MAX_KLINES_LIMIT', 10_000, 1, 1_000_000),
     MAX_UPLOAD_BARS: intFromEnv('MAX_UPLOAD_BARS', 50_000, 1, 1_000_000),
@@ -240,11 +254,15 @@ export const EnvSchema = z
      * unless this is set. Only the local runtime sets it (local/env.ts), for local test servers.
      */
     ALLOW_HTTP_SOURCES: boolFromEnv('ALLOW_HTTP_SOURCES', false),
-    POWERTOOLS_SERVICE_NAME: z.string().default('chan-analysis'),
-    POWERTOOLS_METRICS_NAMESPACE: z.string().default('ChanAnalysis'),
-  })
-  .extend(WiringEnvSchema.shape)
-  .transform((e) => ({
+    POWERTOOLS_SERVICE_NAME: z._default(z.string(), 'chan-analysis'),
+    POWERTOOLS_METRICS_NAMESPACE: z._default(z.string(), 'ChanAnalysis'),
+  }),
+  WiringEnvSchema.shape,
+);
+
+export const EnvSchema = z.pipe(
+  EnvVarsSchema,
+  z.transform((e: z.output<typeof EnvVarsSchema>) => ({
     environment: e.ENVIRONMENT,
     debug: e.DEBUG,
     secretKey: e.SECRET_KEY,
@@ -273,7 +291,8 @@ export const EnvSchema = z
     metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
     version: '2.0.0' as const,
     wiring: toWiring(e),
-  }));
+  })),
+);
 
 export type AppConfig = z.output<typeof EnvSchema>;
 
@@ -316,7 +335,7 @@ export function notifierEnv(env: Env = process.env): NotifierEnv {
   return parseEnv(NotifierEnvSchema, env);
 }
 
-function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+function parseEnv<S extends z.ZodMiniType>(schema: S, env: Env): z.output<S> {
   const r = schema.safeParse(env);
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => {

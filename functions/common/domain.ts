@@ -3,7 +3,7 @@
  * times and bars. Kept free of AWS and middy imports so every bundle (and the ingest worker) can use it.
  */
 import { formatTime as engineLabel, isInteger, parseTimeString, type BarInput } from 'chan-analysis';
-import * as z from 'zod';
+import * as z from './zod.js';
 
 export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -30,13 +30,17 @@ export const IntervalSchema = z.enum(INTERVALS, {
  * Symbols: exchange codes like SPY, 000001.SH, BTCUSDT, ^GSPC, BRK-B. Upper-cased so "spy" and "SPY" are one
  * series. Braces, '#', ':' and '/' are excluded because they delimit DynamoDB keys and Redis hash tags.
  */
-export const SymbolSchema = z
-  .string()
-  .trim()
-  .min(1, { error: 'symbol must not be empty' })
-  .max(32, { error: 'symbol must be at most 32 characters' })
-  .regex(/^[A-Za-z0-9._\-^=]+$/, { error: 'symbol may contain only letters, digits and . _ - ^ =' })
-  .transform((s) => s.toUpperCase());
+export const SymbolSchema = z.pipe(
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, { error: 'symbol must not be empty' }),
+      z.maxLength(32, { error: 'symbol must be at most 32 characters' }),
+      z.regex(/^[A-Za-z0-9._\-^=]+$/, { error: 'symbol may contain only letters, digits and . _ - ^ =' }),
+    ),
+  z.transform((s: string) => s.toUpperCase()),
+);
 
 /** Earliest and latest bar times the service accepts (ISO sort keys stay 4-digit-year and positive). */
 export const MIN_TIME_MS = Date.UTC(1900, 0, 1);
@@ -61,26 +65,31 @@ export function parseTime(v: unknown): number {
 
 /** Query-string time (from/to). */
 export const TimeParamSchema = z
-  .string()
-  .transform((v, ctx) => {
-    const t = parseTime(v);
-    if (!Number.isFinite(t)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${v}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time`,
-      });
-      return z.NEVER;
-    }
-    if (t < MIN_TIME_MS || t > Date.now() + 100 * 365 * 86_400_000) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is out of range (1900-01-01 onwards)` });
-      return z.NEVER;
-    }
-    return t;
-  })
-  .meta({
-    description: 'Epoch milliseconds, YYYY-MM-DD or ISO 8601 date-time (UTC unless an offset is given)',
-    examples: ['2024-01-31'],
-  });
+  .pipe(
+    z.string(),
+    z.transform((v: string, ctx) => {
+      const t = parseTime(v);
+      if (!Number.isFinite(t)) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `"${v}" is not a time: use epoch milliseconds, YYYY-MM-DD or an ISO 8601 date-time`,
+          input: v,
+        });
+        return z.NEVER;
+      }
+      if (t < MIN_TIME_MS || t > Date.now() + 100 * 365 * 86_400_000) {
+        ctx.issues.push({ code: 'custom', message: `"${v}" is out of range (1900-01-01 onwards)`, input: v });
+        return z.NEVER;
+      }
+      return t;
+    }),
+  )
+  .check(
+    z.meta({
+      description: 'Epoch milliseconds, YYYY-MM-DD or ISO 8601 date-time (UTC unless an offset is given)',
+      examples: ['2024-01-31'],
+    }),
+  );
 
 const DAY_MS = 86_400_000;
 /** Years 0000–9999 (ISO's four-digit years): where the engine's formatter is used; Date outside them. */
@@ -168,13 +177,18 @@ export const toApiBar = (interval: Interval, b: StoredBar): ApiBar => ({
  * of being refused as an unknown option; the engine reads only own keys of the original.
  */
 export const ChanPyOptionsSchema = z
-  .unknown()
-  .refine((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
-    error: 'config must be an object of chan.py option names',
-  })
-  .transform((v) => v as Record<string, unknown>)
-  .meta({
-    type: 'object',
-    additionalProperties: {},
-    description: 'chan.py option names, e.g. {"bi_strict":false,"divergence_rate":0.9}',
-  } as Record<string, unknown>);
+  .pipe(
+    z.unknown().check(
+      z.refine((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
+        error: 'config must be an object of chan.py option names',
+      }),
+    ),
+    z.transform((v: unknown) => v as Record<string, unknown>),
+  )
+  .check(
+    z.meta({
+      type: 'object',
+      additionalProperties: {},
+      description: 'chan.py option names, e.g. {"bi_strict":false,"divergence_rate":0.9}',
+    } as Record<string, unknown>),
+  );

@@ -3,7 +3,7 @@
  * shared middy stack turns them (and zod, engine and unexpected errors) into responses. Bad input is always a
  * 4xx that names the offending field; only genuine faults of ours become a 500.
  */
-import * as z from 'zod';
+import type * as z from './zod.js';
 
 export class HttpError extends Error {
   /** Read by @middy/util helpers and by our error middleware. */
@@ -41,7 +41,7 @@ export interface FieldProblem {
 }
 
 /** Turn a zod error at a request location into a 400 whose message names the first bad field. */
-export function fromZod(where: string, err: z.ZodError): HttpError {
+export function fromZod(where: string, err: z.$ZodError): HttpError {
   const problems: FieldProblem[] = err.issues.slice(0, 100).map((i) => ({
     field: formatPath(where, i.path),
     message: i.message,

@@ -11,27 +11,28 @@
  *   dispatch     resolves the route (resource + method), validates path/query/headers/body with the route's zod
  *                schemas, calls the route function, serializes its reply
  *
- * Handlers stay "parse, call, respond": they receive already-validated input.
+ * Handlers stay "parse, call, respond": they receive already-validated input. Each handler passes the specs of its
+ * own routes (functions/<group>/api-spec.ts), not the whole API's, so its bundle carries only their schemas.
  */
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from './zod.js';
 import type { HandlerGroup } from '../routes.js';
-import { buildApiSpec, type ApiSpec, type ApiSpecs, type RouteKey } from './api-spec.js';
+import type { ApiSpec, Limits } from './api-schemas.js';
 import { getConfig, type AppConfig } from './config.js';
 import { dependencyFault, dependencyUnavailable } from './dependency-errors.js';
 import { fromZod, HttpError, payloadTooLarge, unsupportedMediaType, badRequest } from './errors.js';
 import { emitMetric } from './metrics-catalog.js';
 import { getLogger } from './observability.js';
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface ApiRequest<S extends ApiSpec> {
   params: Out<S['params']>;
   query: Out<S['query']>;
   /** Parsed body: validated object for `body` routes; JSON value or CSV text for `json-or-csv` routes. */
-  body: S['body'] extends z.ZodType
+  body: S['body'] extends z.ZodMiniType
     ? z.output<S['body']>
     : S['bodyMode'] extends 'json-or-csv'
       ? { kind: 'json'; value: unknown } | { kind: 'csv'; text: string }
@@ -50,14 +51,9 @@ export interface ApiReply {
   headers?: Record<string, string>;
 }
 
-export type RouteFn<K extends RouteKey> = (req: ApiRequest<ApiSpecs[K]>) => Promise<ApiReply>;
-export type RouteImpls<K extends RouteKey> = { [P in K]: RouteFn<P> };
-
-let specCache: { cfg: AppConfig; specs: ApiSpecs } | undefined;
-export function getApiSpecs(cfg: AppConfig = getConfig()): ApiSpecs {
-  if (specCache?.cfg !== cfg) specCache = { cfg, specs: buildApiSpec(cfg) };
-  return specCache.specs;
-}
+type RouteFn<S extends ApiSpec> = (req: ApiRequest<S>) => Promise<ApiReply>;
+/** One implementation per route of the group's specs. */
+export type RouteImpls<Specs extends Record<string, ApiSpec>> = { [K in keyof Specs]: RouteFn<Specs[K]> };
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8' };
 
@@ -136,7 +132,7 @@ function readBody(
   return spec.bodyMode === 'json-or-csv' ? { kind: 'json', value } : value;
 }
 
-function validate<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T | undefined {
+function validate<T>(where: string, schema: z.ZodMiniType<T> | undefined, value: unknown): T | undefined {
   if (!schema) return undefined;
   const r = schema.safeParse(value);
   if (!r.success) throw fromZod(where, r.error);
@@ -154,7 +150,7 @@ export function errorResponse(e: unknown): APIGatewayProxyResult & { headers: Re
       body: JSON.stringify({ error: e.code, message: e.message, details: e.details ?? null }),
     };
   }
-  if (e instanceof z.ZodError) return errorResponse(fromZod('request', e));
+  if (e instanceof z.$ZodError) return errorResponse(fromZod('request', e));
   return {
     statusCode: 500,
     headers: { ...JSON_HEADERS },
@@ -198,17 +194,24 @@ const observe = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyRes
 };
 
 /**
- * Build a group's Lambda handler from route implementations. Parses the config now (at import = cold start), so a
- * bad environment fails the init with ConfigError naming the variable.
+ * Build a group's Lambda handler from its route specs (built from the configuration's limits, once per
+ * configuration) and their implementations. Parses the config now (at import = cold start), so a bad environment
+ * fails the init with ConfigError naming the variable.
  */
-export function createHandler<K extends RouteKey>(group: HandlerGroup, impls: RouteImpls<K>) {
+export function createHandler<Specs extends Record<string, ApiSpec>>(
+  group: HandlerGroup,
+  specsOf: (limits: Limits) => Specs,
+  impls: RouteImpls<Specs>,
+) {
   const cfg = getConfig();
   void group;
+  let built: { cfg: AppConfig; specs: Record<string, ApiSpec> } | undefined;
   const dispatch = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const config = getConfig();
-    const specs = getApiSpecs(config) as Record<string, ApiSpec>;
+    if (built?.cfg !== config) built = { cfg: config, specs: specsOf(config) };
+    const specs = built.specs;
     const key = routeKeyOf(event);
-    const fn = Object.hasOwn(impls, key) ? (impls as Record<string, RouteFn<RouteKey>>)[key] : undefined;
+    const fn = Object.hasOwn(impls, key) ? (impls as Record<string, RouteFn<ApiSpec>>)[key] : undefined;
     const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
     if (!fn || !spec) throw new HttpError(404, 'NotFound', `No route ${key}`);
     const headers = lowerHeaders(event.headers);

@@ -3,16 +3,16 @@
  * 3.1's schema dialect). Request schemas are rendered as their input side (what a client sends), responses as
  * their output side; `$defs` of named schemas (.meta({id})) are hoisted into components.schemas.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { ROUTES } from '../routes.js';
-import type { ApiSpec } from './api-spec.js';
+import type { ApiSpec } from './api-schemas.js';
 import { INTERVALS } from './domain.js';
 
 type Json = Record<string, unknown>;
 
 export function buildOpenApi(specs: Record<string, ApiSpec>, opts: { version: string; serverUrl?: string }): Json {
   const components: Record<string, Json> = {};
-  const convert = (schema: z.ZodType, io: 'input' | 'output'): Json => {
+  const convert = (schema: z.ZodMiniType, io: 'input' | 'output'): Json => {
     const js = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
     const defs = (js.$defs ?? {}) as Record<string, Json>;
     delete js.$defs;
@@ -29,7 +29,7 @@ export function buildOpenApi(specs: Record<string, ApiSpec>, opts: { version: st
     };
     if (spec.description) op.description = spec.description;
     const parameters: Json[] = [];
-    const addParams = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
+    const addParams = (schema: z.ZodMiniType | undefined, where: 'path' | 'query') => {
       if (!schema) return;
       const js = convert(schema, 'input');
       const props = (js.properties ?? {}) as Record<string, Json>;

@@ -8,6 +8,7 @@
  */
 import { getDeps } from '../common/deps.js';
 import { createHandler } from '../common/http.js';
+import { healthApiSpecs } from './api-spec.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { getCacheResourceProbe } from './cache-resource.js';
 
@@ -45,12 +46,12 @@ function ingestionDetail(failing: StoredCheckpoint[]) {
 /** The engine is loaded lazily (health must answer even if it failed to load) and only once per process. */
 let engineOk: Promise<boolean> | undefined;
 const engineLoaded = () =>
-  (engineOk ??= import('chan-analysis').then(
+  (engineOk ??= import('./engine-probe.js').then(
     (m) => typeof m.analyze === 'function',
     () => false,
   ));
 
-export const handler = createHandler('health', {
+export const handler = createHandler('health', healthApiSpecs, {
   'GET /health': async ({ config }) => {
     const { klines, cache, checkpoints, symbols } = getDeps();
     const [db, cacheOk, cacheResource, ckpts, engine, active] = await Promise.all([

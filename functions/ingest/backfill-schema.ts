@@ -2,18 +2,17 @@
  * The body of POST /api/v1/symbols/{symbol}/backfill. zod and the domain types only, so the API spec (and the
  * OpenAPI bundle) can import it without the ingestion worker.
  */
-import * as z from 'zod';
+import * as z from '../common/zod.js';
 import { IntervalSchema, TimeParamSchema } from '../common/domain.js';
 
 export const BackfillBodySchema = z
   .strictObject({
     interval: IntervalSchema,
     from: z
-      .union([z.number().int(), TimeParamSchema])
-      .meta({ description: 'First bar: epoch ms, YYYY-MM-DD or ISO date-time' }),
+      .union([z.number().check(z.int()), TimeParamSchema])
+      .check(z.meta({ description: 'First bar: epoch ms, YYYY-MM-DD or ISO date-time' })),
     to: z
-      .union([z.number().int(), TimeParamSchema])
-      .optional()
-      .meta({ description: 'Last bar (default: the newest closed bar)' }),
+      .optional(z.union([z.number().check(z.int()), TimeParamSchema]))
+      .check(z.meta({ description: 'Last bar (default: the newest closed bar)' })),
   })
-  .meta({ id: 'BackfillRequest' });
+  .check(z.meta({ id: 'BackfillRequest' }));

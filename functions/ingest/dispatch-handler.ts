@@ -3,7 +3,7 @@
  * event with `detail.family`) → due series → SQS.
  */
 import type { ScheduledEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../common/zod.js';
 import { getLogger } from '../common/observability.js';
 import { dispatch } from './dispatcher.js';
 import { INTERVAL_FAMILIES, isIntervalFamily } from './intervals.js';

@@ -5,7 +5,7 @@
  * - `backfill`: do the next chunk of a backfill job; `seq` names the chunk, so a copy of an already-done chunk
  *   is recognised and dropped.
  */
-import * as z from 'zod';
+import * as z from '../common/zod.js';
 import { INGEST_INTERVALS } from './intervals.js';
 import { ProviderSpecSchema } from './providers/index.js';
 
@@ -20,19 +20,19 @@ export { ProviderSpecSchema };
 
 export const SyncMessageSchema = z.object({
   kind: z.literal('sync'),
-  symbol: z.string().min(1),
+  symbol: z.string().check(z.minLength(1)),
   interval: z.enum(INGEST_INTERVALS),
   source: ProviderSpecSchema,
-  providerSymbol: z.string().optional(),
-  historyFrom: z.number().int().optional(),
+  providerSymbol: z.optional(z.string()),
+  historyFrom: z.optional(z.number().check(z.int())),
   /** Set on messages a worker queued to continue its own run. */
-  continuation: z.boolean().optional(),
+  continuation: z.optional(z.boolean()),
 });
 
 export const BackfillMessageSchema = z.object({
   kind: z.literal('backfill'),
-  jobId: z.string().min(1),
-  seq: z.number().int().min(0),
+  jobId: z.string().check(z.minLength(1)),
+  seq: z.number().check(z.int(), z.gte(0)),
 });
 
 export const IngestMessageSchema = z.discriminatedUnion('kind', [SyncMessageSchema, BackfillMessageSchema]);

@@ -1,17 +1,20 @@
 /**
- * Route specs of the jobs API, in the shape of common/api-spec.ts: the shared middy stack validates with them and
+ * Route specs of the jobs API, in the shape of common/api-schemas.ts: the shared middy stack validates with them and
  * the OpenAPI document is generated from them. Spread into buildApiSpec (`...jobsApiSpecs()`).
  */
-import * as z from 'zod';
+import { positiveInt, type ApiSpec } from '../common/api-schemas.js';
+import * as z from '../common/zod.js';
 import { API_PREFIX } from '../routes.js';
 import { JOB_KINDS, JobRequestSchema, WatchlistBodySchema, WatchlistNameSchema } from './model.js';
 
 export const MAX_RESULTS_PAGE = 500;
 
 /** Job ids are UUIDs (crypto.randomUUID): anything else cannot exist, so it is a 400, not a table read. */
-export const JobIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
-  error: 'id must be a job id (UUID) returned by POST /api/v1/jobs',
-});
+export const JobIdSchema = z.string().check(
+  z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+    error: 'id must be a job id (UUID) returned by POST /api/v1/jobs',
+  }),
+);
 
 const ErrorBody = z.object({ error: z.string(), message: z.string(), details: z.unknown() });
 
@@ -19,7 +22,7 @@ export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as cons
 
 const JobAcceptedSchema = z
   .object({ id: z.string(), kind: z.enum(JOB_KINDS), status: z.enum(JOB_STATUSES), location: z.string() })
-  .meta({ id: 'JobAccepted' });
+  .check(z.meta({ id: 'JobAccepted' }));
 
 const JobViewSchema = z
   .object({
@@ -28,50 +31,39 @@ const JobViewSchema = z
     status: z.enum(JOB_STATUSES),
     input: z.record(z.string(), z.unknown()),
     progress: z.object({
-      total: z.number().int().nullable(),
-      done: z.number().int(),
-      failed: z.number().int(),
-      percent: z.number().nullable(),
+      total: z.nullable(z.number().check(z.int())),
+      done: z.number().check(z.int()),
+      failed: z.number().check(z.int()),
+      percent: z.nullable(z.number()),
     }),
-    summary: z.unknown().meta({
-      description:
-        'Set when the job has finished: per kind (scan matches, back-test statistics, multi-level confirmations)',
-    }),
-    error: z.string().nullable(),
+    summary: z.unknown().check(
+      z.meta({
+        description:
+          'Set when the job has finished: per kind (scan matches, back-test statistics, multi-level confirmations)',
+      }),
+    ),
+    error: z.nullable(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
     results: z.array(
       z.object({
         symbol: z.string(),
         ok: z.boolean(),
-        matched: z.boolean().optional(),
-        error: z.string().optional(),
-        data: z.unknown().optional(),
+        matched: z.optional(z.boolean()),
+        error: z.optional(z.string()),
+        data: z.optional(z.unknown()),
         at: z.string(),
       }),
     ),
     nextCursor: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as ?cursor= for the next page of results; null on the last page' }),
+      .nullable(z.string())
+      .check(z.meta({ description: 'Pass as ?cursor= for the next page of results; null on the last page' })),
   })
-  .meta({ id: 'Job' });
-
-const pageLimit = z
-  .string()
-  .regex(/^\d+$/, { error: 'limit must be a positive integer' })
-  .transform(Number)
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(1, { error: 'limit must be at least 1' })
-      .max(MAX_RESULTS_PAGE, { error: `limit must be at most ${MAX_RESULTS_PAGE}` }),
-  );
+  .check(z.meta({ id: 'Job' }));
 
 const WatchlistSchema = z
-  .object({ name: z.string(), count: z.number().int(), symbols: z.array(z.string()), updatedAt: z.string() })
-  .meta({ id: 'Watchlist' });
+  .object({ name: z.string(), count: z.number().check(z.int()), symbols: z.array(z.string()), updatedAt: z.string() })
+  .check(z.meta({ id: 'Watchlist' }));
 
 const nameParams = z.strictObject({ name: WatchlistNameSchema });
 const NO_WATCHLIST = { description: 'No watchlist of that name', schema: ErrorBody };
@@ -79,14 +71,14 @@ const NO_WATCHLIST = { description: 'No watchlist of that name', schema: ErrorBo
 export function jobsApiSpecs() {
   return {
     'POST /api/v1/jobs': {
-      method: 'POST' as const,
+      method: 'POST',
       path: `${API_PREFIX}/jobs`,
       summary: 'Start a long-running job (scan, multilevel, backtest) on Step Functions',
       description:
         'scan: buy/sell points of the given types on the last `withinBars` bars of each symbol. multilevel: one symbol at 2–3 intervals, higher strokes linked to lower strokes and each higher buy/sell point checked against the lower structure. backtest: bar-by-bar replay with the streaming engine; forward returns after each signal type, hit rate, and the share of provisional signals that later vanished. Answers 202 with the job id; poll GET /api/v1/jobs/{id}.',
       apiKey: true,
       body: JobRequestSchema,
-      bodyMode: 'json' as const,
+      bodyMode: 'json',
       bodyRequired: true,
       responses: {
         202: { description: 'Accepted: the job is queued', schema: JobAcceptedSchema },
@@ -101,19 +93,20 @@ export function jobsApiSpecs() {
       },
     },
     'GET /api/v1/jobs/{id}': {
-      method: 'GET' as const,
+      method: 'GET',
       path: `${API_PREFIX}/jobs/{id}`,
       summary: 'State, progress, summary and one page of per-symbol results of a job',
       params: z.strictObject({ id: JobIdSchema }),
       query: z.strictObject({
-        limit: pageLimit
-          .optional()
-          .meta({ description: `Results per page (default 100, at most ${MAX_RESULTS_PAGE})` }),
-        cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+        limit: z
+          .optional(positiveInt('limit', MAX_RESULTS_PAGE))
+          .check(z.meta({ description: `Results per page (default 100, at most ${MAX_RESULTS_PAGE})` })),
+        cursor: z
+          .optional(z.string().check(z.maxLength(200)))
+          .check(z.meta({ description: 'nextCursor of the previous page' })),
         matched: z
-          .enum(['true', 'false'])
-          .optional()
-          .meta({ description: 'scan: only symbols with a matching signal' }),
+          .optional(z.enum(['true', 'false']))
+          .check(z.meta({ description: 'scan: only symbols with a matching signal' })),
       }),
       responses: {
         200: { description: 'The job', schema: JobViewSchema },
@@ -122,20 +115,22 @@ export function jobsApiSpecs() {
       },
     },
     'GET /api/v1/watchlists': {
-      method: 'GET' as const,
+      method: 'GET',
       path: `${API_PREFIX}/watchlists`,
       summary: 'Stored watchlists: names and sizes',
       responses: {
         200: {
           description: 'Every stored watchlist, in name order',
           schema: z.object({
-            watchlists: z.array(z.object({ name: z.string(), count: z.number().int(), updatedAt: z.string() })),
+            watchlists: z.array(
+              z.object({ name: z.string(), count: z.number().check(z.int()), updatedAt: z.string() }),
+            ),
           }),
         },
       },
     },
     'GET /api/v1/watchlists/{name}': {
-      method: 'GET' as const,
+      method: 'GET',
       path: `${API_PREFIX}/watchlists/{name}`,
       summary: 'One stored watchlist with its symbols',
       params: nameParams,
@@ -146,7 +141,7 @@ export function jobsApiSpecs() {
       },
     },
     'PUT /api/v1/watchlists/{name}': {
-      method: 'PUT' as const,
+      method: 'PUT',
       path: `${API_PREFIX}/watchlists/{name}`,
       summary: 'Store (replace) a named watchlist, e.g. an index-constituent list, for scan and backtest jobs',
       description:
@@ -154,7 +149,7 @@ export function jobsApiSpecs() {
       apiKey: true,
       params: nameParams,
       bodyDoc: WatchlistBodySchema,
-      bodyMode: 'json-or-csv' as const,
+      bodyMode: 'json-or-csv',
       csvDoc: 'Header row with a symbol column (symbol, con_code, ts_code or ticker); one symbol per line',
       bodyRequired: true,
       responses: {
@@ -166,7 +161,7 @@ export function jobsApiSpecs() {
       },
     },
     'DELETE /api/v1/watchlists/{name}': {
-      method: 'DELETE' as const,
+      method: 'DELETE',
       path: `${API_PREFIX}/watchlists/{name}`,
       summary: 'Delete a stored watchlist (jobs already started keep their symbols)',
       apiKey: true,
@@ -178,5 +173,5 @@ export function jobsApiSpecs() {
         404: NO_WATCHLIST,
       },
     },
-  };
+  } satisfies Record<string, ApiSpec>;
 }

@@ -15,6 +15,7 @@ import { getSecretKey } from '../common/secrets.js';
 import { resolveEngineOptions } from '../common/engine.js';
 import { badRequest, misconfigured, notFound, serviceUnavailable } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
+import { jobsApiSpecs } from './api-spec.js';
 import { getLogger } from '../common/observability.js';
 import { API_PREFIX } from '../routes.js';
 import { InvalidCursorError } from '../store/jobs-results.js';
@@ -52,7 +53,7 @@ const ORDER = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'];
 const lowest = <T extends string>(ivs: readonly T[]): T =>
   [...ivs].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))[0]!;
 
-export const handler = createHandler('jobs', {
+export const handler = createHandler('jobs', jobsApiSpecs, {
   'POST /api/v1/jobs': async ({ body, config: app }) => {
     const params = body as JobParams;
     resolveEngineOptions({ preset: params.preset, config: params.config }, app.defaultPreset);

@@ -3,8 +3,8 @@
  * request schemas per job kind, the execution input, and the task payloads. No AWS or engine imports, so the
  * openapi bundle can include the schemas.
  */
-import * as z from 'zod';
 import { ChanPyOptionsSchema, IntervalSchema, SymbolSchema, type Interval } from '../common/domain.js';
+import * as z from '../common/zod.js';
 
 export const JOB_KINDS = ['scan', 'multilevel', 'backtest'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -28,12 +28,12 @@ const WATCHLIST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export const TRACKED_WATCHLIST = 'tracked';
 
 /** A stored watchlist's name (path parameter of /api/v1/watchlists/{name}): what a job's `watchlist` accepts. */
-export const WatchlistNameSchema = z
-  .string()
-  .regex(WATCHLIST_NAME, { error: 'name must be letters, digits, _ or - (1–64)' })
-  .refine((n) => n !== TRACKED_WATCHLIST, {
+export const WatchlistNameSchema = z.string().check(
+  z.regex(WATCHLIST_NAME, { error: 'name must be letters, digits, _ or - (1–64)' }),
+  z.refine((n) => n !== TRACKED_WATCHLIST, {
     error: `"${TRACKED_WATCHLIST}" is reserved: it means every active tracked symbol and cannot be stored`,
-  });
+  }),
+);
 
 /**
  * A watchlist upload (PUT /api/v1/watchlists/{name}, JSON or CSV): symbols as elsewhere (trimmed, upper-cased),
@@ -43,96 +43,114 @@ export const WatchlistNameSchema = z
 export const WatchlistBodySchema = z
   .strictObject({
     symbols: z
-      .array(SymbolSchema, { error: 'symbols must be a list of symbols' })
-      .min(1, { error: 'symbols must name at least one symbol' })
-      .transform((a) => [...new Set(a)])
       .pipe(
-        z.array(z.string()).max(MAX_JOB_SYMBOLS, {
-          error: `symbols must name at most ${MAX_JOB_SYMBOLS} distinct symbols`,
-        }),
+        z.pipe(
+          z
+            .array(SymbolSchema, { error: 'symbols must be a list of symbols' })
+            .check(z.minLength(1, { error: 'symbols must name at least one symbol' })),
+          z.transform((a: string[]) => [...new Set(a)]),
+        ),
+        z.array(z.string()).check(
+          z.maxLength(MAX_JOB_SYMBOLS, {
+            error: `symbols must name at most ${MAX_JOB_SYMBOLS} distinct symbols`,
+          }),
+        ),
       )
-      .meta({ description: `Up to ${MAX_JOB_SYMBOLS} distinct symbols (repeats are dropped), e.g. 600519.SH` }),
+      .check(
+        z.meta({ description: `Up to ${MAX_JOB_SYMBOLS} distinct symbols (repeats are dropped), e.g. 600519.SH` }),
+      ),
   })
-  .meta({ id: 'WatchlistUpload' });
+  .check(z.meta({ id: 'WatchlistUpload' }));
 
 const engineOptions = {
-  preset: z.string().min(1).max(32).optional().meta({ description: 'chanpy (default), classic, demo or corrected' }),
-  config: ChanPyOptionsSchema.optional(),
+  preset: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(32)))
+    .check(z.meta({ description: 'chanpy (default), classic, demo or corrected' })),
+  config: z.optional(ChanPyOptionsSchema),
 };
 
 const universe = {
-  symbols: z
-    .array(SymbolSchema, { error: 'symbols must be a list of symbols' })
-    .min(1, { error: 'symbols must name at least one symbol' })
-    .max(MAX_JOB_SYMBOLS, { error: `symbols must name at most ${MAX_JOB_SYMBOLS} symbols` })
-    .optional(),
+  symbols: z.optional(
+    z
+      .array(SymbolSchema, { error: 'symbols must be a list of symbols' })
+      .check(
+        z.minLength(1, { error: 'symbols must name at least one symbol' }),
+        z.maxLength(MAX_JOB_SYMBOLS, { error: `symbols must name at most ${MAX_JOB_SYMBOLS} symbols` }),
+      ),
+  ),
   watchlist: z
-    .string()
-    .regex(WATCHLIST_NAME, { error: 'watchlist must be a name of letters, digits, _ or - (1–64)' })
-    .optional()
-    .meta({ description: '"tracked" = every active tracked symbol with the interval; otherwise a stored watchlist' }),
+    .optional(
+      z
+        .string()
+        .check(z.regex(WATCHLIST_NAME, { error: 'watchlist must be a name of letters, digits, _ or - (1–64)' })),
+    )
+    .check(
+      z.meta({
+        description: '"tracked" = every active tracked symbol with the interval; otherwise a stored watchlist',
+      }),
+    ),
 };
 
 const oneUniverse = (v: { symbols?: string[]; watchlist?: string }) =>
   (v.symbols === undefined) !== (v.watchlist === undefined);
 const UNIVERSE_ERROR = { error: 'give either symbols or watchlist (exactly one)', path: ['symbols'] };
 
-const signalTypes = z
-  .array(z.enum(SIGNAL_TYPES, { error: `signal types are ${SIGNAL_TYPES.join(', ')}` }))
-  .min(1)
-  .refine((a) => new Set(a).size === a.length, { error: 'signalTypes must not repeat' })
-  .default([...SIGNAL_TYPES]);
+const signalTypes = z._default(
+  z.array(z.enum(SIGNAL_TYPES, { error: `signal types are ${SIGNAL_TYPES.join(', ')}` })).check(
+    z.minLength(1),
+    z.refine((a) => new Set(a).size === a.length, { error: 'signalTypes must not repeat' }),
+  ),
+  [...SIGNAL_TYPES],
+);
 
 const bars = (dflt: number) =>
-  z
-    .number()
-    .int()
-    .min(50, { error: 'bars must be at least 50' })
-    .max(MAX_JOB_BARS, { error: `bars must be at most ${MAX_JOB_BARS}` })
-    .default(dflt);
+  z._default(
+    z
+      .number()
+      .check(
+        z.int(),
+        z.gte(50, { error: 'bars must be at least 50' }),
+        z.lte(MAX_JOB_BARS, { error: `bars must be at most ${MAX_JOB_BARS}` }),
+      ),
+    dflt,
+  );
 
 const ScanBaseSchema = z.strictObject({
   kind: z.literal('scan'),
   ...universe,
   interval: IntervalSchema,
   signalTypes,
-  sides: z
-    .array(z.enum(SIDES))
-    .min(1)
-    .default([...SIDES]),
+  sides: z._default(z.array(z.enum(SIDES)).check(z.minLength(1)), [...SIDES]),
   levels: z
-    .array(z.enum(['stroke', 'segment']))
-    .min(1)
-    .default(['stroke'])
-    .meta({ description: 'stroke-level (笔) and/or segment-level (线段) buy/sell points' }),
+    ._default(z.array(z.enum(['stroke', 'segment'])).check(z.minLength(1)), ['stroke'])
+    .check(z.meta({ description: 'stroke-level (笔) and/or segment-level (线段) buy/sell points' })),
   withinBars: z
-    .number()
-    .int()
-    .min(1)
-    .max(500)
-    .default(5)
-    .meta({ description: 'How recent: the signal sits on one of the last N bars' }),
+    ._default(z.number().check(z.int(), z.gte(1), z.lte(500)), 5)
+    .check(z.meta({ description: 'How recent: the signal sits on one of the last N bars' })),
   bars: bars(1000),
   ...engineOptions,
 });
-export const ScanRequestSchema = ScanBaseSchema.refine(oneUniverse, UNIVERSE_ERROR);
+export const ScanRequestSchema = ScanBaseSchema.check(z.refine(oneUniverse, UNIVERSE_ERROR));
 
 export const MultiLevelRequestSchema = z.strictObject({
   kind: z.literal('multilevel'),
   symbol: SymbolSchema,
-  intervals: z
-    .array(IntervalSchema)
-    .min(2, { error: 'intervals must name 2 or 3 intervals' })
-    .max(3, { error: 'intervals must name 2 or 3 intervals' })
-    .refine((a) => new Set(a).size === a.length, { error: 'intervals must not repeat' }),
-  source: z.enum(['stored', 'resample']).default('stored').meta({
-    description: 'stored: each interval read from its own stored series; resample: all from the lowest interval',
-  }),
+  intervals: z.array(IntervalSchema).check(
+    z.minLength(2, { error: 'intervals must name 2 or 3 intervals' }),
+    z.maxLength(3, { error: 'intervals must name 2 or 3 intervals' }),
+    z.refine((a) => new Set(a).size === a.length, { error: 'intervals must not repeat' }),
+  ),
+  source: z._default(z.enum(['stored', 'resample']), 'stored').check(
+    z.meta({
+      description: 'stored: each interval read from its own stored series; resample: all from the lowest interval',
+    }),
+  ),
   market: z
-    .enum(MARKET_NAMES)
-    .optional()
-    .meta({ description: 'Calendar for day boundaries and sessions; default from the provider (crypto otherwise)' }),
-  bars: bars(1000).meta({ description: 'Bars per level (stored) or of the lowest level (resample)' }),
+    .optional(z.enum(MARKET_NAMES))
+    .check(
+      z.meta({ description: 'Calendar for day boundaries and sessions; default from the provider (crypto otherwise)' }),
+    ),
+  bars: bars(1000).check(z.meta({ description: 'Bars per level (stored) or of the lowest level (resample)' })),
   ...engineOptions,
 });
 
@@ -141,23 +159,26 @@ const BacktestBaseSchema = z.strictObject({
   ...universe,
   interval: IntervalSchema,
   horizons: z
-    .array(z.number().int().min(1).max(250))
-    .min(1)
-    .max(6)
-    .refine((a) => new Set(a).size === a.length, { error: 'horizons must not repeat' })
-    .default([5, 10, 20])
-    .meta({ description: 'Forward-return horizons in bars after the bar a signal was first reported on' }),
+    ._default(
+      z.array(z.number().check(z.int(), z.gte(1), z.lte(250))).check(
+        z.minLength(1),
+        z.maxLength(6),
+        z.refine((a) => new Set(a).size === a.length, { error: 'horizons must not repeat' }),
+      ),
+      [5, 10, 20],
+    )
+    .check(z.meta({ description: 'Forward-return horizons in bars after the bar a signal was first reported on' })),
   signalTypes,
   bars: bars(1000),
   ...engineOptions,
 });
-export const BacktestRequestSchema = BacktestBaseSchema.refine(oneUniverse, UNIVERSE_ERROR);
+export const BacktestRequestSchema = BacktestBaseSchema.check(z.refine(oneUniverse, UNIVERSE_ERROR));
 
 export const JobRequestSchema = z
   .discriminatedUnion('kind', [ScanRequestSchema, MultiLevelRequestSchema, BacktestRequestSchema], {
     error: (iss) => (iss.code === 'invalid_union' ? `kind must be one of ${JOB_KINDS.join(', ')}` : undefined),
   })
-  .meta({ id: 'JobRequest' });
+  .check(z.meta({ id: 'JobRequest' }));
 
 export type ScanParams = z.output<typeof ScanRequestSchema>;
 export type MultiLevelParams = z.output<typeof MultiLevelRequestSchema>;
@@ -167,7 +188,7 @@ export type JobParams = z.output<typeof JobRequestSchema>;
 // ------------------------------------------------------------------------------------------ task payloads
 
 /** What the API starts the state machine with (and what the prepare step receives). */
-export const ExecutionInputSchema = z.object({ jobId: z.string().min(1), params: JobRequestSchema });
+export const ExecutionInputSchema = z.object({ jobId: z.string().check(z.minLength(1)), params: JobRequestSchema });
 export type ExecutionInput = z.output<typeof ExecutionInputSchema>;
 
 /**
@@ -175,29 +196,29 @@ export type ExecutionInput = z.output<typeof ExecutionInputSchema>;
  * items; repeating a 5,000-symbol list in each of 5,000 item inputs would move ~375 MB through the workflow).
  */
 export const SymbolParamsSchema = z.discriminatedUnion('kind', [
-  ScanBaseSchema.omit({ symbols: true, watchlist: true }),
-  BacktestBaseSchema.omit({ symbols: true, watchlist: true }),
+  z.omit(ScanBaseSchema, { symbols: true, watchlist: true }),
+  z.omit(BacktestBaseSchema, { symbols: true, watchlist: true }),
 ]);
 export type SymbolParams = z.output<typeof SymbolParamsSchema>;
 
 /** Per-symbol task input, built by the Map's ItemSelector from the prepare step's output. */
 export const SymbolTaskSchema = z.object({
-  jobId: z.string().min(1),
-  symbol: z.string().min(1),
+  jobId: z.string().check(z.minLength(1)),
+  symbol: z.string().check(z.minLength(1)),
   params: SymbolParamsSchema,
 });
 export type SymbolTask = z.output<typeof SymbolTaskSchema>;
 
 /** Catch path of the Map: the failed item plus the error Step Functions caught. */
-export const FailedSymbolTaskSchema = SymbolTaskSchema.extend({
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
-});
+const StepFunctionsErrorSchema = z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }));
 
-export const JobIdTaskSchema = z.object({ jobId: z.string().min(1) });
+export const FailedSymbolTaskSchema = z.extend(SymbolTaskSchema, { error: StepFunctionsErrorSchema });
+
+export const JobIdTaskSchema = z.object({ jobId: z.string().check(z.minLength(1)) });
 
 export const FailJobTaskSchema = z.object({
-  jobId: z.string().min(1),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  jobId: z.string().check(z.minLength(1)),
+  error: StepFunctionsErrorSchema,
 });
 
 /** The prepare step's output, read by the Choice and the Map states (field names are in lib/jobs.ts too). */

@@ -6,7 +6,7 @@
  * (`body.symbols[i]`) and the file line.
  */
 import { CsvError, CsvScanner } from 'chan-analysis';
-import * as z from 'zod';
+import * as z from '../common/zod.js';
 import { badRequest, fromZod } from '../common/errors.js';
 import { WatchlistBodySchema } from './model.js';
 
@@ -47,5 +47,5 @@ export function watchlistSymbols(body: WatchlistBody): string[] {
   if (!csv) throw fromZod('body', r.error);
   const atLine = (path: readonly PropertyKey[]) =>
     path[0] === 'symbols' && typeof path[1] === 'number' ? ` (CSV line ${csv.lines[path[1]]})` : '';
-  throw fromZod('body', new z.ZodError(r.error.issues.map((i) => ({ ...i, message: i.message + atLine(i.path) }))));
+  throw fromZod('body', new z.$ZodError(r.error.issues.map((i) => ({ ...i, message: i.message + atLine(i.path) }))));
 }

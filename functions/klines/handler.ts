@@ -11,6 +11,7 @@ import { getDeps, getSeriesService } from '../common/deps.js';
 import { toApiBar } from '../common/domain.js';
 import { badRequest, notFound, payloadTooLarge } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
+import { klinesApiSpecs } from './api-spec.js';
 import { emitMetric } from '../common/metrics-catalog.js';
 import { checkRangeWidth, requireSeries } from '../common/range.js';
 import { formatTime } from '../common/domain.js';
@@ -18,7 +19,7 @@ import { SYMBOLS_LIST_KEY } from '../cache/index.js';
 
 const DEFAULT_LIMIT = 1000;
 
-export const handler = createHandler('klines', {
+export const handler = createHandler('klines', klinesApiSpecs, {
   'GET /api/v1/klines/{symbol}': async ({ params, query, config }) => {
     const { symbol } = params;
     const { interval, from, to } = query;

@@ -5,7 +5,7 @@
  * secrets are credentials, so in AWS the list lives in a Secrets Manager secret (WEBHOOKS_SECRET_ARN) and never in
  * the template or the function's environment. WEBHOOKS (the same JSON inline) is for the local runtime and tests.
  */
-import * as z from 'zod';
+import * as z from '../common/zod.js';
 import type { NotifierEnv } from '../common/config.js';
 import { readSecretString } from '../common/secrets.js';
 
@@ -22,41 +22,47 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 export const WebhookSchema = z
   .object({
     /** Names the webhook in logs, errors and per-symbol signal channel lists. */
-    name: z.string().min(1).max(64),
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
     type: z.enum(WEBHOOK_TYPES),
-    url: z.url().refine(
-      (u) => {
-        const url = new URL(u);
-        // Alarm texts name resources and thresholds; send them in clear text only to a local test server.
-        return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-      },
-      { error: 'webhook url must be https:// (http:// only for localhost)' },
+    url: z.url().check(
+      z.refine(
+        (u) => {
+          const url = new URL(u);
+          // Alarm texts name resources and thresholds; send them in clear text only to a local test server.
+          return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+        },
+        { error: 'webhook url must be https:// (http:// only for localhost)' },
+      ),
     ),
     /** Feishu: the bot's 签名校验 secret. DingTalk: the robot's 加签 secret (SEC…). Ignored by Slack and WeCom. */
-    secret: z.string().min(1).optional(),
+    secret: z.optional(z.string().check(z.minLength(1))),
     /** Alarm tiers this webhook receives; all three when omitted. */
-    tiers: z.array(z.enum(TIERS)).default([...TIERS]),
+    tiers: z._default(z.array(z.enum(TIERS)), [...TIERS]),
     /** Whether buy/sell point alerts go here (ops channels usually do not want them). */
-    signals: z.boolean().default(false),
+    signals: z._default(z.boolean(), false),
   })
-  .superRefine((w, ctx) => {
-    if (w.type === 'slack' && w.secret) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `webhook "${w.name}": Slack incoming webhooks have no signing secret; remove "secret"`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((w, ctx) => {
+      if (w.type === 'slack' && w.secret) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `webhook "${w.name}": Slack incoming webhooks have no signing secret; remove "secret"`,
+        });
+      }
+    }),
+  );
 
 export type WebhookConfig = z.output<typeof WebhookSchema>;
 
-const WebhookListSchema = z.array(WebhookSchema).superRefine((list, ctx) => {
-  const seen = new Set<string>();
-  for (const w of list) {
-    if (seen.has(w.name)) ctx.addIssue({ code: 'custom', message: `duplicate webhook name "${w.name}"` });
-    seen.add(w.name);
-  }
-});
+const WebhookListSchema = z.array(WebhookSchema).check(
+  z.superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    for (const w of list) {
+      if (seen.has(w.name)) ctx.addIssue({ code: 'custom', message: `duplicate webhook name "${w.name}"` });
+      seen.add(w.name);
+    }
+  }),
+);
 
 export class WebhookConfigError extends Error {
   override name = 'WebhookConfigError';

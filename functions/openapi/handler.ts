@@ -1,15 +1,17 @@
 /** GET /api/v1/openapi.json: the OpenAPI 3.1 document, generated once per cold start from the route schemas. */
-import { createHandler, getApiSpecs } from '../common/http.js';
+import { buildApiSpec } from '../common/api-spec.js';
+import { createHandler } from '../common/http.js';
 import { buildOpenApi } from '../common/openapi.js';
+import { openapiApiSpecs } from './api-spec.js';
 
 let doc: string | undefined;
 
-export const handler = createHandler('openapi', {
+export const handler = createHandler('openapi', openapiApiSpecs, {
   'GET /api/v1/openapi.json': async ({ config, event }) => {
     const stage = event.requestContext?.stage;
     const host = event.headers?.Host ?? event.headers?.host;
     doc ??= JSON.stringify(
-      buildOpenApi(getApiSpecs(config), {
+      buildOpenApi(buildApiSpec(config), {
         version: config.version,
         serverUrl: host
           ? `${host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https'}://${host}${stage && stage !== 'local' ? `/${stage}` : ''}`

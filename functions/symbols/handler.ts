@@ -12,6 +12,7 @@ import { formatTime } from '../common/domain.js';
 import { getConfig, wiringConfig } from '../common/config.js';
 import { badRequest } from '../common/errors.js';
 import { createHandler } from '../common/http.js';
+import { symbolsApiSpecs } from './api-spec.js';
 import { recordCache } from '../common/observability.js';
 import { requestBackfill } from '../ingest/backfill-api.js';
 import { sourceUrlProblem } from '../ingest/source-url.js';
@@ -30,7 +31,7 @@ const seriesView = (s: SeriesMeta) => ({
   updatedAt: s.updatedAt,
 });
 
-export const handler = createHandler('symbols', {
+export const handler = createHandler('symbols', symbolsApiSpecs, {
   'GET /api/v1/symbols': async () => {
     const { symbols, klines, cache } = getDeps();
     const hit = await cache.get(SYMBOLS_LIST_KEY);

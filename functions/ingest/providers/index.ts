@@ -7,7 +7,7 @@
  * every API handler imports this registry (through the API schemas) and must not bundle code that calls the
  * internet (test/infra/wiring.test.ts checks each bundle against its network grants).
  */
-import * as z from 'zod';
+import * as z from '../../common/zod.js';
 
 export * from './types.js';
 
@@ -29,7 +29,7 @@ interface UploadOnlyEntry {
 }
 
 /** A provider the schedules and backfills fetch from. */
-interface IngestibleEntry<Spec extends z.ZodRawShape> {
+interface IngestibleEntry<Spec extends z.core.$ZodShape> {
   ingestible: true;
   description: string;
   /**
@@ -37,12 +37,14 @@ interface IngestibleEntry<Spec extends z.ZodRawShape> {
    * the tracked symbol and carried in queue messages. A required field must be given when tracking; a field no
    * provider of the symbol uses is refused.
    */
-  spec: z.ZodObject<Spec>;
+  spec: z.ZodMiniObject<Spec>;
 }
 
 const NO_FIELDS = z.object({});
 
-function ingestible<Spec extends z.ZodRawShape>(e: Omit<IngestibleEntry<Spec>, 'ingestible'>): IngestibleEntry<Spec> {
+function ingestible<Spec extends z.core.$ZodShape>(
+  e: Omit<IngestibleEntry<Spec>, 'ingestible'>,
+): IngestibleEntry<Spec> {
   return { ingestible: true, ...e };
 }
 
@@ -51,7 +53,7 @@ export const PROVIDER_REGISTRY = {
   bybit: ingestible({ description: 'Bybit v5 spot klines', spec: NO_FIELDS }),
   url: ingestible({
     description: 'a CSV/JSON bar file at sourceUrl (a template with {symbol} and {interval})',
-    spec: z.object({ sourceUrl: z.string().url(), sourceLabel: z.enum(SOURCE_LABELS).optional() }),
+    spec: z.object({ sourceUrl: z.url(), sourceLabel: z.optional(z.enum(SOURCE_LABELS)) }),
   }),
   eastmoney: ingestible({
     description: "A-shares and indexes from Eastmoney's public kline endpoint (no token)",
@@ -87,7 +89,7 @@ type SpecOf<K extends ProviderName> = Registry[K] extends IngestibleEntry<infer 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 /** Every per-provider field, each optional: a source names its provider and carries the fields that one uses. */
 type AllFields = UnionToIntersection<{ [K in ProviderName]: SpecOf<K> }[ProviderName]>;
-type SpecFields = { [F in keyof AllFields]: z.ZodOptional<AllFields[F]> };
+type SpecFields = { [F in keyof AllFields]: z.ZodMiniOptional<AllFields[F]> };
 
 const ingestibleEntries = INGESTIBLE_PROVIDERS.map((p) => [p, PROVIDER_REGISTRY[p]] as const);
 
@@ -102,14 +104,15 @@ export const PROVIDER_FIELDS: ReadonlyMap<string, readonly ProviderName[]> = (()
 export function requiredFields(provider: TrackProvider): string[] {
   const e = PROVIDER_REGISTRY[provider];
   if (!e.ingestible) return [];
-  return Object.entries(e.spec.shape as Record<string, z.ZodType>)
+  return Object.entries(e.spec.shape as Record<string, z.ZodMiniType>)
     .filter(([, s]) => !s.safeParse(undefined).success)
     .map(([f]) => f);
 }
 
 /** What to fetch from: the provider and its per-symbol fields (queue messages, checkpoints, backfill jobs). */
-export const ProviderSpecSchema = z
-  .object({ provider: z.enum(INGESTIBLE_PROVIDERS) })
-  .extend(Object.assign({}, ...ingestibleEntries.map(([, e]) => e.spec.partial().shape)) as SpecFields);
+export const ProviderSpecSchema = z.extend(
+  z.object({ provider: z.enum(INGESTIBLE_PROVIDERS) }),
+  Object.assign({}, ...ingestibleEntries.map(([, e]) => z.partial(e.spec).shape)) as SpecFields,
+);
 
 export type ProviderSpec = z.infer<typeof ProviderSpecSchema>;
