@@ -81,14 +81,8 @@ export class RedisClient {
     const all = [...this.nodes.values()];
     this.nodes.clear();
     this.slots = undefined;
-    await Promise.all(
-      all.map((p) =>
-        p.then(
-          (c) => c.close(),
-          () => {},
-        ),
-      ),
-    );
+    // A connection that never opened has nothing to close.
+    await Promise.all(all.map((p) => p.then((c) => c.close()).catch(() => {})));
   }
 
   private async master(slot: number): Promise<string> {
@@ -140,8 +134,9 @@ function slotMap(reply: Reply, askedHost: string): (string | undefined)[] {
     const [first, last, master] = entry;
     if (typeof first !== 'number' || typeof last !== 'number' || !Array.isArray(master)) continue;
     const [host, port] = master;
-    // An empty or nil host means the node that answered (its address as we know it).
-    map.fill(`${typeof host === 'string' && host !== '' ? host : askedHost}:${port}`, first, last + 1);
+    // An empty or nil host means the node that answered; '?' (Redis 7: no announced host name) is taken the same.
+    const known = typeof host === 'string' && host !== '' && host !== '?';
+    map.fill(`${known ? host : askedHost}:${port}`, first, last + 1);
   }
   return map;
 }

@@ -116,10 +116,6 @@ export class Connection {
     return c;
   }
 
-  get broken(): boolean {
-    return this.failure !== undefined || this.closing;
-  }
-
   /** Sends one command; resolves with its reply, rejects with a RedisError reply or a ConnectionError. */
   send(args: readonly string[]): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
