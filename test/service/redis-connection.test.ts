@@ -71,6 +71,32 @@ describe('TLS and an ACL user', () => {
   });
 });
 
+describe('a plain redis-server (not in cluster mode)', () => {
+  let redis: RedisCluster;
+  beforeAll(async () => {
+    redis = await startRedisCluster({ plain: true });
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('serves the single-server mode, keys of any slots in one MGET; cluster mode says why it cannot', async () => {
+    const cache = new RedisCache({ url: redis.url, cluster: false });
+    await cache.set('plain-a', 'A', 'general');
+    await cache.set('plain-b', 'B', 'static');
+    const mgets = () => Number(/cmdstat_mget:calls=(\d+)/.exec(redis.cli('info', 'commandstats'))?.[1] ?? 0);
+    expect(await cache.mget(['plain-b', 'none', 'plain-a'])).toEqual(['B', null, 'A']);
+    expect(mgets()).toBe(1);
+    await cache.del(['plain-a', 'plain-b']);
+    expect(redis.cli('dbsize')).toBe('0');
+    await cache.close();
+
+    const clustered = new RedisCache({ url: redis.url, cluster: true });
+    await expect(clustered.get('k')).rejects.toThrow(/cluster support disabled/);
+    await clustered.close();
+  });
+});
+
 describe('a server that dies, hangs or drops the connection', () => {
   let redis: RedisCluster;
   let cache: RedisCache;

@@ -42,6 +42,8 @@ export interface RedisClusterOptions {
   tls?: boolean;
   /** Give this node every slot (default); false leaves slot assignment to the caller (startRedisCluster3). */
   allSlots?: boolean;
+  /** A plain redis-server, not in cluster mode (for the client's single-server mode). */
+  plain?: boolean;
   /** Extra redis-server arguments, e.g. an ACL user: ['--user', 'app', 'on', '>secret', '~*', '+@all']. */
   args?: string[];
 }
@@ -98,16 +100,24 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     ca = readFileSync(cert, 'utf8');
     tlsArgs.push(
       ...['--port', '0', '--tls-port', String(port), '--tls-cert-file', cert, '--tls-key-file', key],
-      ...['--tls-ca-cert-file', cert, '--tls-auth-clients', 'no', '--tls-cluster', 'yes', '--tls-replication', 'yes'],
-      // Clients then meet the host name the certificate names, as with ElastiCache Serverless's DNS endpoint.
-      ...['--cluster-announce-hostname', 'localhost', '--cluster-preferred-endpoint-type', 'hostname'],
+      ...['--tls-ca-cert-file', cert, '--tls-auth-clients', 'no', '--tls-replication', 'yes'],
     );
+    if (!opts.plain) {
+      tlsArgs.push(
+        '--tls-cluster',
+        'yes',
+        // Clients then meet the host name the certificate names, as with ElastiCache Serverless's DNS endpoint.
+        ...['--cluster-announce-hostname', 'localhost', '--cluster-preferred-endpoint-type', 'hostname'],
+      );
+    }
   }
   const args = [
     ...(opts.tls ? tlsArgs : ['--port', String(port)]),
-    ...['--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-announce-ip', '127.0.0.1'],
-    ...['--cluster-port', String(busPort), '--cluster-config-file', join(dir, 'nodes.conf'), '--dir', dir],
-    ...['--save', '', '--appendonly', 'no'],
+    ...['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    ...(opts.plain
+      ? []
+      : ['--cluster-enabled', 'yes', '--cluster-announce-ip', '127.0.0.1', '--cluster-port', String(busPort)]),
+    ...(opts.plain ? [] : ['--cluster-config-file', join(dir, 'nodes.conf')]),
     ...(opts.args ?? []),
   ];
   const cli = (...a: string[]) => {
@@ -130,7 +140,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       },
       deadline,
     );
-    if (opts.allSlots === false) return;
+    if (opts.allSlots === false || opts.plain) return;
     // A restarted node has its slots back from nodes.conf.
     if (/cluster_slots_assigned:0\b/.test(cli('cluster', 'info'))) {
       const add = cli('cluster', 'addslotsrange', '0', '16383');
