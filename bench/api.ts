@@ -8,12 +8,16 @@
  * each for the default document (meta + structures) and for `include=all` (plus every bar with MACD, merged bar
  * and fractal, as rows; the chart page's columnar request is bench/wire.ts). The engine alone (analyze() on the same bars, in-process) is
  * measured too, so the share of a miss that is engine time is visible.
- * Latency is measured sequentially (p50/p99); requests/s with 8 concurrent clients.
+ * Latency is measured sequentially (p50/p99); requests/s with 8 concurrent clients. Responses are requested
+ * uncompressed: in AWS, API Gateway compresses outside the function, and the local adapter's gzip (zlib's native
+ * buffers, which bring V8's full collections on sooner) would be counted as the function's time; what compression
+ * does to a response users load is bench/wire.ts.
  */
 import { readFileSync } from 'node:fs';
 import { startService } from '../test/support/service.js';
 
 const N_BARS = 5000;
+const UNCOMPRESSED = { headers: { 'accept-encoding': 'identity' } };
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -24,7 +28,7 @@ async function timed(n: number, url: (i: number) => string, before?: () => Promi
   for (let i = 0; i < n; i++) {
     await before?.();
     const t0 = performance.now();
-    const r = await fetch(url(i));
+    const r = await fetch(url(i), UNCOMPRESSED);
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`${url(i)} → ${r.status}`);
     out.push(performance.now() - t0);
@@ -39,7 +43,7 @@ async function throughput(n: number, concurrency: number, url: (i: number) => st
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
         const i = next++;
-        const r = await fetch(url(i));
+        const r = await fetch(url(i), UNCOMPRESSED);
         await r.arrayBuffer();
         if (r.status !== 200) throw new Error(`${url(i)} → ${r.status}`);
       }
@@ -86,11 +90,11 @@ export async function benchApi(): Promise<string[]> {
     const variant = async (u: string, n: { warm: number; cold: number; storeCold: number }, offset: number) => {
       const cold = await timed(n.cold, (i) => coldUrl(u)(offset + i));
       const storeCold = await timed(n.storeCold, () => u, clearCache);
-      await fetch(u);
+      await fetch(u, UNCOMPRESSED);
       const warm = await timed(n.warm, () => u);
       const warmRps = await throughput(n.warm * 2, 8, () => u);
       const coldRps = await throughput(Math.max(100, n.cold), 8, (i) => coldUrl(u)(offset + 5000 + i));
-      const size = (await (await fetch(u)).arrayBuffer()).byteLength;
+      const size = (await (await fetch(u, UNCOMPRESSED)).arrayBuffer()).byteLength;
       return { cold, storeCold, warm, warmRps, coldRps, size };
     };
     const lean = await variant(base, { warm: 2000, cold: 200, storeCold: 50 }, 1000);
@@ -113,7 +117,7 @@ export async function benchApi(): Promise<string[]> {
     const line = (name: string, s: number[], rps: number | null, target: string) =>
       `  ${name.padEnd(11)} p50 ${pct(s, 50).toFixed(2).padStart(7)} ms  p99 ${pct(s, 99).toFixed(2).padStart(7)} ms  ${rps === null ? '          ' : `${rps.toFixed(0).padStart(5)} req/s`}  (${s.length} req; ${target})`;
     return [
-      `GET /api/v1/analysis/SPY?interval=1d, ${N_BARS} daily bars, local adapter + dynalite + in-process cache:`,
+      `GET /api/v1/analysis/SPY?interval=1d, ${N_BARS} daily bars, local adapter + dynalite + in-process cache, uncompressed:`,
       ` default document (meta + structures), ${(lean.size / 1024).toFixed(0)} KB:`,
       line('warm', lean.warm, lean.warmRps, 'target p99 ≤ 10 ms'),
       line('cold', lean.cold, lean.coldRps, 'target p99 ≤ 60 ms'),
