@@ -23,12 +23,17 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function timed(n: number, url: (i: number) => string, before?: () => Promise<void>): Promise<number[]> {
+async function timed(
+  n: number,
+  url: (i: number) => string,
+  before?: () => Promise<void>,
+  init: RequestInit = UNCOMPRESSED,
+): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     await before?.();
     const t0 = performance.now();
-    const r = await fetch(url(i), UNCOMPRESSED);
+    const r = await fetch(url(i), init);
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`${url(i)} → ${r.status}`);
     out.push(performance.now() - t0);
@@ -98,6 +103,7 @@ export async function benchApi(): Promise<string[]> {
       return { cold, storeCold, warm, warmRps, coldRps, size };
     };
     const lean = await variant(base, { warm: 2000, cold: 200, storeCold: 50 }, 1000);
+    const gzipped = await timed(2000, () => base, undefined, { headers: { 'accept-encoding': 'gzip' } });
     const all = await variant(full, { warm: 500, cold: 100, storeCold: 20 }, 20_000);
 
     // The engine alone on the same bars (what the handler's AnalysisTime metric measures).
@@ -122,6 +128,7 @@ export async function benchApi(): Promise<string[]> {
       line('warm', lean.warm, lean.warmRps, 'target p99 ≤ 10 ms'),
       line('cold', lean.cold, lean.coldRps, 'target p99 ≤ 60 ms'),
       line('store-cold', lean.storeCold, null, 'informational: bars read from dynalite'),
+      line('warm, gzip', gzipped, null, "informational: the local adapter's compression, API Gateway's in AWS"),
       ` include=all (plus bars with MACD, mergedBars, fractals, as rows), ${(all.size / 1024).toFixed(0)} KB:`,
       line('warm', all.warm, all.warmRps, 'informational'),
       line('cold', all.cold, all.coldRps, 'informational'),
