@@ -311,9 +311,52 @@ async function runSync(
   refreshedThrough: number | undefined,
   now: number,
 ): Promise<Outcome> {
+  const provider = deps.providerFor(msg.source);
+  const fwd = await fetchForward(msg, deps, provider, stored, now);
+  if ('status' in fwd) return fwd;
+  if (fwd.more) {
+    await deps.checkpoints.patch(msg.symbol, msg.interval, { continuationAt: now, lastRunAt: now });
+    await deps.queue.send([{ ...msg, continuation: true }]);
+    return { status: 'ok', bars: fwd.written, more: true };
+  }
+  const filled =
+    fwd.position === undefined
+      ? 0
+      : await finishCaughtUp(
+          msg,
+          deps,
+          provider,
+          fwd.position,
+          fwd.verifiedThrough ?? verifiedThrough,
+          refreshedThrough,
+          now,
+        );
+  return { status: 'ok', bars: fwd.written + filled, more: false };
+}
+
+interface Forward {
+  /** The checkpoint after the run (undefined: nothing stored yet, nothing fetched). */
+  position: number | undefined;
+  /** Set when this run started the series: the history before it counts as verified. */
+  verifiedThrough?: number;
+  /** Stopped at the invocation's budget with bars still due. */
+  more: boolean;
+  written: number;
+}
+
+/**
+ * From the checkpoint to the newest closed bar, page by page within one invocation's budget, advancing the
+ * checkpoint after each page (compare-and-set: a run that finds it moved stops, another run owns the series).
+ */
+async function fetchForward(
+  msg: SyncMessage,
+  deps: WorkerDeps,
+  provider: MarketDataProvider,
+  stored: number | undefined,
+  now: number,
+): Promise<Forward | Outcome> {
   const { symbol, interval, limits } = { ...msg, limits: deps.limits };
   const iv = INTERVAL_MS[interval];
-  const provider = deps.providerFor(msg.source);
   const lastClosed = lastClosedOpenTime(interval, now, marketOfSource(msg.source, msg.providerSymbol ?? symbol));
   const floor = retentionFloor(interval, deps.retentionDays, now);
   const seriesStart = Math.max(
@@ -322,6 +365,7 @@ async function runSync(
   );
 
   let position = stored; // what the checkpoint says (undefined: nothing stored yet)
+  let verifiedThrough: number | undefined;
   // A checkpoint left behind the retention window (a long-paused series) resumes at the window's start.
   const next = Math.max(stored ?? seriesStart, floor);
   const budget = new ChunkBudget(deps);
@@ -363,45 +407,48 @@ async function runSync(
     }
     budget.take(page);
   }
+  return { position, verifiedThrough, more, written: budget.written };
+}
 
-  if (more) {
-    await deps.checkpoints.patch(symbol, interval, { continuationAt: now, lastRunAt: now });
-    await deps.queue.send([{ ...msg, continuation: true }]);
-    return { status: 'ok', bars: budget.written, more };
-  }
-
-  // Caught up: look for holes in the settled past, then refresh derived data once per new data.
-  let filled = 0;
-  if (position !== undefined) {
-    const v = await verifyGaps(
-      symbol,
-      interval,
-      msg.providerSymbol ?? symbol,
-      provider,
-      deps,
-      Math.max(verifiedThrough ?? position, floor),
-      Math.min(position, now - limits.settleMs),
-      now,
-    );
-    filled = v.filled;
-    if (v.verifiedThrough !== verifiedThrough)
-      await deps.checkpoints.patch(symbol, interval, { verifiedThrough: v.verifiedThrough });
-  }
-  const factorsChanged = position !== undefined && (await refreshFactors(msg, provider, deps, now));
-  if (position !== undefined && (position !== refreshedThrough || filled > 0 || factorsChanged)) {
-    // Derived data is best effort: the bars are stored and the checkpoint is advanced; a failed refresh leaves
-    // refreshedThrough behind, so the next run (next schedule tick) tries again. Ingestion never waits on it.
-    const refreshed = await tryRefresh(symbol, interval, deps);
-    await deps.checkpoints.patch(symbol, interval, {
-      ...(refreshed ? { refreshedThrough: position } : {}),
-      lastRunAt: now,
-      continuationAt: 0,
-      ...RUN_SUCCEEDED,
-    });
-  } else if (position !== undefined) {
-    await deps.checkpoints.patch(symbol, interval, { lastRunAt: now, continuationAt: 0, ...RUN_SUCCEEDED });
-  }
-  return { status: 'ok', bars: budget.written + filled, more: false };
+/**
+ * Caught up: look for holes in the settled past, then refresh derived data once per new data. Returns the bars
+ * the gap repair stored.
+ */
+async function finishCaughtUp(
+  msg: SyncMessage,
+  deps: WorkerDeps,
+  provider: MarketDataProvider,
+  position: number,
+  verifiedThrough: number | undefined,
+  refreshedThrough: number | undefined,
+  now: number,
+): Promise<number> {
+  const { symbol, interval } = msg;
+  const floor = retentionFloor(interval, deps.retentionDays, now);
+  const v = await verifyGaps(
+    symbol,
+    interval,
+    msg.providerSymbol ?? symbol,
+    provider,
+    deps,
+    Math.max(verifiedThrough ?? position, floor),
+    Math.min(position, now - deps.limits.settleMs),
+    now,
+  );
+  if (v.verifiedThrough !== verifiedThrough)
+    await deps.checkpoints.patch(symbol, interval, { verifiedThrough: v.verifiedThrough });
+  const factorsChanged = await refreshFactors(msg, provider, deps, now);
+  // Derived data is best effort: the bars are stored and the checkpoint is advanced; a failed refresh leaves
+  // refreshedThrough behind, so the next run (next schedule tick) tries again. Ingestion never waits on it.
+  const refreshed =
+    position !== refreshedThrough || v.filled > 0 || factorsChanged ? await tryRefresh(symbol, interval, deps) : false;
+  await deps.checkpoints.patch(symbol, interval, {
+    ...(refreshed ? { refreshedThrough: position } : {}),
+    lastRunAt: now,
+    continuationAt: 0,
+    ...RUN_SUCCEEDED,
+  });
+  return v.filled;
 }
 
 /**

@@ -248,56 +248,16 @@ export class DynamoKlineStore implements KlineStore {
   }
 
   async upsert(symbol: string, interval: Interval, input: StoredBar[]): Promise<UpsertReport> {
-    // Last occurrence of a time wins, as a re-sent forming bar would.
-    const byTs = new Map<number, StoredBar>();
-    for (const b of input) byTs.set(b.ts, b);
-    // Bars older than the retention window would be stamped already expired: invisible at once, so not written.
-    const now = this.now();
-    let expired = 0;
-    const stamp = new Map<number, number | undefined>();
-    const bars: StoredBar[] = [];
-    for (const b of [...byTs.values()].sort((x, y) => x.ts - y.ts)) {
-      const exp = klineExpiresAt(interval, b.ts, this.retention);
-      if (exp !== undefined && isExpired(exp, now)) {
-        expired++;
-        continue;
-      }
-      stamp.set(b.ts, exp);
-      bars.push(b);
-    }
+    const { bars, stamp, expired } = this.keepable(interval, input);
     if (bars.length === 0)
       return { inserted: 0, updated: 0, unchanged: 0, expired, series: await this.getSeries(symbol, interval) };
-
-    // Read what is stored for the touched span of each bucket, so the answer can say inserted/updated/unchanged
-    // and unchanged bars cost no write capacity. Only buckets within the stored series' [firstTs, lastTs] can
-    // hold bars (a new series, or bars past either end, cost no reads: an upload of a new series only writes).
-    // (Concurrent writers of the same bar may both count it as an insert; the stored result is still one item
-    // per bar: puts are idempotent.)
-    const kind = BUCKET_KIND[interval];
-    const groups = new Map<string, StoredBar[]>();
-    for (const b of bars) {
-      const id = bucketId(kind, b.ts);
-      let g = groups.get(id);
-      if (!g) groups.set(id, (g = []));
-      g.push(b);
-    }
     const stored = await this.getSeries(symbol, interval);
-    const existing = new Map<number, { bar: StoredBar; expiresAt: unknown }>();
-    const groupList = stored
-      ? [...groups.entries()].filter(([, g]) => g[0]!.ts <= stored.lastTs && g[g.length - 1]!.ts >= stored.firstTs)
-      : [];
-    for (let i = 0; i < groupList.length; i += READ_CONCURRENCY) {
-      const res = await Promise.all(
-        groupList
-          .slice(i, i + READ_CONCURRENCY)
-          .map(([id, g]) => this.queryBucketItems(klinePk(symbol, interval, id), g[0]!.ts, g[g.length - 1]!.ts)),
-      );
-      for (const r of res) for (const it of r) existing.set(it.t as number, { bar: fromItem(it), expiresAt: it[TTL] });
-    }
+    const existing = await this.storedWithin(symbol, interval, bars, stored);
 
     let inserted = 0;
     let updated = 0;
     let unchanged = 0;
+    const kind = BUCKET_KIND[interval];
     const writes: WriteRequest[] = [];
     for (const b of bars) {
       const old = existing.get(b.ts);
@@ -330,6 +290,66 @@ export class DynamoKlineStore implements KlineStore {
     if (inserted + updated === 0) return { inserted, updated, unchanged, expired, series: stored };
     const series = await this.bumpSeries(symbol, interval, bars[0]!.ts, bars[bars.length - 1]!.ts, inserted);
     return { inserted, updated, unchanged, expired, series };
+  }
+
+  /**
+   * The bars an upsert writes, in time order: the last occurrence of a time wins (as a re-sent forming bar would),
+   * and bars older than the retention window are counted, not written (stamped already expired, they would be
+   * invisible at once). `stamp` is each kept bar's expiry.
+   */
+  private keepable(interval: Interval, input: StoredBar[]) {
+    const byTs = new Map<number, StoredBar>();
+    for (const b of input) byTs.set(b.ts, b);
+    const now = this.now();
+    let expired = 0;
+    const stamp = new Map<number, number | undefined>();
+    const bars: StoredBar[] = [];
+    for (const b of [...byTs.values()].sort((x, y) => x.ts - y.ts)) {
+      const exp = klineExpiresAt(interval, b.ts, this.retention);
+      if (exp !== undefined && isExpired(exp, now)) {
+        expired++;
+        continue;
+      }
+      stamp.set(b.ts, exp);
+      bars.push(b);
+    }
+    return { bars, stamp, expired };
+  }
+
+  /**
+   * What is stored at the times of `bars` (sorted), so the answer can say inserted/updated/unchanged and unchanged
+   * bars cost no write capacity. Only buckets within the stored series' [firstTs, lastTs] can hold bars: a new
+   * series, or bars past either end, cost no reads (an upload of a new series only writes). Concurrent writers of
+   * the same bar may both count it as an insert; the stored result is still one item per bar (puts are idempotent).
+   */
+  private async storedWithin(
+    symbol: string,
+    interval: Interval,
+    bars: StoredBar[],
+    stored: SeriesMeta | null,
+  ): Promise<Map<number, { bar: StoredBar; expiresAt: unknown }>> {
+    const existing = new Map<number, { bar: StoredBar; expiresAt: unknown }>();
+    if (!stored) return existing;
+    const kind = BUCKET_KIND[interval];
+    const groups = new Map<string, StoredBar[]>();
+    for (const b of bars) {
+      const id = bucketId(kind, b.ts);
+      let g = groups.get(id);
+      if (!g) groups.set(id, (g = []));
+      g.push(b);
+    }
+    const touched = [...groups.entries()].filter(
+      ([, g]) => g[0]!.ts <= stored.lastTs && g[g.length - 1]!.ts >= stored.firstTs,
+    );
+    for (let i = 0; i < touched.length; i += READ_CONCURRENCY) {
+      const res = await Promise.all(
+        touched
+          .slice(i, i + READ_CONCURRENCY)
+          .map(([id, g]) => this.queryBucketItems(klinePk(symbol, interval, id), g[0]!.ts, g[g.length - 1]!.ts)),
+      );
+      for (const r of res) for (const it of r) existing.set(it.t as number, { bar: fromItem(it), expiresAt: it[TTL] });
+    }
+    return existing;
   }
 
   /** rev+1, count+inserted, and widen [firstTs, lastTs]; the widening uses conditions so racing writers converge. */
