@@ -196,6 +196,14 @@ describe('presets', () => {
     expect({ ...CLASSIC, bsp: null }).toEqual({ ...CHANPY, bsp: null });
   });
 
+  it('classic and demo equal their chan.py option dicts read by fromChanPy (they are built without it)', () => {
+    expect(CLASSIC).toEqual(fromChanPy({ divergence_rate: 0.9, max_bs2_rate: 0.618 }));
+    expect(DEMO).toEqual(
+      fromChanPy({ bsp2_follow_1: false, bsp3_follow_1: false, min_zs_cnt: 0, bs1_peak: false, macd_algo: 'peak' }),
+    );
+    expect(Object.isFrozen(CLASSIC.bsp.segSell) && Object.isFrozen(DEMO.bsp.buy.bsType)).toBe(true);
+  });
+
   it('demo = chan.py main.py', () => {
     expect(DEMO.bsp.buy).toMatchObject({ bsp2Follow1: false, bsp3Follow1: false, minZsCnt: 0, bs1Peak: false });
     expect(DEMO.bsp.segSell.macdAlgo).toBe('slope');
