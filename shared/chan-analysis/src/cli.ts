@@ -10,7 +10,6 @@
  * the API's `include` does, and a document with them is written in chunks.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { ChanAnalyzer } from './chan.js';
 import { ChanConfigError, PRESETS } from './config.js';
 import { CsvError, parseCsv, readCsv } from './csv.js';
@@ -123,9 +122,14 @@ function parseInclude(raw: string): PerBarPart[] {
   return PER_BAR_PARTS.filter((p) => wanted.has(p));
 }
 
-async function readText(file: string): Promise<string> {
+/**
+ * The file as one flat string. Read synchronously (the CLI has nothing else to do meanwhile): the promise API
+ * decodes in chunks and joins them into a rope, which the first scan (the line count) then flattens, ~6 ms more
+ * per process on a 3 MB file.
+ */
+function readText(file: string): string {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
@@ -166,7 +170,7 @@ export async function main(argv: string[], out: Writable, err: Writable): Promis
       const rawInclude = flags.get('include');
       if (typeof rawInclude === 'string' && !flags.has('json')) throw new UsageError('--include needs --json');
       const include = typeof rawInclude === 'string' ? parseInclude(rawInclude) : [];
-      const text = await readText(file);
+      const text = readText(file);
       const a = new ChanAnalyzer({ config, preset: typeof preset === 'string' ? preset : undefined });
       // Rows go straight from the reader into the analyser (which copies them): no object per bar, and the
       // times are parsed once, the labels kept as written.
@@ -193,7 +197,7 @@ export async function main(argv: string[], out: Writable, err: Writable): Promis
     if (!Object.prototype.hasOwnProperty.call(MARKETS, market))
       throw new UsageError('--market must be crypto, cn or us');
     // parseCsv gives epoch-ms times (see CsvBars).
-    const bars = parseCsv(await readText(file)).bars as Parameters<typeof resample>[0];
+    const bars = parseCsv(readText(file)).bars as Parameters<typeof resample>[0];
     refuseUpsampling(
       file,
       bars.map((b) => b.time),
