@@ -63,7 +63,9 @@ describe('TLS and an ACL user', () => {
       const cache = new RedisCache({ url: redis.url, cluster: true, tls: { ca: redis.ca! }, connectTimeoutMs: 300 });
       const r = await timed(cache.ping());
       expect(r.error?.message).toMatch(/connect timed out after 300 ms/);
-      expect(r.ms).toBeLessThan(1000);
+      // The message proves the timeout fired; the bound only proves nothing else kept the call waiting (it is
+      // loose because CI runs two test workers on two cores).
+      expect(r.ms).toBeLessThan(3000);
       await cache.close();
     } finally {
       process.kill(redis.pid, 'SIGCONT');
@@ -129,7 +131,7 @@ describe('a server that dies, hangs or drops the connection', () => {
     try {
       const r = await timed(cache.get('{hang}:k'));
       expect(r.error?.message).toMatch(/redis 127\.0\.0\.1:\d+: GET timed out after 300 ms/);
-      expect(r.ms).toBeLessThan(1000);
+      expect(r.ms).toBeLessThan(3000);
     } finally {
       process.kill(redis.pid, 'SIGCONT');
     }
@@ -148,7 +150,8 @@ describe('a server that dies, hangs or drops the connection', () => {
     for (const r of settled) {
       if (r.error) expect(r.error.message).toMatch(/redis 127\.0\.0\.1:\d+: /);
       else expect(r.value).toBe(value);
-      expect(r.ms).toBeLessThan(1000);
+      // Not hung (a hung call would only end at the test's timeout); loose for a loaded CI machine.
+      expect(r.ms).toBeLessThan(5000);
     }
 
     for (const call of [
@@ -157,8 +160,9 @@ describe('a server that dies, hangs or drops the connection', () => {
       () => cache.ping(),
     ]) {
       const r = await timed(call());
+      // Refused, not timed out: the message says which; the bound is loose for a loaded CI machine.
       expect(r.error?.message).toMatch(/redis 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
-      expect(r.ms).toBeLessThan(300);
+      expect(r.ms).toBeLessThan(2000);
     }
     // No reconnect loop: with no calls, no connection attempts (each failed one is reported through onError).
     const reported = errors.length;
