@@ -233,9 +233,12 @@ export class BarFields {
   high = 0;
   low = 0;
   close = 0;
-  volume = 0;
-  turnover = 0;
-  turnoverRate = 0;
+  // NaN, not 0: a volume starts as a small integer and may pass 2^30 far into a series (minute bars of an index),
+  // where a field first stored as one kind of number changes to another and V8 throws away the code compiled for
+  // every function that read the record, mid-run. The prices and the time change kind at the first bar, harmlessly.
+  volume = NaN;
+  turnover = NaN;
+  turnoverRate = NaN;
 }
 
 /** Validates the prices of `input` (bar `idx`) into `out` (chan-spec §2, `autofix`). */

@@ -331,9 +331,10 @@ export function readCsv(
     high: 0,
     low: 0,
     close: 0,
-    volume: iV < 0 ? undefined : 0,
-    turnover: iTo < 0 ? undefined : 0,
-    turnoverRate: iTr < 0 ? undefined : 0,
+    // NaN for the reason BarFields gives: a volume can outgrow the small-integer kind mid-file.
+    volume: iV < 0 ? undefined : NaN,
+    turnover: iTo < 0 ? undefined : NaN,
+    turnoverRate: iTr < 0 ? undefined : NaN,
   };
   let count = 0;
   let prevTime = -Infinity;
