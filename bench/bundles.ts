@@ -6,9 +6,10 @@
  * 250 KB target, with the largest packages in it.
  */
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { esbuildOptions } from '../lib/bundling.js';
+import { compress } from '../local/static-files.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const API_HANDLERS = ['health', 'symbols', 'klines', 'analysis', 'openapi'] as const;
@@ -54,10 +55,21 @@ export async function bundleSizes(groups: readonly string[] = API_HANDLERS): Pro
   return out;
 }
 
+/** The chart page's script as built (web/dist) and on the wire, compressed as CloudFront (and npm start) send it. */
+function chartPageScript(kb: (n: number) => string): string[] {
+  const file = `${root}web/dist/app.js`;
+  if (!existsSync(file)) return ['chart page: web/dist/app.js not built (npm run build:web)'];
+  const raw = readFileSync(file);
+  return [
+    `chart page script web/dist/app.js: ${kb(raw.length)}, on the wire ${kb(compress(raw, 'br').length)} br / ${kb(compress(raw, 'gzip').length)} gzip`,
+  ];
+}
+
 export async function benchBundles(): Promise<string[]> {
   const sizes = await bundleSizes();
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   return [
+    ...chartPageScript(kb),
     'handler bundle sizes (lib/bundling.ts options: esbuild ESM, minified, AWS SDK external; target ≤ 250 KB each):',
     ...sizes.map(
       (s) =>

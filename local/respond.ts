@@ -21,10 +21,9 @@ const deflateAsync = promisify(deflate);
 const ZLIB_OPTIONS = { level: constants.Z_BEST_SPEED };
 
 /**
- * The encoding API Gateway would pick for a response (it compresses with gzip or deflate, never br), from the
- * client's Accept-Encoding: the first of gzip, deflate that the client lists without q=0.
+ * The first of `supported` that the client's Accept-Encoding lists without q=0 (`*` stands for any), or undefined.
  */
-export function negotiateEncoding(accept: string | string[] | undefined): 'gzip' | 'deflate' | undefined {
+export function pickEncoding<E extends string>(accept: string | string[] | undefined, supported: readonly E[]) {
   const offered = new Map<string, number>();
   for (const part of (Array.isArray(accept) ? accept.join(',') : (accept ?? '')).split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
@@ -32,12 +31,16 @@ export function negotiateEncoding(accept: string | string[] | undefined): 'gzip'
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
     offered.set(name, q === undefined ? 1 : Number(q));
   }
-  for (const enc of ['gzip', 'deflate'] as const) {
+  for (const enc of supported) {
     const q = offered.get(enc) ?? offered.get('*');
     if (q !== undefined && q > 0) return enc;
   }
   return undefined;
 }
+
+/** The encoding API Gateway would pick for a response: it compresses with gzip or deflate, never br. */
+export const negotiateEncoding = (accept: string | string[] | undefined) =>
+  pickEncoding(accept, ['gzip', 'deflate'] as const);
 
 /** The gateway's JSON error body ({error, message, details}), with CORS headers for an allowed origin. */
 export function writeError(
