@@ -24,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataFile } from './data.js';
+import { median } from './stats.js';
 
 const ENGINE = fileURLToPath(new URL('../shared/chan-analysis/', import.meta.url));
 const TOOLS = process.env.CHANPY_TOOLS ?? fileURLToPath(new URL('../../shared/tools/', import.meta.url));
@@ -69,8 +70,6 @@ t = time.perf_counter()
 chanpy_dump.run_batch(bars)
 print(json.dumps({'tImport': t_import, 'tFirst': (time.perf_counter() - t) * 1000, 'cpuImportFirst': c_import + (time.process_time() - c1) * 1000}))
 `;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface Probe {
   tImport: number;

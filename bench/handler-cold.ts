@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { esbuildOptions } from '../lib/bundling.js';
 import { lambdaContext, proxyEvent } from '../local/proxy-event.js';
 import { startService } from '../test/support/service.js';
+import { median } from './stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const N_BARS = 5000;
@@ -40,7 +41,6 @@ console.log(JSON.stringify({ tLoad, tFirst, tSecond, bytes: first.body.length, c
 `;
 
 const run = promisify(execFile);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchHandlerCold(): Promise<string[]> {
   const load0 = loadavg()[0]!;

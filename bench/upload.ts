@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { startService } from '../test/support/service.js';
 import { dataFile } from './data.js';
+import { median } from './stats.js';
 
 const TARGET_ROWS_PER_S = 10_000;
 
@@ -60,7 +61,6 @@ export async function benchUpload(): Promise<string[]> {
     }
     const rate = (ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
     const verdict = (ms: number) => (rows / (ms / 1000) >= TARGET_ROWS_PER_S ? 'met' : 'NOT met');
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // The verdict reads the median run; CPU time covers both threads (handlers and the store), so it is the
     // cost of an upload, not its speed.
     const line = (what: string, runs: Run[]) => {

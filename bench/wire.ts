@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { startService } from '../test/support/service.js';
 import { dataFile } from './data.js';
+import { median } from './stats.js';
 
 const N_BARS = 20_000;
 const TARGET_MS = 400;
@@ -45,7 +46,6 @@ function get(url: string): Promise<Fetched> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
 export async function benchWire(): Promise<string[]> {

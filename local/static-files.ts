@@ -64,7 +64,7 @@ export function staticFiles(dir: string | undefined) {
     const rel = normalize(decoded).replace(/^([/\\])+/, '');
     const file = resolve(join(root, rel));
     if (!file.startsWith(root)) return false; // path traversal
-    const stat = existsSync(file) ? statSync(file) : undefined;
+    const stat = statSync(file, { throwIfNoEntry: false });
     if (!stat?.isFile()) return false;
     const ext = extname(file);
     const encoding =

@@ -1,15 +1,7 @@
 /** Route specs of the analysis API (see functions/common/api-schemas.ts for the shape). */
-import {
-  AdjustParam,
-  errors,
-  RANGE_ERROR,
-  rangeOrdered,
-  symbolParams,
-  type ApiSpec,
-  type Limits,
-} from '../common/api-schemas.js';
+import { errors, seriesQuery, symbolParams, type ApiSpec, type Limits } from '../common/api-schemas.js';
 import { FORMATS, INCLUDE_PARTS, type IncludePart } from '../common/columns.js';
-import { ChanPyOptionsSchema, IntervalSchema, TimeParamSchema } from '../common/domain.js';
+import { ChanPyOptionsSchema, IntervalSchema } from '../common/domain.js';
 import { INDICATOR_NAMES, INDICATOR_SUMMARY } from '../common/indicators.js';
 import * as z from '../common/zod.js';
 import { API_PREFIX, MIN_COMPRESSION_BYTES } from '../routes.js';
@@ -163,22 +155,16 @@ export function analysisApiSpecs(limits: Limits) {
       summary: 'Chan analysis of stored bars (cached by symbol, interval, last bar time and config hash)',
       description: `Without from, the newest bars up to \`to\`, at most ${limits.maxAnalysisBars} (MAX_ANALYSIS_BARS): when older bars were left out the response says so (\`truncated\`, \`bars.analysed\` against \`bars.stored\`) and \`next.href\` asks for the older page; with from, a range of at most ${limits.maxAnalysisBars} bars (400 otherwise). config (chan.py option names) is applied on top of preset when both are given. The per-bar parts (bars with ${INDICATOR_NAMES}, mergedBars, fractals) are left out unless named in include; format=columns sends them as one array per field (${WIRE_SIZES}). Responses of at least ${MIN_COMPRESSION_BYTES} bytes are compressed when the client accepts gzip or deflate.`,
       params: symbolParams,
-      query: z
-        .strictObject({
-          interval: IntervalSchema,
-          from: z.optional(TimeParamSchema),
-          to: z.optional(TimeParamSchema),
-          preset: z.optional(z.string().check(z.minLength(1), z.maxLength(32))).check(
-            z.meta({
-              description: 'chanpy (default), classic, demo or corrected; with config, the base the config applies to',
-            }),
-          ),
-          config: z.optional(JsonObjectParam('config')),
-          include: z.optional(IncludeQueryParam),
-          format: z.optional(FormatSchema),
-          adjust: z.optional(AdjustParam),
-        })
-        .check(z.refine(rangeOrdered, RANGE_ERROR)),
+      query: seriesQuery({
+        preset: z.optional(z.string().check(z.minLength(1), z.maxLength(32))).check(
+          z.meta({
+            description: 'chanpy (default), classic, demo or corrected; with config, the base the config applies to',
+          }),
+        ),
+        config: z.optional(JsonObjectParam('config')),
+        include: z.optional(IncludeQueryParam),
+        format: z.optional(FormatSchema),
+      }),
       responses: {
         200: {
           description: 'Analysis (header x-cache: HIT|MISS; x-adjust: the adjustment applied)',

@@ -5,7 +5,7 @@
  * (the OpenAPI document). No AWS or engine imports here.
  */
 import type { HttpMethod } from '../routes.js';
-import { ADJUST_MODES, IntervalSchema, SymbolSchema } from './domain.js';
+import { ADJUST_MODES, IntervalSchema, SymbolSchema, TimeParamSchema } from './domain.js';
 import * as z from './zod.js';
 
 export interface Limits {
@@ -61,6 +61,22 @@ export const AdjustParam = z.enum(ADJUST_MODES, { error: `adjust must be one of 
       "Price adjustment (复权) computed at read time from the stored unadjusted bars and the symbol's factors: none, qfq (前复权, latest prices real) or hfq (后复权). Default: qfq for symbols with adjustment factors (stocks from eastmoney, tushare, yahoo), none otherwise",
   }),
 );
+
+/**
+ * The query of a read of one stored series: interval, an optional [from, to] range (from ≤ to, reported on `from`),
+ * the route's own parameters, then `adjust`.
+ */
+export const seriesQuery = <Own extends Record<string, z.ZodMiniType>>(own: Own) =>
+  z
+    .strictObject({
+      interval: IntervalSchema,
+      from: z.optional(TimeParamSchema),
+      to: z.optional(TimeParamSchema),
+      ...own,
+      adjust: z.optional(AdjustParam),
+    })
+    // The output type of a shape with generic parts does not resolve here; from and to are the fixed ones above.
+    .check(z.refine((q) => rangeOrdered(q as Parameters<typeof rangeOrdered>[0]), RANGE_ERROR));
 
 export const ErrorSchema = z
   .object({

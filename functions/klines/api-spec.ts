@@ -1,18 +1,16 @@
 /** Route specs of the K-line API (see functions/common/api-schemas.ts for the shape). */
 import {
-  AdjustParam,
   errors,
   ErrorSchema,
   positiveInt,
-  RANGE_ERROR,
-  rangeOrdered,
+  seriesQuery,
   SeriesSchema,
   symbolParams,
   type ApiSpec,
   type Limits,
 } from '../common/api-schemas.js';
 import { BarInputSchema } from '../common/bars.js';
-import { IntervalSchema, TimeParamSchema } from '../common/domain.js';
+import { IntervalSchema } from '../common/domain.js';
 import * as z from '../common/zod.js';
 import { API_PREFIX } from '../routes.js';
 
@@ -35,17 +33,11 @@ export function klinesApiSpecs(limits: Limits) {
       path: `${API_PREFIX}/klines/{symbol}`,
       summary: 'Stored bars of one series; without from, the newest `limit` bars up to `to`',
       params: symbolParams,
-      query: z
-        .strictObject({
-          interval: IntervalSchema,
-          from: z.optional(TimeParamSchema),
-          to: z.optional(TimeParamSchema),
-          limit: z
-            .optional(positiveInt('limit', limits.maxKlinesLimit))
-            .check(z.meta({ description: `Max bars (default 1000, at most ${limits.maxKlinesLimit})` })),
-          adjust: z.optional(AdjustParam),
-        })
-        .check(z.refine(rangeOrdered, RANGE_ERROR)),
+      query: seriesQuery({
+        limit: z
+          .optional(positiveInt('limit', limits.maxKlinesLimit))
+          .check(z.meta({ description: `Max bars (default 1000, at most ${limits.maxKlinesLimit})` })),
+      }),
       responses: {
         200: {
           description: 'Bars, oldest first (header x-adjust: the adjustment applied)',
