@@ -4,49 +4,28 @@
  * results paged with a cursor; bad input is a 4xx naming the field.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startService, type TestService } from '../support/service.js';
-import { fixtureBars, randomDaily, startJobsEnv, storeSeries } from './fixtures.js';
-import { localJobStarter, stateMachineDefinition, synthJobsStack, templateHandlers, type Json } from './harness.js';
-import type { TestTable } from '../support/dynalite.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestService } from '../support/service.js';
+import { fixtureBars, randomDaily, storeSeries } from './fixtures.js';
+import { startJobsService, type Json } from './harness.js';
 
-// Until buildApiSpec spreads jobsApiSpecs() (one line in functions/common/api-spec.ts), add the jobs routes here;
-// once it does, the real entries win and this is a no-op.
-vi.mock('../../functions/common/api-spec.js', async (importOriginal) => {
-  const orig = await importOriginal<typeof import('../../functions/common/api-spec.js')>();
-  const { jobsApiSpecs } = await import('../../functions/jobs/api-spec.js');
-  return {
-    ...orig,
-    buildApiSpec: (limits: Parameters<typeof orig.buildApiSpec>[0]) => ({
-      ...jobsApiSpecs(),
-      ...orig.buildApiSpec(limits),
-    }),
-  };
-});
-
-let table: TestTable;
 let svc: TestService;
-let local: ReturnType<typeof localJobStarter>;
+let local: Awaited<ReturnType<typeof startJobsService>>['local'];
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  table = await startJobsEnv();
-  for (const [s, bars] of [
-    ['SPY', fixtureBars('us_spy_1d').slice(-600)],
-    ['AAA', randomDaily(400, 1)],
-    ['BBB', randomDaily(400, 2)],
-  ] as const)
-    await storeSeries(s, '1d', bars);
-  svc = await startService({ table });
-  const synth = synthJobsStack();
-  const def = stateMachineDefinition(synth.template);
-  local = localJobStarter({ def, handlers: await templateHandlers(synth.template, def) });
-  const { setJobStarter } = await import('../../functions/jobs/starter.js');
-  setJobStarter(local.starter);
+  ({ svc, local, stop } = await startJobsService(async () => {
+    for (const [s, bars] of [
+      ['SPY', fixtureBars('us_spy_1d').slice(-600)],
+      ['AAA', randomDaily(400, 1)],
+      ['BBB', randomDaily(400, 2)],
+    ] as const)
+      await storeSeries(s, '1d', bars);
+  }));
 });
 
 afterAll(async () => {
-  await svc?.stop();
-  await table?.close();
+  await stop?.();
 });
 
 const post = (body: unknown, key: string | null = svc.apiKey) =>

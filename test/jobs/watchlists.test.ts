@@ -12,10 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, type TestService } from '../support/service.js';
-import { randomDaily, startJobsEnv, storeSeries } from './fixtures.js';
-import { localJobStarter, stateMachineDefinition, synthJobsStack, templateHandlers, type Json } from './harness.js';
-import type { TestTable } from '../support/dynalite.js';
+import type { TestService } from '../support/service.js';
+import { randomDaily, storeSeries } from './fixtures.js';
+import { startJobsService, type Json } from './harness.js';
 
 const CSV = readFileSync(join(import.meta.dirname, 'data/sse50-index-weight.csv'), 'utf8');
 const SSE50_10 = [
@@ -31,24 +30,18 @@ const SSE50_10 = [
   '601888.SH',
 ];
 
-let table: TestTable;
 let svc: TestService;
-let local: ReturnType<typeof localJobStarter>;
+let local: Awaited<ReturnType<typeof startJobsService>>['local'];
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  table = await startJobsEnv();
-  for (const [i, s] of SSE50_10.entries()) await storeSeries(s, '1d', randomDaily(300, 100 + i));
-  svc = await startService({ table });
-  const synth = synthJobsStack();
-  const def = stateMachineDefinition(synth.template);
-  local = localJobStarter({ def, handlers: await templateHandlers(synth.template, def) });
-  const { setJobStarter } = await import('../../functions/jobs/starter.js');
-  setJobStarter(local.starter);
+  ({ svc, local, stop } = await startJobsService(async () => {
+    for (const [i, s] of SSE50_10.entries()) await storeSeries(s, '1d', randomDaily(300, 100 + i));
+  }));
 });
 
 afterAll(async () => {
-  await svc?.stop();
-  await table?.close();
+  await stop?.();
 });
 
 const put = (name: string, body: string, contentType: string, key: string | null = svc.apiKey) =>
